@@ -1,0 +1,20 @@
+/**
+ * `mamori` — one entry point for every role: console, gateway, the local demo, and tools.
+ * Each command lives in its own file under commands/ and registers itself here.
+ */
+import { Command } from 'commander';
+import { registerDemo } from './commands/demo.js';
+
+export function buildProgram(): Command {
+  const program = new Command('mamori')
+    .description('Mamori (守り): open, self-hostable gateway security')
+    .version('0.1.0')
+    .showHelpAfterError();
+  registerDemo(program);
+  return program;
+}
+
+const isMain = process.argv[1] !== undefined && /(main\.ts|mamori(\.js)?)$/.test(process.argv[1]);
+if (isMain) {
+  await buildProgram().parseAsync(process.argv);
+}

@@ -1,0 +1,1 @@
+export { startConsole, type ConsoleOptions, type RunningConsole } from './server.js';
