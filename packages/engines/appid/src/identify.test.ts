@@ -52,6 +52,23 @@ describe('identify', () => {
     expect(identify({ protocol: 'icmp' })).toBeUndefined();
   });
 
+  it('matches first-label globs before the parent suffix', () => {
+    expect(identify({ protocol: 'tcp', dstPort: 443, sni: 'igcdn-photos-b-a.akamaihd.net' })?.app).toBe('instagram');
+    expect(identify({ protocol: 'tcp', dstPort: 443, sni: 'other.akamaihd.net' })).toMatchObject({ app: 'akamai', category: 'cdn' });
+  });
+
+  it('keeps a DNS lookup of a CDN edge name as DNS', () => {
+    expect(identify({ protocol: 'udp', dstPort: 53, dnsQuery: 'e1234.dscb.akamaiedge.net', l7: 'dns' })).toMatchObject({ app: 'dns' });
+    expect(identify({ protocol: 'tcp', dstPort: 443, sni: 'e1234.dscb.akamaiedge.net' })?.app).toBe('akamai');
+  });
+
+  it('uses a protocol recognized in the payload when ports say nothing', () => {
+    expect(identify({ protocol: 'tcp', dstPort: 2222, l7: 'ssh' })).toMatchObject({ app: 'ssh', by: 'payload' });
+    // a generic carrier does not override a port-defined application
+    expect(identify({ protocol: 'udp', dstPort: 5353, l7: 'dns' })?.app).toBe('mdns');
+    expect(identify({ protocol: 'tcp', dstPort: 40000, l7: 'https' })).toMatchObject({ app: 'https', by: 'payload' });
+  });
+
   it('normalizes hosts: case, port, trailing dot', () => {
     expect(normalizeHost('WWW.Pixiv.NET:443')).toBe('www.pixiv.net');
     expect(normalizeHost('note.com.')).toBe('note.com');
