@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { parseIP } from '../address.js';
 import { checked } from '../issue.js';
+import { CountryCode, normalizeMac } from '../objects.js';
 import type { SecurityProfile } from '../profile.js';
 
 const IpString = z.string().trim().superRefine(checked((s) => parseIP(s) !== null, 'policy.address.invalid'));
@@ -15,7 +16,7 @@ export type FlowProtocol = z.infer<typeof FlowProtocol>;
 
 export const FlowFacts = z.strictObject({
   srcIp: IpString,
-  srcMac: z.string().max(32).optional(),
+  srcMac: z.string().max(32).superRefine(checked((s) => normalizeMac(s) !== null, 'policy.mac.invalid')).optional(),
   /** user id (as in policy.objects.users) */
   user: z.string().max(128).optional(),
   dstIp: IpString.optional(),
@@ -31,7 +32,7 @@ export const FlowFacts = z.strictObject({
   /** when the caller already categorized the URL/host */
   urlCategories: z.array(z.string().min(1).max(64)).max(64).optional(),
   /** ISO 3166-1 alpha-2 of dstIp when the caller already looked it up */
-  dstCountry: z.string().length(2).optional(),
+  dstCountry: CountryCode.optional(),
   gatewayGroup: z.string().max(64).optional(),
   /**
    * Which facts the caller has. 'l4': connection start; url, app and appFunction may still come
