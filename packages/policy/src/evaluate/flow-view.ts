@@ -36,7 +36,10 @@ export interface FlowView {
 function ip(s: string | undefined): Ip | null {
   if (s === undefined) return null;
   const p = parseIP(normalizeHost(s));
-  return p ? { family: p.family, value: p.value } : null;
+  if (!p) return null;
+  // dual-stack sockets show IPv4 peers as IPv4-mapped IPv6 (::ffff:a.b.c.d): compare them as IPv4
+  if (p.family === 6 && p.value >> 32n === 0xffffn) return { family: 4, value: p.value & 0xffffffffn };
+  return { family: p.family, value: p.value };
 }
 
 export function flowView(facts: FlowFacts, knowledge: Knowledge, gatewayGroups: readonly string[]): FlowView {
