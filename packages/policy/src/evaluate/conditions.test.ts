@@ -93,10 +93,15 @@ describe('content', () => {
     expect(c({ app: 'line' })).toBe('default');
     expect(c({})).toBe('undecided:application');
   });
-  it('port-defined apps come from knowledge.l4Apps (the built-in list is then not used)', () => {
+  it('DHCP/DNS/NTP are decided at L3/L4; other port guesses (knowledge.l4Apps) name the app only once final', () => {
     const c = one({ content: { type: 'selected', applications: ['ipsec', 'dhcp'] } }, knowledge);
-    expect(c({ protocol: 'udp', dstPort: 4500 })).toBe('rule');
-    expect(c({ protocol: 'udp', dstPort: 67 })).toBe('undecided:application');
+    expect(c({ protocol: 'udp', dstPort: 4500 })).toBe('undecided:application');
+    expect(c({ protocol: 'udp', dstPort: 4500, stage: 'l7' })).toBe('rule');
+    expect(c({ protocol: 'udp', dstPort: 4500, app: 'ike' })).toBe('default');
+    expect(c({ protocol: 'udp', dstPort: 67 })).toBe('rule');
+    const guess = one({ content: { type: 'selected', applications: ['https'] } }, { l4Apps: (p, n) => (p === 'tcp' && n === 443 ? ['https'] : []) });
+    expect(guess({ dstPort: 443 })).toBe('undecided:application');
+    expect(guess({ dstPort: 443, app: 'youtube' })).toBe('default');
     const builtin = one({ content: { type: 'selected', applications: ['ntp'] } });
     expect(builtin({ protocol: 'udp', dstPort: 123 })).toBe('rule');
     expect(builtin({ protocol: 'tcp', dstPort: 123 })).toBe('undecided:application');

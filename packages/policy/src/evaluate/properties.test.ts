@@ -18,10 +18,13 @@ const IPS = ['10.0.0.1', '10.0.0.2', '10.0.0.4', '10.0.0.6', '203.0.113.1', '200
 const APPS = ['dhcp', 'dns', 'line', 'bittorrent', 'web'] as const;
 const LIST_POOL = ['a.test', '*.b.test', 'c.test/p', '10.0.0.4', '10.0.0.0/30', '*.c.test', 'd.test/', '2001:db8::/64', 'x.b.test/x'] as const;
 
+const PORT_TABLE: Record<string, string[]> = { 'tcp/443': ['https'], 'tcp/80': ['web'], 'udp/67': ['dhcp'], 'udp/53': ['dns'], 'tcp/53': ['dns'] };
 const knowledge: Knowledge = {
   urlCategories: (s) => [...(s.includes('a.test') ? ['malware'] : []), ...(s.includes('/x') ? ['phishing'] : []), ...(s.includes('c.test') ? ['news'] : [])],
   appCategory: (a) => ({ bittorrent: 'p2p', line: 'messaging', web: 'browsing' })[a],
   country: (ip) => (ip.startsWith('203.') ? 'KP' : ip.includes(':') ? 'US' : 'JP'),
+  // like the appid engine: a port table that also guesses for ports where L7 may know better
+  l4Apps: (proto, port) => PORT_TABLE[`${proto}/${port}`] ?? [],
 };
 
 const objects: PolicyInput['objects'] = {
@@ -64,7 +67,7 @@ const content = fc.oneof(
   fc.constant({ type: 'any' as const }),
   fc
     .record({
-      applications: sub(['dhcp', 'line', 'web']),
+      applications: sub(['dhcp', 'line', 'web', 'https']),
       applicationFunctions: sub(['line:call', 'web:upload']),
       applicationCategories: sub(['p2p', 'network-protocols']),
       urlCategories: sub(['malware', 'phishing', 'news']),
