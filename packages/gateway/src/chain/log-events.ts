@@ -26,7 +26,8 @@ export function emitOutcome(sink: EventSink, o: Outcome): void {
   const f = o.facts;
   const host = cut(f.host, 253);
   const base = { ts, srcIp: f.srcIp, dstPort: f.dstPort, protocol: 'tcp' as const, ...(f.dstIp ? { dstIp: f.dstIp } : {}) };
-  if (o.tags.log !== false || o.action !== 'allow') {
+  // web access is logged unless the allowing rule itself says not to log
+  if (o.action !== 'allow' || o.tags.log !== false || o.tags.allowedBy?.kind !== 'rule') {
     sink.emit({
       ...base,
       type: 'access',

@@ -101,9 +101,10 @@ export async function loadCa(pair: PemPair): Promise<LoadedCa> {
 }
 
 /** Issue a server certificate for `host` (DNS name or IP) with the given public key. */
-export async function issueLeaf(ca: LoadedCa, host: string, publicKey: CryptoKey, days = 30): Promise<string> {
+export async function issueLeaf(ca: LoadedCa, hosts: string | string[], publicKey: CryptoKey, days = 30): Promise<string> {
   const now = Date.now();
-  const isIp = /^[\d.]+$/.test(host) || host.includes(':');
+  const names = Array.isArray(hosts) ? hosts : [hosts];
+  const host = names[0] ?? 'localhost';
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serial(),
     subject: `CN=${escapeDn(host.slice(0, 64))}`,
@@ -117,14 +118,14 @@ export async function issueLeaf(ca: LoadedCa, host: string, publicKey: CryptoKey
       new x509.BasicConstraintsExtension(false),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension([{ type: isIp ? 'ip' : 'dns', value: host }]),
+      new x509.SubjectAlternativeNameExtension(names.map((n) => ({ type: /^[\d.]+$/.test(n) || n.includes(':') ? ('ip' as const) : ('dns' as const), value: n }))),
     ],
   });
   return cert.toString('pem') + '\n';
 }
 
 /** Issue a certificate for a CSR-less client (tests) or server with a fresh key pair. */
-export async function issueWithNewKey(ca: LoadedCa, host: string, days = 30): Promise<PemPair> {
+export async function issueWithNewKey(ca: LoadedCa, host: string | string[], days = 30): Promise<PemPair> {
   const keys = await generateEcKeyPair();
   return { certificatePem: await issueLeaf(ca, host, keys.publicKey, days), privateKeyPem: await privateKeyToPem(keys.privateKey) };
 }

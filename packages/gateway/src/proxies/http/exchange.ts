@@ -29,6 +29,14 @@ export interface Target {
   decrypted: boolean;
 }
 
+async function* counted(src: Readable, add: (n: number) => void): AsyncGenerator<Buffer> {
+  for await (const c of src) {
+    const b = c as Buffer;
+    add(b.length);
+    yield b;
+  }
+}
+
 export function sendBlockPage(req: AnyReq, res: AnyRes, reason: BlockReason, url: string, requestId: string): void {
   const lang = pickLanguage(headerString(req.headers['accept-language']));
   const body = renderBlockPage(reason, { url, requestId, lang });
@@ -123,7 +131,6 @@ async function forward(rt: GatewayRuntime, upstream: Upstream, req: AnyReq, res:
   const hasBody = hdrs['content-length'] !== undefined ? hdrs['content-length'] !== '0' : hdrs['transfer-encoding'] !== undefined || (req.httpVersionMajor === 2 && !['GET', 'HEAD'].includes(req.method ?? 'GET') && !(req as http2.Http2ServerRequest).stream?.readableEnded);
   let bytesUp = 0;
   let bytesDown = 0;
-  if (hasBody) (req as Readable).on('data', (c: Buffer) => (bytesUp += c.length));
   const origin = `${t.scheme}://${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`;
   const insecureAllowed = t.scheme === 'https' && tags.profile?.httpsDecryption.blockInvalidCertificates === false;
   let up;
@@ -133,7 +140,7 @@ async function forward(rt: GatewayRuntime, upstream: Upstream, req: AnyReq, res:
       path: t.path,
       method: req.method ?? 'GET',
       headers: forwardRequestHeaders(hdrs, hasBody),
-      ...(hasBody ? { body: req as Readable } : {}),
+      ...(hasBody ? { body: counted(req as Readable, (n) => (bytesUp += n)) } : {}),
       insecure: insecureAllowed,
     });
   } catch (e) {

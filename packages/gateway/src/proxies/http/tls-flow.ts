@@ -4,7 +4,7 @@
  * minted for the SNI and hand the decrypted stream to the HTTP/1.1 or HTTP/2 server.
  */
 import net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import { parseClientHello, MAX_HELLO_BYTES } from '../../tls/client-hello.js';
 import { chooseBump } from '../../tls/bump-decision.js';
 import { runChain, type ChainResult } from '../../chain/runner.js';
@@ -30,13 +30,30 @@ export interface DecryptedContext {
   dstIp?: string;
   /** blocked at handshake level: every request gets the block page */
   preBlock?: BlockReason;
+  /** of the handshake-level evaluation (logs of a failed handshake) */
+  requestId: string;
+  /** the leaf for this host, already minted */
+  secureContext: tls.SecureContext;
+}
+
+/** the client refused our certificate (pinning, or no tenant CA): bypass the host from now on */
+export function onInterceptedHandshakeFailed(rt: GatewayRuntime, ctx: DecryptedContext, err: Error & { code?: string }): void {
+  const reason = err.code ?? err.message;
+  if (!rt.autoBypass.add(ctx.host, reason)) return;
+  rt.log.warn({ host: ctx.host, reason, srcIp: ctx.srcIp }, 'client handshake failed after interception: host bypassed from now on');
+  rt.events.emit({
+    type: 'access', ts: Date.now(), srcIp: ctx.srcIp, dstPort: ctx.port, protocol: 'tcp', action: 'bypass', host: ctx.host.slice(0, 253),
+    categories: [], decrypted: false, requestId: ctx.requestId,
+    ...(ctx.dstIp ? { dstIp: ctx.dstIp } : {}),
+  });
 }
 
 export interface TlsFlowDeps {
   rt: GatewayRuntime;
   limits: ProxyLimits;
-  /** hand a decrypted socket to the HTTP servers */
-  serveDecrypted(sock: tls.TLSSocket, ctx: DecryptedContext): void;
+  lookup?: net.LookupFunction;
+  /** terminate TLS on the socket (ClientHello unshifted) and serve the decrypted requests */
+  serveDecrypted(sock: net.Socket, ctx: DecryptedContext): void;
 }
 
 /** TLS fatal alert access_denied(49): how a blocked, undecrypted handshake is refused */
@@ -116,7 +133,13 @@ export function handleTlsFlow(deps: TlsFlowDeps, socket: net.Socket, head: Buffe
       else socket.destroy();
       return;
     }
-    if (result.outcome === 'hold') return decrypt(host, facts); // canDecrypt is true here
+    if (result.outcome === 'hold') {
+      // the URL or application may still decide: pick decryption with the SNI-level decision,
+      // then every request is evaluated again with its URL
+      const sniLevel = runChain({ ...facts, stage: 'l7' }, { policy: active.engine, intel: rt.intel });
+      if (sniLevel.outcome !== 'allow') return decrypt(host, facts);
+      result = sniLevel;
+    }
     const choice = isTls ? chooseBump(host, result.tags, result.tags.profile, { haveCa, autoBypassed: rt.autoBypass.has(host) }) : ({ decrypt: false, why: 'off' } as const);
     if (choice.decrypt) return decrypt(host, facts);
     tunnel(facts, result, choice.why === 'off' ? 'allow' : 'bypass');
@@ -126,7 +149,7 @@ export function handleTlsFlow(deps: TlsFlowDeps, socket: net.Socket, head: Buffe
     rt.counters.tunnels++;
     const started = performance.now();
     const connectHost = target.dstIp ?? target.host ?? facts.host;
-    const up = net.connect({ host: connectHost, port: target.port });
+    const up = net.connect({ host: connectHost, port: target.port, ...(deps.lookup ? { lookup: deps.lookup } : {}) });
     let bytesUp = buf.length;
     let bytesDown = 0;
     up.setNoDelay(true);
@@ -165,40 +188,18 @@ export function handleTlsFlow(deps: TlsFlowDeps, socket: net.Socket, head: Buffe
     if (!leaves) return socket.destroy();
     rt.counters.decrypted++;
     leaves.get(host).then(
-      (ctx) => {
+      (secureContext) => {
         socket.unshift(buf);
-        const tsock = new tls.TLSSocket(socket, { isServer: true, secureContext: ctx, ALPNProtocols: ['h2', 'http/1.1'] });
-        let secure = false;
-        tsock.once('secure', () => {
-          secure = true;
-          deps.serveDecrypted(tsock, {
-            host,
-            port: target.port,
-            srcIp,
-            ...(facts.sni ? { sni: facts.sni } : {}),
-            ...(target.dstIp ? { dstIp: target.dstIp } : {}),
-            ...(preBlock ? { preBlock } : {}),
-          });
+        deps.serveDecrypted(socket, {
+          host,
+          port: target.port,
+          srcIp,
+          requestId: facts.requestId,
+          secureContext,
+          ...(facts.sni ? { sni: facts.sni } : {}),
+          ...(target.dstIp ? { dstIp: target.dstIp } : {}),
+          ...(preBlock ? { preBlock } : {}),
         });
-        tsock.on('error', (err: Error & { code?: string }) => {
-          if (!secure) {
-            // the client refused our certificate (pinning, or no tenant CA): bypass from now on
-            const reason = err.code ?? err.message;
-            if (rt.active.leaves && rt.autoBypass.add(host, reason)) {
-              rt.log.warn({ host, reason, srcIp }, 'client handshake failed after interception: host bypassed from now on');
-              rt.events.emit({
-                type: 'access', ts: Date.now(), srcIp, dstPort: target.port, protocol: 'tcp', action: 'bypass', host: host.slice(0, 253),
-                categories: [], decrypted: false, requestId: facts.requestId,
-                ...(target.dstIp ? { dstIp: target.dstIp } : {}),
-              });
-            }
-          }
-          tsock.destroy();
-        });
-        tsock.on('close', () => {
-          if (!secure) socket.destroy();
-        });
-        tsock.setTimeout(limits.idleTimeoutMs, () => tsock.destroy());
       },
       (e: unknown) => {
         rt.counters.errors++;

@@ -5,6 +5,7 @@
  */
 import { Agent, type Dispatcher } from 'undici';
 import tls from 'node:tls';
+import type net from 'node:net';
 import type { Readable } from 'node:stream';
 
 export interface UpstreamOptions {
@@ -14,6 +15,8 @@ export interface UpstreamOptions {
   headersTimeoutMs?: number;
   bodyTimeoutMs?: number;
   connectionsPerOrigin?: number;
+  /** name resolution override (tests, split-horizon setups) */
+  lookup?: net.LookupFunction;
 }
 
 export interface UpstreamRequest {
@@ -21,7 +24,7 @@ export interface UpstreamRequest {
   path: string;
   method: string;
   headers: Record<string, string | string[]>;
-  body?: Readable;
+  body?: Readable | AsyncIterable<Buffer>;
   insecure?: boolean;
 }
 
@@ -46,13 +49,13 @@ export class Upstream {
     };
     const ca = opts.extraCaPem?.length ? [...tls.rootCertificates, ...opts.extraCaPem] : undefined;
     const timeout = opts.connectTimeoutMs ?? 10_000;
-    this.secure = new Agent({ ...common, connect: { timeout, ...(ca ? { ca } : {}) } });
-    this.insecure = new Agent({ ...common, connect: { timeout, rejectUnauthorized: false } });
+    this.secure = new Agent({ ...common, connect: { timeout, ...(ca ? { ca } : {}), ...(opts.lookup ? { lookup: opts.lookup } : {}) } });
+    this.insecure = new Agent({ ...common, connect: { timeout, rejectUnauthorized: false, ...(opts.lookup ? { lookup: opts.lookup } : {}) } });
   }
 
   request(r: UpstreamRequest): Promise<Dispatcher.ResponseData> {
     const agent = r.insecure ? this.insecure : this.secure;
-    return agent.request({ origin: r.origin, path: r.path, method: r.method as Dispatcher.HttpMethod, headers: r.headers, body: r.body ?? null });
+    return agent.request({ origin: r.origin, path: r.path, method: r.method as Dispatcher.HttpMethod, headers: r.headers, body: (r.body ?? null) as Readable | null });
   }
 
   async close(): Promise<void> {

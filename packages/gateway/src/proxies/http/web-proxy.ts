@@ -7,12 +7,12 @@
 import http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
-import type tls from 'node:tls';
+import tls from 'node:tls';
 import type { GatewayRuntime } from '../../runtime.js';
 import { DEFAULT_LIMITS, type ProxyLimits } from './limits.js';
 import { Upstream, type UpstreamOptions } from './upstream.js';
 import { handleExchange, headerString, sendError, type AnyReq, type AnyRes, type Target } from './exchange.js';
-import { handleTlsFlow, type DecryptedContext, type TlsFlowTarget } from './tls-flow.js';
+import { handleTlsFlow, onInterceptedHandshakeFailed, type DecryptedContext, type TlsFlowTarget } from './tls-flow.js';
 import { pacFile } from './pac.js';
 import { runChain, type ChainResult } from '../../chain/runner.js';
 import { emitOutcome } from '../../chain/log-events.js';
@@ -34,6 +34,13 @@ interface ConnInfo {
   dst?: { ip: string; port: number };
 }
 
+const kCtx = Symbol('mamori.decrypted');
+
+/** the raw socket a tls.Server wrapped (Node keeps it as _parent) */
+function parentOf(t: tls.TLSSocket): net.Socket {
+  return (t as unknown as { _parent: net.Socket })._parent;
+}
+
 const CLIENT_ERRORS: Record<string, [number, string]> = {
   HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large'],
   ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout'],
@@ -51,7 +58,7 @@ export class WebProxy {
   private readonly listeners: net.Server[] = [];
   private readonly conn = new WeakMap<net.Socket, ConnInfo>();
   private readonly decrypted = new WeakMap<object, DecryptedContext>();
-  private pendingH2: DecryptedContext | undefined;
+  private readonly rawCtx = new WeakMap<net.Socket, DecryptedContext>();
   private readonly sockets = new Set<net.Socket>();
 
   constructor(
@@ -77,17 +84,36 @@ export class WebProxy {
     });
     this.h1.on('clientError', (err: Error & { code?: string }, socket: net.Socket) => this.onClientError(err, socket));
     this.h1.on('connection', (s: net.Socket) => this.track(s));
-    this.h2 = http2.createSecureServer({ allowHTTP1: false, maxSessionMemory: 32 });
-    this.h2.on('session', (session: http2.ServerHttp2Session) => {
-      if (this.pendingH2) this.decrypted.set(session, this.pendingH2);
-      session.setTimeout(L.idleTimeoutMs, () => session.close());
+    // decrypted connections: one TLS server for HTTP/2 and HTTP/1.1 (ALPN), leaf chosen by SNI
+    this.h2 = http2.createSecureServer({
+      allowHTTP1: true,
+      ALPNProtocols: ['h2', 'http/1.1'],
+      maxSessionMemory: 32,
+      SNICallback: (name, cb) => {
+        const leaves = this.rt.active.leaves;
+        if (!leaves) return cb(new Error('no decryption CA'));
+        const hit = leaves.peek(name);
+        if (hit) return cb(null, hit);
+        leaves.get(name).then((c) => cb(null, c), (e: Error) => cb(e));
+      },
     });
-    this.h2.on('request', (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => {
-      const ctx = this.decrypted.get(req.stream.session as object);
+    this.h2.on('secureConnection', (t: tls.TLSSocket) => {
+      const ctx = this.rawCtx.get(parentOf(t));
+      if (ctx) (t as unknown as Record<symbol, DecryptedContext>)[kCtx] = ctx;
+      t.setTimeout(L.idleTimeoutMs, () => t.destroy());
+    });
+    this.h2.on('tlsClientError', (err: Error & { code?: string }, t: tls.TLSSocket) => {
+      const ctx = this.rawCtx.get(parentOf(t));
+      if (ctx) onInterceptedHandshakeFailed(this.rt, ctx, err);
+    });
+    this.h2.on('request', (req: http2.Http2ServerRequest | http.IncomingMessage, res: http2.Http2ServerResponse | http.ServerResponse) => {
+      const sock = 'stream' in req && req.httpVersionMajor === 2 ? (req as http2.Http2ServerRequest).stream.session?.socket : req.socket;
+      const ctx = sock ? (sock as unknown as Record<symbol, DecryptedContext | undefined>)[kCtx] : undefined;
       if (!ctx) return sendError(res, 500, 'Internal gateway error', '-');
       this.onDecrypted(req, res, ctx);
     });
     this.h2.on('sessionError', () => undefined);
+    this.h2.on('clientError', (err: Error & { code?: string }, socket: net.Socket) => this.onClientError(err, socket));
   }
 
   private track(s: net.Socket): void {
@@ -139,18 +165,26 @@ export class WebProxy {
     return {
       rt: this.rt,
       limits: this.limits,
-      serveDecrypted: (sock: tls.TLSSocket, ctx: DecryptedContext) => {
-        if (sock.alpnProtocol === 'h2') {
-          this.pendingH2 = ctx;
-          try {
-            this.h2.emit('secureConnection', sock);
-          } finally {
-            this.pendingH2 = undefined;
-          }
-        } else {
-          this.decrypted.set(sock, ctx);
-          this.h1.emit('connection', sock);
+      ...(this.opts.upstream?.lookup ? { lookup: this.opts.upstream.lookup } : {}),
+      serveDecrypted: (raw: net.Socket, ctx: DecryptedContext) => {
+        if (ctx.sni) {
+          this.rawCtx.set(raw, ctx);
+          this.h2.emit('connection', raw);
+          return;
         }
+        // no SNI: the SNI callback cannot pick the leaf, so terminate here (HTTP/1.1 only)
+        const t = new tls.TLSSocket(raw, { isServer: true, secureContext: ctx.secureContext, ALPNProtocols: ['http/1.1'] });
+        let secure = false;
+        t.once('secure', () => {
+          secure = true;
+          this.decrypted.set(t, ctx);
+          this.h1.emit('connection', t);
+        });
+        t.on('error', (err: Error & { code?: string }) => {
+          if (!secure) onInterceptedHandshakeFailed(this.rt, ctx, err);
+          t.destroy();
+        });
+        t.setTimeout(this.limits.idleTimeoutMs, () => t.destroy());
       },
     };
   }
@@ -203,6 +237,7 @@ export class WebProxy {
   }
 
   private onConnect(req: http.IncomingMessage, socket: net.Socket, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
     const srcIp = socket.remoteAddress ?? '0.0.0.0';
     const hp = splitHostPort(req.url ?? '', -1);
     if (!hp || hp.port < 1 || hp.port > 65535) {
