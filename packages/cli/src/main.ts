@@ -4,6 +4,8 @@
  */
 import { Command } from 'commander';
 import { registerDemo } from './commands/demo.js';
+import { registerPolicy } from './commands/policy.js';
+import { registerIntel } from './commands/intel.js';
 import { registerAppid } from './commands/appid.js';
 
 export function buildProgram(): Command {
@@ -12,6 +14,8 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError();
   registerDemo(program);
+  registerPolicy(program);
+  registerIntel(program);
   registerAppid(program);
   return program;
 }

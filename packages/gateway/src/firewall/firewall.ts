@@ -9,7 +9,7 @@ import { compileRuleset } from './compile/compile.js';
 import type { CompileOptions, CompiledRuleset, CounterInfo } from './compile/types.js';
 import { FqdnCache, type FqdnEntry } from './fqdn-cache.js';
 import { nftFile, type CommandRunner } from './nft-runner.js';
-import { parseCounters, parseSets } from './nft-json.js';
+import { parseCounters } from './nft-json.js';
 
 export interface DeployResult extends Omit<ApplyResult, 'stage'> {
   stage?: 'compile' | 'check' | 'apply';
@@ -100,11 +100,10 @@ export class Firewall {
   async originalDestination(clientIp: string, clientPort: number): Promise<{ ip: string; port: number } | undefined> {
     const c = this.compiled;
     if (!c || !/^\d{1,3}(\.\d{1,3}){3}$/.test(clientIp) || !Number.isInteger(clientPort)) return undefined;
-    const r = await this.runner.run('nft', ['-j', 'get', 'element', 'inet', c.table, c.steerMaps.v4, `{ ${clientIp} . ${clientPort} }`]);
+    // nft 1.0.6 prints `get element` as text even with -j: "elements = { a . p expires … : b . q }"
+    const r = await this.runner.run('nft', ['get', 'element', 'inet', c.table, c.steerMaps.v4, `{ ${clientIp} . ${clientPort} }`]);
     if (r.code !== 0) return undefined;
-    const el = parseSets(r.stdout).get(c.steerMaps.v4)?.[0];
-    const data = el?.value.split(' : ')[1];
-    const m = data ? /^(\S+) \. (\d+)$/.exec(data) : null;
+    const m = /:\s*(\d{1,3}(?:\.\d{1,3}){3}) \. (\d+)\s*}/.exec(r.stdout);
     return m ? { ip: m[1]!, port: Number(m[2]) } : undefined;
   }
 }
