@@ -21,10 +21,12 @@ export function flowAppFacts(flow: Flow, seen: FlowInspection): AppFacts {
     facts.path = req.path;
   }
   if (seen.dns && seen.dns.qname !== '') facts.dnsQuery = seen.dns.qname;
+  if (seen.stun?.realm !== undefined && seen.stun.realm !== '') facts.realm = seen.stun.realm;
   if (seen.sshBanner !== undefined) facts.l7 = 'ssh';
   else if (seen.tls) facts.l7 = 'https';
   else if (seen.quic || seen.gquic) facts.l7 = 'quic';
   else if (seen.http) facts.l7 = 'http';
   else if (seen.dns) facts.l7 = 'dns';
+  else if (seen.stun) facts.l7 = 'stun';
   return facts;
 }

@@ -60,6 +60,7 @@ describe('identify', () => {
   it('keeps a DNS lookup of a CDN edge name as DNS', () => {
     expect(identify({ protocol: 'udp', dstPort: 53, dnsQuery: 'e1234.dscb.akamaiedge.net', l7: 'dns' })).toMatchObject({ app: 'dns' });
     expect(identify({ protocol: 'tcp', dstPort: 443, sni: 'e1234.dscb.akamaiedge.net' })?.app).toBe('akamai');
+    expect(identify({ protocol: 'udp', dstPort: 53, dnsQuery: '0.pool.ntp.org', l7: 'dns' })?.app).toBe('dns');
   });
 
   it('uses a protocol recognized in the payload when ports say nothing', () => {

@@ -17,6 +17,8 @@ export interface AppFacts {
   host?: string;
   /** DNS query name, when the flow is a DNS exchange */
   dnsQuery?: string;
+  /** STUN/TURN REALM: the domain of the relay service */
+  realm?: string;
   method?: string;
   path?: string;
   alpn?: readonly string[];
@@ -26,7 +28,7 @@ export interface AppFacts {
   l7?: string;
 }
 
-export type MatchSource = 'sni' | 'host' | 'dns' | 'function' | 'alpn' | 'payload' | 'port';
+export type MatchSource = 'sni' | 'host' | 'dns' | 'realm' | 'function' | 'alpn' | 'payload' | 'port';
 
 export interface AppMatch {
   app: string;
@@ -237,12 +239,14 @@ export function identifyWith(c: CompiledCatalogue, facts: AppFacts): AppMatch | 
     ['sni', facts.sni],
     ['host', facts.host],
     ['dns', facts.dnsQuery],
+    ['realm', facts.realm],
   ];
   for (const [by, name] of named) {
     const e = lookupHost(c, name);
     if (!e) continue;
-    // a DNS lookup of a CDN edge name says nothing about the application: it stays DNS
-    if (by === 'dns' && e.app.category === 'cdn') continue;
+    // a DNS lookup of a CDN edge name, or of a server of a port-defined protocol (an NTP pool),
+    // is not that application's traffic: it stays DNS
+    if (by === 'dns' && (e.app.category === 'cdn' || (e.app.category === 'network-protocols' && e.app.ports.length > 0))) continue;
     const exact = e.pattern.startsWith('=');
     const refined = refine(c, e.app, facts);
     if (refined) return result(refined.app, 'function', 0.95, refined.text, refined.fn ?? (refined.app === e.app ? e.fn : undefined));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildEthernetFrame, buildIpPacket } from './capture-writer.js';
 import { decodePacket, LINKTYPE, TCP_FLAGS } from './decode.js';
+import { canonicalIp } from './ip-text.js';
 
 const spec = { src: '192.168.1.10', dst: '203.0.113.5', srcPort: 40000, dstPort: 443, protocol: 'tcp' as const, seq: 7, flags: TCP_FLAGS.SYN };
 
@@ -70,5 +71,14 @@ describe('decodePacket', () => {
     const p = ok(decodePacket(LINKTYPE.RAW, ip, 0));
     expect(p.fragment).toBe(true);
     expect(p.srcPort).toBe(0);
+  });
+});
+
+describe('canonicalIp', () => {
+  it('writes every IPv6 form of an address the same way and leaves IPv4 alone', () => {
+    expect(canonicalIp('2a03:2880:1010:6f03:face:b00c::2')).toBe(canonicalIp('2a03:2880:1010:6f03:face:b00c:0:2'));
+    expect(canonicalIp('2001:DB8::1')).toBe('2001:db8:0:0:0:0:0:1');
+    expect(canonicalIp('::')).toBe('0:0:0:0:0:0:0:0');
+    expect(canonicalIp('192.0.2.1')).toBe('192.0.2.1');
   });
 });

@@ -5,6 +5,7 @@
  */
 import type { DecodedPacket } from './decode.js';
 import { TCP_FLAGS } from './decode.js';
+import { canonicalIp } from './ip-text.js';
 import { TcpStream } from './tcp-stream.js';
 
 export type Direction = 0 | 1; // 0 = client → server, 1 = server → client
@@ -58,10 +59,13 @@ function keyOf(proto: number, a: string, ap: number, b: string, bp: number): str
   return x < y ? `${proto}|${x}|${y}` : `${proto}|${y}|${x}`;
 }
 
-/** The canonical key of a 5-tuple, independent of direction (for lookups from other tools). */
+/**
+ * The canonical key of a 5-tuple, independent of direction and of how the addresses were
+ * written (for matching flows with other tools' output).
+ */
 export function flowKey(protocol: string, a: Endpoint, b: Endpoint): string {
   const n = protocol === 'tcp' ? 6 : protocol === 'udp' ? 17 : Number(protocol.replace(/^ip-/, ''));
-  return keyOf(n, a.ip, a.port, b.ip, b.port);
+  return keyOf(n, canonicalIp(a.ip), a.port, canonicalIp(b.ip), b.port);
 }
 
 export class FlowTable {

@@ -9,3 +9,5 @@ export * from './dns.js';
 export * from './inspect.js';
 export * from './analyze.js';
 export * from './capture-writer.js';
+export * from './ip-text.js';
+export * from './stun.js';

@@ -10,6 +10,8 @@ import type { HttpRequest } from './http.js';
 import { parseHttpRequests } from './http.js';
 import { assembleCrypto, decryptClientInitials, parseGquicChlo } from './quic.js';
 import type { ClientHello } from './tls.js';
+import type { StunMessage } from './stun.js';
+import { parseStun } from './stun.js';
 import { parseHandshakeClientHello, parseTlsClientHello } from './tls.js';
 
 export interface FlowInspection {
@@ -20,6 +22,8 @@ export interface FlowInspection {
   gquic?: { sni?: string; userAgent?: string };
   dns?: DnsMessage;
   sshBanner?: string;
+  /** STUN/TURN: the first message that names a realm or software, else the first message */
+  stun?: StunMessage;
   /** true when the server → client direction carried the client's messages */
   reversed?: boolean;
 }
@@ -79,7 +83,13 @@ export function inspectFlow(flow: Flow): FlowInspection {
     if (dir === 1) out.reversed = true;
     break;
   }
-  if (out.quic?.hello === undefined) {
+  for (const d of flow.datagrams) {
+    const m = parseStun(d.data);
+    if (!m) continue;
+    if (!out.stun || (out.stun.realm === undefined && m.realm !== undefined)) out.stun = m;
+    if (out.stun.realm !== undefined) break;
+  }
+  if (out.quic?.hello === undefined && !out.stun) {
     for (const d of flow.datagrams) {
       const chlo = parseGquicChlo(d.data);
       if (chlo) {
