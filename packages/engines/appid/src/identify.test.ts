@@ -14,6 +14,7 @@ describe('identify', () => {
   it('reads functions from host-only signatures, so they work from the SNI alone', () => {
     expect(identify({ protocol: 'tcp', dstPort: 443, sni: 'upload.youtube.com' })).toMatchObject({ app: 'youtube', function: 'upload' });
     expect(identify({ protocol: 'udp', dstPort: 443, sni: 'rr3---sn-abc.googlevideo.com' })).toMatchObject({ app: 'youtube', function: 'stream' });
+    expect(identify({ protocol: 'tcp', dstPort: 443, sni: 'voipnx-saturn.line-apps.com' })).toMatchObject({ app: 'line', function: 'call' });
   });
 
   it('narrows HTTP requests to a function by method and path', () => {

@@ -87,20 +87,7 @@ export function compileCatalogue(catalogue: Catalogue): CompiledCatalogue {
   const c: CompiledCatalogue = { catalogue, exact, suffix, globs, rules, alpn, tcpPorts, udpPorts };
 
   for (const app of catalogue.apps) {
-    for (const h of app.hosts) {
-      const k = hostKey(h);
-      const dot = k.name.indexOf('.');
-      const first = k.name.slice(0, dot);
-      if (first.includes('*')) {
-        const parent = k.name.slice(dot + 1);
-        const label = new RegExp(`^${first.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\-]/g, '\\$&')).join('[a-z0-9_-]*')}$`);
-        const l = globs.get(parent) ?? [];
-        l.push({ label, entry: { app, pattern: h } });
-        globs.set(parent, l);
-        continue;
-      }
-      (k.exact ? exact : suffix).set(k.name, { app, pattern: h });
-    }
+    for (const h of app.hosts) addHost(c, { app, pattern: h });
     for (const a of app.alpn) alpn.set(a, app);
     for (const p of app.ports) {
       const table = p.protocol === 'tcp' ? tcpPorts : udpPorts;
@@ -119,12 +106,11 @@ export function compileCatalogue(catalogue: Catalogue): CompiledCatalogue {
       // A host that on its own shows the app or function: it joins the host maps, so it also
       // works from a TLS SNI. Only an exactly equal pattern of another app blocks it.
       const k = hostKey(sig.host);
-      const map = k.exact ? exact : suffix;
-      const prev = map.get(k.name);
+      const prev = k.name.includes('*') ? undefined : (k.exact ? exact : suffix).get(k.name);
       if (prev === undefined || prev.app.id === app.id) {
         const e: HostEntry = { app, pattern: sig.host };
         if (sig.function !== undefined) e.fn = sig.function;
-        map.set(k.name, e);
+        addHost(c, e);
         continue;
       }
     }
@@ -149,6 +135,22 @@ export function compileCatalogue(catalogue: Catalogue): CompiledCatalogue {
   }
   for (const l of rules.values()) l.sort((a, b) => b.specificity - a.specificity);
   return c;
+}
+
+/** Put a host pattern into the exact, suffix or first-label-glob table. */
+function addHost(c: CompiledCatalogue, entry: HostEntry): void {
+  const k = hostKey(entry.pattern);
+  const dot = k.name.indexOf('.');
+  const first = k.name.slice(0, dot);
+  if (first.includes('*')) {
+    const parent = k.name.slice(dot + 1);
+    const label = new RegExp(`^${first.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\-]/g, '\\$&')).join('[a-z0-9_-]*')}$`);
+    const l = c.globs.get(parent) ?? [];
+    l.push({ label, entry });
+    c.globs.set(parent, l);
+    return;
+  }
+  (k.exact ? c.exact : c.suffix).set(k.name, entry);
 }
 
 /** Lower-case, drop a port and a trailing dot; undefined when nothing usable is left. */
