@@ -67,31 +67,54 @@ export interface RollupDelta {
   bytesDown: number;
 }
 
-/** Sums a batch into rollup deltas (one row per grain, bucket, metric and keys). */
+const METRICS_BY_TYPE = new Map<LogEvent['type'], Array<[RollupMetric, MetricDef]>>();
+for (const [name, def] of Object.entries(ROLLUP_METRICS) as Array<[RollupMetric, MetricDef]>) {
+  if (name === 'events') continue;
+  const list = METRICS_BY_TYPE.get(def.type) ?? [];
+  list.push([name, def]);
+  METRICS_BY_TYPE.set(def.type, list);
+}
+
+/**
+ * Sums a batch into rollup deltas (one row per grain, bucket, metric and keys): events are summed
+ * per minute first, and the hour and day rows are sums of the minute rows.
+ */
 export function computeRollupDeltas(events: LogEvent[], gatewayId: string): RollupDelta[] {
-  const acc = new Map<string, RollupDelta>();
-  const add = (grain: Grain, bucket: number, metric: RollupMetric, k1: string, k2: string, up: number, down: number): void => {
-    const key = `${grain}\u0000${bucket}\u0000${metric}\u0000${k1}\u0000${k2}`;
-    const d = acc.get(key);
+  const minutes = new Map<string, RollupDelta>();
+  const add = (bucket: number, metric: RollupMetric, k1: string, k2: string, up: number, down: number): void => {
+    const key = `${bucket}\u0000${metric}\u0000${k1}\u0000${k2}`;
+    const d = minutes.get(key);
     if (d) {
       d.count += 1;
       d.bytesUp += up;
       d.bytesDown += down;
-    } else acc.set(key, { grain, bucket, metric, k1, k2, count: 1, bytesUp: up, bytesDown: down });
+    } else minutes.set(key, { grain: 'minute', bucket, metric, k1, k2, count: 1, bytesUp: up, bytesDown: down });
   };
   for (const ev of events) {
     const up = ev.type === 'bandwidth' || ev.type === 'access' ? (ev.bytesUp ?? 0) : 0;
     const down = ev.type === 'bandwidth' || ev.type === 'access' ? (ev.bytesDown ?? 0) : 0;
-    for (const grain of GRAINS) {
-      const b = bucketOf(ev.ts, grain);
-      add(grain, b, 'events', ev.type, gatewayId, up, down);
-      for (const [name, def] of Object.entries(ROLLUP_METRICS) as Array<[RollupMetric, MetricDef]>) {
-        if (name === 'events' || def.type !== ev.type) continue;
-        for (const [k1, k2] of def.keys(ev)) add(grain, b, name, k1.slice(0, 512), k2.slice(0, 512), up, down);
-      }
+    const b = ev.ts - (ev.ts % MINUTE);
+    add(b, 'events', ev.type, gatewayId, up, down);
+    for (const [name, def] of METRICS_BY_TYPE.get(ev.type) ?? []) {
+      for (const [k1, k2] of def.keys(ev)) add(b, name, k1.length > 512 ? k1.slice(0, 512) : k1, k2.length > 512 ? k2.slice(0, 512) : k2, up, down);
     }
   }
-  return [...acc.values()];
+  const out: RollupDelta[] = [...minutes.values()];
+  for (const grain of ['hour', 'day'] as const) {
+    const acc = new Map<string, RollupDelta>();
+    for (const m of minutes.values()) {
+      const bucket = bucketOf(m.bucket, grain);
+      const key = `${bucket}\u0000${m.metric}\u0000${m.k1}\u0000${m.k2}`;
+      const d = acc.get(key);
+      if (d) {
+        d.count += m.count;
+        d.bytesUp += m.bytesUp;
+        d.bytesDown += m.bytesDown;
+      } else acc.set(key, { ...m, grain, bucket });
+    }
+    out.push(...acc.values());
+  }
+  return out;
 }
 
 export interface GrainRange {
