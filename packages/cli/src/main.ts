@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { registerDemo } from './commands/demo.js';
+import { registerIntel } from './commands/intel.js';
 
 export function buildProgram(): Command {
   const program = new Command('mamori')
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError();
   registerDemo(program);
+  registerIntel(program);
   return program;
 }
 
