@@ -154,7 +154,7 @@ export interface RollupQuery {
   k1?: string;
   k2?: string;
   /** 'k1' | 'k2' | 'k1k2' → top-N; 'bucket' → time series at `grain` */
-  groupBy: 'k1' | 'k2' | 'k1k2' | 'bucket' | 'none';
+  groupBy: 'k1' | 'k2' | 'k1k2' | 'bucket' | 'bucketK1' | 'none';
   /** for a time series */
   grain?: Grain;
   orderBy?: 'count' | 'bytes';
@@ -173,7 +173,7 @@ export interface RollupRow {
 export function rollupSql(tenantId: string, q: RollupQuery): { text: string; params: Array<string | number> } {
   const params: Array<string | number> = [tenantId, q.metric];
   const where = ['tenant_id = ?', 'metric = ?'];
-  if (q.groupBy === 'bucket') {
+  if (q.groupBy === 'bucket' || q.groupBy === 'bucketK1') {
     const grain = q.grain ?? 'hour';
     where.push('grain = ?', 'bucket >= ?', 'bucket < ?');
     params.push(grain, bucketOf(q.from, grain), q.to);
@@ -185,12 +185,12 @@ export function rollupSql(tenantId: string, q: RollupQuery): { text: string; par
   }
   if (q.k1 !== undefined) { where.push('k1 = ?'); params.push(q.k1); }
   if (q.k2 !== undefined) { where.push('k2 = ?'); params.push(q.k2); }
-  const keyCols = q.groupBy === 'k1' ? ['k1'] : q.groupBy === 'k2' ? ['k2'] : q.groupBy === 'k1k2' ? ['k1', 'k2'] : q.groupBy === 'bucket' ? ['bucket'] : [];
+  const keyCols = q.groupBy === 'k1' ? ['k1'] : q.groupBy === 'k2' ? ['k2'] : q.groupBy === 'k1k2' ? ['k1', 'k2'] : q.groupBy === 'bucket' ? ['bucket'] : q.groupBy === 'bucketK1' ? ['bucket', 'k1'] : [];
   const sel = [...keyCols, 'SUM(count) AS n', 'SUM(bytes_up) AS sum_up', 'SUM(bytes_down) AS sum_down'].join(', ');
   const group = keyCols.length ? ` GROUP BY ${keyCols.join(', ')}` : '';
-  const order = q.groupBy === 'bucket' ? ' ORDER BY bucket' : keyCols.length ? ` ORDER BY ${q.orderBy === 'bytes' ? '(SUM(bytes_up) + SUM(bytes_down))' : 'SUM(count)'} DESC, ${keyCols.join(', ')}` : '';
+  const order = q.groupBy === 'bucket' ? ' ORDER BY bucket' : q.groupBy === 'bucketK1' ? ' ORDER BY bucket, k1' : keyCols.length ? ` ORDER BY ${q.orderBy === 'bytes' ? '(SUM(bytes_up) + SUM(bytes_down))' : 'SUM(count)'} DESC, ${keyCols.join(', ')}` : '';
   let limit = '';
-  if (q.limit !== undefined && q.groupBy !== 'bucket' && q.groupBy !== 'none') { limit = ' LIMIT ?'; params.push(q.limit); }
+  if (q.limit !== undefined && q.groupBy !== 'bucket' && q.groupBy !== 'bucketK1' && q.groupBy !== 'none') { limit = ' LIMIT ?'; params.push(q.limit); }
   return { text: `SELECT ${sel} FROM rollups WHERE ${where.join(' AND ')}${group}${order}${limit}`, params };
 }
 
