@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { urlcatEvaluation } from './evals/urlcat.js';
 import { appidNdpi } from './evals/appid-ndpi.js';
 
 export interface Evaluation {
@@ -12,7 +13,7 @@ export interface Evaluation {
   run(dataDir: string): Promise<void>;
 }
 
-const evaluations: Evaluation[] = [appidNdpi];
+const evaluations: Evaluation[] = [urlcatEvaluation, appidNdpi];
 
 const dataDir = path.resolve(process.env['MAMORI_SHARED_DATA'] ?? '../shared/data');
 if (!fs.existsSync(dataDir)) {
