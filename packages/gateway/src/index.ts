@@ -14,3 +14,4 @@ export { compileEngine } from './chain/compiled-engine.js';
 export { staticIntel, StaticIntelDoc } from './chain/static-intel.js';
 export { renderBlockPage, pickLanguage, describeReason } from './chain/block-page.js';
 export { Spool, type SpoolOptions, type SpoolEventInput } from './spool/spool.js';
+export { DnsFilter, type DnsFilterOptions, type DnsCounters } from './dns/dns-filter.js';
