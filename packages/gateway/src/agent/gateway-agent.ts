@@ -139,7 +139,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
       shipper?.stop();
       await proxy.close();
       await dns?.close();
-      spool.close();
+      await spool.close();
     },
   };
 }
