@@ -245,6 +245,9 @@ shutdown_lifetime 0 seconds
       const c = spawn('e2guardian', ['-c', path.join(e, 'e2guardian.conf'), '-N'], { stdio: 'inherit' });
       children.push(c);
       await waitPort(port);
+      if (process.env['BENCH_DEBUG']) {
+        console.log(sh('sh', ['-c', `curl -sv --max-time 5 --cacert ${dir}/anchor-ca.pem -x http://127.0.0.1:${port} ${httpsUrl} 2>&1 | tail -15`], { allowFail: true }));
+      }
       await viaProxy('e2guardian', port, anchorCaPem);
       c.kill('SIGKILL');
     } catch (err) {
