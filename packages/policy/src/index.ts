@@ -7,3 +7,5 @@ export * from './rule.js';
 export * from './policy.js';
 export * from './events.js';
 export * from './sync.js';
+export * from './defaults.js';
+export * from './evaluate/index.js';

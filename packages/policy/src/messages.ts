@@ -60,6 +60,7 @@ export const MESSAGES = {
   'policy.ssl_port.conflict': t('ポート {port} は複数のプロトコルに指定されています。', 'Port {port} is assigned to more than one protocol.'),
   'policy.file_type.conflict': t('ファイルタイプ「{value}」が許可とブロックの両方に指定されています。', 'File type "{value}" is both allowed and blocked.'),
   'policy.profile.missing': t('ルールがセキュリティプロファイル「{id}」を参照していますが存在しません。', 'The rule refers to security profile "{id}", which does not exist.'),
+  'policy.url.invalid': t('「{value}」は正しい絶対URLではありません。', '"{value}" is not a valid absolute URL.'),
   'policy.json.invalid': t('JSONとして読み込めません: {detail}', 'Not valid JSON: {detail}'),
 } satisfies Record<string, Template>;
 
