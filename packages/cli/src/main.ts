@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { registerDemo } from './commands/demo.js';
+import { registerConsole } from './commands/console.js';
 
 export function buildProgram(): Command {
   const program = new Command('mamori')
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError();
   registerDemo(program);
+  registerConsole(program);
   return program;
 }
 

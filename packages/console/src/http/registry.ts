@@ -74,6 +74,8 @@ export interface RouteDef<PS extends Schema | undefined = Schema | undefined, QS
   status?: number;
   /** skip CSRF (only for routes without a session, e.g. sign-in) */
   csrfExempt?: boolean;
+  /** a WebSocket endpoint: declared here for the document and the tests, served by its listener */
+  websocket?: boolean;
   /** a request-size limit for this route (bytes) */
   bodyLimit?: number;
   handler: (ctx: HandlerContext<Out<PS>, Out<QS>, Out<BS>>) => Promise<RS extends z.ZodType ? z.input<RS> : FileResponse>;
