@@ -1,0 +1,60 @@
+/**
+ * DoS and port-scan triggers → internet-security events. Each trigger puts its source into an
+ * event set (with a per-element counter and a timeout); polling the sets yields one event per
+ * source and kind whenever that source triggered again since the last poll.
+ */
+import type { SecurityEvent } from '@mamori/policy';
+import type { DosEventSet } from './compile/types.js';
+import type { CommandRunner } from './nft-runner.js';
+import { parseSets } from './nft-json.js';
+
+export interface DosEventSource {
+  table: string;
+  dosEventSets: DosEventSet[];
+}
+
+export class DosEventReader {
+  private readonly seen = new Map<string, number>();
+  private seq = 0;
+
+  constructor(
+    private readonly runner: CommandRunner,
+    private readonly gatewayId: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Read every event set once; returns the new events. */
+  async poll(source: DosEventSource): Promise<SecurityEvent[]> {
+    if (source.dosEventSets.length === 0) return [];
+    const cmds = source.dosEventSets.map((s) => `list set inet ${source.table} ${s.set}`).join('\n') + '\n';
+    const r = await this.runner.run('nft', ['-j', '-f', '-'], cmds);
+    if (r.code !== 0) throw new Error(`could not read DoS event sets: ${r.stderr.trim()}`);
+    const sets = parseSets(r.stdout);
+    const events: SecurityEvent[] = [];
+    const present = new Set<string>();
+    for (const s of source.dosEventSets) {
+      for (const el of sets.get(s.set) ?? []) {
+        const key = `${s.set}|${el.value}`;
+        present.add(key);
+        const packets = el.packets ?? 1;
+        const before = this.seen.get(key);
+        this.seen.set(key, packets);
+        if (before !== undefined && packets <= before) continue;
+        events.push({
+          id: `${this.gatewayId}:fw:${this.now()}:${this.seq++}`,
+          ts: this.now(),
+          type: 'security',
+          threatType: s.threatType,
+          action: 'block',
+          signature: `${s.signature} (limit ${s.limit})`,
+          severity: s.threatType === 'dos' ? 'high' : 'medium',
+          srcIp: el.value,
+          ...(s.signature === 'icmp-flood' ? { protocol: s.family === 4 ? 'icmp' : 'icmpv6' } : s.signature === 'udp-flood' ? { protocol: 'udp' } : { protocol: 'tcp' }),
+        });
+      }
+    }
+    // a source that expired from its set and comes back is a new trigger
+    for (const k of this.seen.keys()) if (!present.has(k)) this.seen.delete(k);
+    return events;
+  }
+}
