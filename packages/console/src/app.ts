@@ -29,7 +29,7 @@ import { gatewayServerCertificate, loadGatewayCa } from './gateway/gateway-ca.js
 import { buildRegistry } from './routes/index.js';
 import type { RouteRegistry } from './http/registry.js';
 import { gatewayAuth, installErrorHandling, mountRoutes } from './http/mount.js';
-import { serveWeb } from './http/web.js';
+import { registerWebUi } from '@mamori/web';
 import { ApiError } from './errors.js';
 
 export const REDACT = [
@@ -132,7 +132,7 @@ export async function createConsole(opts: ConsoleOptions): Promise<Console> {
   installErrorHandling(api, services);
   instrument(api);
   mountRoutes(api, registry.routes, services, 'api');
-  serveWeb(api, opts.webDir);
+  registerWebUi(api);
 
   // --- gateway listener (mutual TLS) -----------------------------------------------------------
   let gateway: FastifyInstance | null = null;

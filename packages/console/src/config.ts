@@ -17,8 +17,6 @@ export interface ConsoleOptions {
   smtpUrl?: string | undefined;
   mailFrom?: string;
   logLevel?: string;
-  /** directory with the built web UI (index.html); default packages/web/dist when present */
-  webDir?: string | undefined;
   /** seconds between pings on the sync channel */
   pingIntervalSec?: number;
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import path from 'node:path';
 import { createConsole, type Console } from '@mamori/console';
+import { ensureWebBuilt } from '@mamori/web';
 import { DEMO_HOOKS } from './demo-hooks.js';
 
 const DEMO_STATE_KEY = 'demo';
@@ -48,6 +49,7 @@ export function registerDemo(program: Command): void {
       const port = Number(opts.port ?? process.env['MAMORI_PORT'] ?? 8080);
       const gatewayPort = Number(opts.gatewayPort ?? process.env['MAMORI_GATEWAY_PORT'] ?? 8443);
       const dataDir = path.resolve(opts.dataDir);
+      await ensureWebBuilt({ log: (l) => process.stdout.write(l + '\n') });
       const c = await createConsole({
         host: '127.0.0.1',
         port,
