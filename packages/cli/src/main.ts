@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { registerDemo } from './commands/demo.js';
 import { registerConsole } from './commands/console.js';
+import { registerIntel } from './commands/intel.js';
 
 export function buildProgram(): Command {
   const program = new Command('mamori')
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerDemo(program);
   registerConsole(program);
+  registerIntel(program);
   return program;
 }
 

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { CategoryDbBuilder } from './db-builder.js';
+import { loadCategoryDb } from './category-db.js';
+import { CategoryDbError } from './db-format.js';
+import { parseListLine } from './list-entry.js';
+
+function sampleDb() {
+  const b = new CategoryDbBuilder('test');
+  const add = (line: string, cat: string) => {
+    const e = parseListLine(line, 'auto');
+    if (!b.addEntry(e, cat)) throw new Error(`bad fixture line ${line}`);
+  };
+  add('example.co.jp', 'shopping');
+  add('evil.example.co.jp', 'malware');
+  add('example.co.jp', 'business');
+  add('mail.example.com', 'webmail');
+  add('example.com', 'search-engines');
+  add('pages.example.org/awards', 'phishing');
+  add('pages.example.org/a/b/', 'malware');
+  add('www.blog.example.net/u/alice', 'adult');
+  add('blog.example.net', 'blogs');
+  add('198.51.100.7', 'cnc');
+  add('203.0.113.0/24', 'malware');
+  add('203.0.113.128/25', 'phishing');
+  add('2001:db8::/32', 'proxy-avoidance');
+  add('2001:db8:1::5', 'cnc');
+  add('custom.example', 'my-team-list');
+  return b.build();
+}
+
+describe('category database', () => {
+  const db = loadCategoryDb(sampleDb());
+
+  it('finds the longest listed suffix of a host', () => {
+    expect(db.lookupHost('a.b.example.co.jp')).toEqual({ categories: ['shopping', 'business'], matched: 'example.co.jp' });
+    expect(db.lookupHost('x.evil.example.co.jp').categories).toEqual(['malware']);
+    expect(db.lookupHost('EVIL.Example.CO.JP.').matched).toBe('evil.example.co.jp');
+    expect(db.lookupHost('mail.example.com').categories).toEqual(['webmail']);
+    expect(db.lookupHost('www.example.com').categories).toEqual(['search-engines']);
+    expect(db.lookupHost('notexample.co.jp').categories).toEqual([]);
+    expect(db.lookupHost('co.jp').categories).toEqual([]);
+    expect(db.lookupHost('').categories).toEqual([]);
+    expect(db.lookupHost('custom.example').categories).toEqual(['my-team-list']);
+    expect(db.categoryIds).toContain('my-team-list');
+  });
+
+  it('looks up internationalized names by their punycode form', () => {
+    const b = new CategoryDbBuilder();
+    b.addEntry(parseListLine('例え.jp', 'auto'), 'news');
+    const idn = loadCategoryDb(b.build());
+    expect(idn.lookupHost('www.例え.jp').categories).toEqual(['news']);
+    expect(idn.lookupHost('www.xn--r8jz45g.jp').categories).toEqual(['news']);
+  });
+
+  it('matches URL path prefixes on boundaries and merges host categories', () => {
+    expect(db.lookupUrl('http://pages.example.org/awards').categories).toEqual(['phishing']);
+    expect(db.lookupUrl('https://x.pages.example.org/awards/2024?y=1').matched).toBe('pages.example.org/awards');
+    expect(db.lookupUrl('pages.example.org/Awards?x').categories).toEqual(['phishing']);
+    expect(db.lookupUrl('pages.example.org/awardsx').categories).toEqual([]);
+    expect(db.lookupUrl('pages.example.org/a/b/c').categories).toEqual(['malware']);
+    expect(db.lookupUrl('pages.example.org/a/bc').categories).toEqual([]);
+    expect(db.lookupUrl('http://blog.example.net/u/alice/post').categories).toEqual(['adult', 'blogs']);
+    expect(db.lookupUrl('http://blog.example.net/u/bob').categories).toEqual(['blogs']);
+    expect(db.lookupUrl('http://mail.example.com/').categories).toEqual(['webmail']);
+  });
+
+  it('does longest-prefix IP matches, also for IP-literal hosts and URLs', () => {
+    expect(db.lookupIp('198.51.100.7')).toEqual({ categories: ['cnc'], matched: '198.51.100.7/32' });
+    expect(db.lookupIp('198.51.100.8').categories).toEqual([]);
+    expect(db.lookupIp('203.0.113.5')).toEqual({ categories: ['malware'], matched: '203.0.113.0/24' });
+    expect(db.lookupIp('203.0.113.200')).toEqual({ categories: ['phishing'], matched: '203.0.113.128/25' });
+    expect(db.lookupHost('203.0.113.9').categories).toEqual(['malware']);
+    expect(db.lookupUrl('http://198.51.100.7:8080/x').categories).toEqual(['cnc']);
+    expect(db.lookupIp('2001:db8:ffff::1')).toEqual({ categories: ['proxy-avoidance'], matched: '2001:db8::/32' });
+    expect(db.lookupIp('2001:db8:1::5').categories).toEqual(['cnc']);
+    expect(db.lookupHost('[2001:db8:1::5]').categories).toEqual(['cnc']);
+    expect(db.lookupIp('2001:db9::1').categories).toEqual([]);
+    expect(db.lookupIp('not-an-ip').categories).toEqual([]);
+  });
+
+  it('returns frozen shared category arrays', () => {
+    const r = db.lookupHost('example.com');
+    expect(Object.isFrozen(r.categories)).toBe(true);
+    expect(() => r.categories.push('x')).toThrow(TypeError);
+  });
+
+  it('loads from an unaligned Buffer', () => {
+    const buf = sampleDb();
+    const big = Buffer.alloc(buf.length + 3);
+    buf.copy(big, 3);
+    expect(loadCategoryDb(big.subarray(3)).lookupHost('www.example.com').categories).toEqual(['search-engines']);
+  });
+
+  it('rejects truncated, damaged and foreign files with a clear error', () => {
+    const buf = sampleDb();
+    const err = (b: Buffer) => {
+      try {
+        loadCategoryDb(b);
+      } catch (e) {
+        expect(e).toBeInstanceOf(CategoryDbError);
+        return `${(e as CategoryDbError).code}: ${(e as Error).message}`;
+      }
+      return 'loaded';
+    };
+    expect(err(buf.subarray(0, buf.length - 10))).toMatch(/^truncated: category database truncated: \d+ of \d+ bytes$/);
+    expect(err(buf.subarray(0, 20))).toMatch(/^truncated/);
+    const flipped = Buffer.from(buf);
+    flipped[flipped.length - 100] = (flipped[flipped.length - 100] ?? 0) ^ 0xff;
+    expect(err(flipped)).toMatch(/^checksum/);
+    expect(err(Buffer.from('hello world, this is not a database at all, nope, not at all.....'))).toMatch(/^bad-magic/);
+    const v2 = Buffer.from(buf);
+    v2.writeUInt32LE(2, 8);
+    expect(err(v2)).toMatch(/^unsupported-version/);
+  });
+
+  it('builds the same bytes from the same input', () => {
+    expect(sampleDb().equals(sampleDb())).toBe(true);
+  });
+});

@@ -1,0 +1,27 @@
+/**
+ * The hash shared by the builder and the reader. Keys are hashed right to left so that one pass
+ * over a host from its end yields the hash of every label suffix (`jp`, `co.jp`, `example.co.jp`)
+ * without allocating substrings.
+ */
+export const HASH_SEED = 0x811c9dc5 | 0;
+
+export function hashStep(h: number, code: number): number {
+  return Math.imul(h ^ code, 0x01000193);
+}
+
+/** Final avalanche (murmur3 fmix32) so that the low bits used for the slot index are well mixed. */
+export function hashFinish(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** Hash of a whole key (already lowercase ASCII), read right to left like the reader does. */
+export function hashKey(key: string): number {
+  let h = HASH_SEED;
+  for (let i = key.length - 1; i >= 0; i--) h = hashStep(h, key.charCodeAt(i));
+  return hashFinish(h);
+}

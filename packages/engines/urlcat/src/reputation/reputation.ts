@@ -1,0 +1,166 @@
+/**
+ * Web reputation: a 0–100 risk score and level for a host or URL, from the categories the
+ * database gives (malware, phishing, C&C lists) and heuristics that work on names never seen in a
+ * list: IP-literal hosts, punycode/homoglyph look-alikes of well-known brands, brand names in
+ * foreign domains, algorithmically generated names, abused TLDs, and newly seen domains.
+ * Signals combine like independent probabilities: 1 - Π(1 - p).
+ */
+import { domainToUnicode } from 'node:url';
+import { parse as parseDomain } from 'tldts';
+import type { CategoryDb } from '../category-db.js';
+import { splitUrl } from '../list-entry.js';
+import { parseIPv4, parseIPv6 } from '../ip.js';
+import { BRAND_SET } from './brands.js';
+import { digitSkeleton, mixedScript, skeleton } from './confusables.js';
+import { dgaLikeness } from './dga.js';
+import type { SeenDomains } from './seen.js';
+
+export type Sensitivity = 'low' | 'medium' | 'high';
+export type RiskLevel = 'safe' | 'low' | 'medium' | 'high' | 'dangerous';
+
+export interface Reputation {
+  score: number;
+  level: RiskLevel;
+  reasons: string[];
+}
+
+export interface ReputationOptions {
+  /** registrable domains seen before; when given, a first sighting adds the "newly seen" signal */
+  seen?: SeenDomains;
+  /** categories already looked up by the caller (saves a second lookup) */
+  categories?: readonly string[];
+}
+
+/** Risk carried by a category alone (0–100). */
+export const CATEGORY_RISK: Readonly<Record<string, number>> = Object.freeze({
+  malware: 100,
+  phishing: 100,
+  cnc: 100,
+  cryptomining: 85,
+  spyware: 85,
+  scam: 85,
+  stalkerware: 70,
+  'ddos-services': 65,
+  'potentially-unwanted': 60,
+  'spam-sites': 60,
+  hacking: 40,
+  'proxy-avoidance': 35,
+  'dynamic-dns': 30,
+  'parked-domains': 25,
+  'illegal-software': 30,
+  'newly-registered': 20,
+});
+
+const ABUSED_TLDS = new Set([
+  'tk', 'ml', 'ga', 'cf', 'gq', 'xyz', 'top', 'click', 'zip', 'mov', 'work', 'rest', 'country', 'kim',
+  'bid', 'loan', 'date', 'win', 'racing', 'review', 'download', 'stream', 'party', 'science', 'gdn',
+  'men', 'cyou', 'icu', 'buzz', 'monster', 'sbs', 'cfd', 'lol', 'quest', 'support', 'live', 'shop',
+]);
+const PHISH_WORDS = /(?:^|[.-])(?:login|log-in|signin|sign-in|verify|verification|secure|security|account|update|confirm|auth|wallet|support|billing|unlock|recovery|webscr|customer)(?:[.-]|$)/;
+
+export function levelOf(score: number): RiskLevel {
+  if (score >= 80) return 'dangerous';
+  if (score >= 60) return 'high';
+  if (score >= 40) return 'medium';
+  if (score >= 20) return 'low';
+  return 'safe';
+}
+
+/** The profile's sensitivity sets the score from which a site is blocked as dangerous. */
+export const SENSITIVITY_THRESHOLD: Readonly<Record<Sensitivity, number>> = Object.freeze({ low: 90, medium: 80, high: 65 });
+
+export function isDangerous(score: number, sensitivity: Sensitivity = 'medium'): boolean {
+  return score >= SENSITIVITY_THRESHOLD[sensitivity];
+}
+
+function isPrivateV4(v: number): boolean {
+  const a = v >>> 24;
+  const b = (v >>> 16) & 255;
+  return a === 10 || a === 127 || (a === 172 && b >= 16 && b < 32) || (a === 192 && b === 168) || (a === 169 && b === 254);
+}
+
+export function reputation(hostOrUrl: string, db: CategoryDb | undefined, opts: ReputationOptions = {}): Reputation {
+  const input = hostOrUrl.trim();
+  const isUrl = input.includes('/') || input.includes('?');
+  const parts = isUrl ? splitUrl(input) : { host: input, path: '' };
+  let host = (parts?.host ?? '').toLowerCase();
+  if (host.endsWith('.')) host = host.slice(0, -1);
+  const reasons: string[] = [];
+  const signals: number[] = [];
+  const add = (p: number, reason: string) => {
+    signals.push(Math.max(0, Math.min(100, p)) / 100);
+    reasons.push(reason);
+  };
+  if (host === '') return { score: 0, level: 'safe', reasons: ['no host'] };
+
+  const categories = opts.categories ?? (db ? (isUrl ? db.lookupUrl(input) : db.lookupHost(host)).categories : []);
+  let listedBenign = false;
+  for (const c of categories) {
+    const risk = CATEGORY_RISK[c];
+    if (risk !== undefined) add(risk, `category ${c}`);
+    else listedBenign = true;
+  }
+
+  const v4 = parseIPv4(host);
+  const v6 = v4 === undefined ? parseIPv6(host) : undefined;
+  if (v4 !== undefined || v6 !== undefined) {
+    if (!(v4 !== undefined && isPrivateV4(v4))) add(45, 'IP-literal host');
+    return finish(signals, reasons, false);
+  }
+
+  const info = parseDomain(host, { allowPrivateDomains: true });
+  const label = info.domainWithoutSuffix ?? '';
+  const domain = info.domain ?? host;
+  const suffix = info.publicSuffix ?? '';
+  const subdomain = info.subdomain ?? '';
+
+  // look-alikes of well-known brands
+  if (label.startsWith('xn--') || host.includes('xn--')) {
+    const uni = domainToUnicode(domain).split('.')[0] ?? '';
+    const sk = skeleton(uni);
+    if (BRAND_SET.has(sk) || BRAND_SET.has(digitSkeleton(sk))) add(95, `punycode look-alike of ${sk}`);
+    else if (mixedScript(uni)) add(55, 'mixed-script internationalized name');
+    else if (/[a-z]/.test(uni) && sk !== uni && /^[a-z0-9-]+$/.test(sk)) add(30, 'internationalized name imitating ASCII');
+  } else if (label.length >= 4 && !BRAND_SET.has(label)) {
+    const ds = digitSkeleton(label);
+    if (ds !== label && BRAND_SET.has(ds)) add(85, `digit-swapped look-alike of ${ds}`);
+    else {
+      const tokens = label.split('-');
+      const brand = tokens.find((t) => BRAND_SET.has(t) && t.length >= 4);
+      if (brand && tokens.length > 1 && PHISH_WORDS.test(label)) add(75, `brand "${brand}" with account words in a foreign domain`);
+      else if (brand && tokens.length > 1) add(30, `brand "${brand}" inside a foreign domain`);
+    }
+  }
+  // brand as a subdomain of an unrelated domain: paypal.com.example-login.xyz
+  if (subdomain !== '' && !BRAND_SET.has(label)) {
+    const subLabels = subdomain.split('.');
+    const brand = subLabels.find((l) => BRAND_SET.has(l) && l.length >= 4);
+    if (brand) {
+      const fakeSuffix = subLabels.some((l) => l === 'com' || l === 'co' || l === 'jp' || l === 'net');
+      add(fakeSuffix || PHISH_WORDS.test(host) ? 80 : 35, `brand "${brand}" in the subdomain of ${domain}`);
+    }
+  }
+
+  const dga = label.startsWith('xn--') ? { score: 0, why: [] } : dgaLikeness(label);
+  if (dga.score >= 0.3) add(Math.round(dga.score * 85), `algorithmically generated-looking name (${dga.why.join(', ')})`);
+
+  if (ABUSED_TLDS.has(suffix)) add(20, `frequently abused TLD .${suffix}`);
+  if (PHISH_WORDS.test(subdomain ? `${subdomain}.${label}` : label) && (ABUSED_TLDS.has(suffix) || subdomain.split('.').length >= 2)) {
+    add(25, 'account/login words in the name');
+  }
+  if (host.split('.').length >= 6) add(15, `${host.split('.').length} labels deep`);
+  if (!label.startsWith('xn--') && (label.match(/-/g) ?? []).length >= 3) add(15, 'many hyphens');
+  if (opts.seen?.observe(domain)) add(15, 'newly seen domain');
+
+  return finish(signals, reasons, listedBenign);
+}
+
+function finish(signals: number[], reasons: string[], listedBenign: boolean): Reputation {
+  let keep = 1;
+  for (const p of signals) keep *= 1 - p;
+  let score = Math.round((1 - keep) * 100);
+  // a host listed in a benign category is known: heuristics alone do not make it dangerous
+  if (listedBenign && !reasons.some((r) => r.startsWith('category '))) score = Math.min(score, 30);
+  if (reasons.length === 0) reasons.push('no risk signals');
+  return { score, level: levelOf(score), reasons };
+}

@@ -1,0 +1,91 @@
+/**
+ * Requests to origin servers through pooled keep-alive undici agents. TLS toward origins is
+ * verified against Node's trust store (NODE_EXTRA_CA_CERTS included) plus optional extra CAs;
+ * a second agent without verification exists only for profiles that allow invalid certificates.
+ */
+import { Agent, type Dispatcher } from 'undici';
+import tls from 'node:tls';
+import type net from 'node:net';
+import type { Readable } from 'node:stream';
+
+export interface UpstreamOptions {
+  /** CAs trusted in addition to Node's store */
+  extraCaPem?: string[];
+  connectTimeoutMs?: number;
+  headersTimeoutMs?: number;
+  bodyTimeoutMs?: number;
+  connectionsPerOrigin?: number;
+  /** name resolution override (tests, split-horizon setups) */
+  lookup?: net.LookupFunction;
+}
+
+export interface UpstreamRequest {
+  origin: string;
+  path: string;
+  method: string;
+  headers: Record<string, string | string[]>;
+  body?: Readable | AsyncIterable<Buffer>;
+  insecure?: boolean;
+}
+
+const CERT_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH/;
+
+export function isCertificateError(err: unknown): string | null {
+  const e = err as { code?: unknown; cause?: { code?: unknown } } | null;
+  for (const c of [e?.code, e?.cause?.code]) if (typeof c === 'string' && CERT_ERROR.test(c)) return c;
+  return null;
+}
+
+export class Upstream {
+  private readonly secure: Agent;
+  private readonly insecure: Agent;
+
+  constructor(opts: UpstreamOptions = {}) {
+    const common = {
+      keepAliveTimeout: 10_000,
+      connections: opts.connectionsPerOrigin ?? 256,
+      headersTimeout: opts.headersTimeoutMs ?? 60_000,
+      bodyTimeout: opts.bodyTimeoutMs ?? 300_000,
+    };
+    const ca = opts.extraCaPem?.length ? [...tls.rootCertificates, ...opts.extraCaPem] : undefined;
+    const timeout = opts.connectTimeoutMs ?? 10_000;
+    this.secure = new Agent({ ...common, connect: { timeout, ...(ca ? { ca } : {}), ...(opts.lookup ? { lookup: opts.lookup } : {}) } });
+    this.insecure = new Agent({ ...common, connect: { timeout, rejectUnauthorized: false, ...(opts.lookup ? { lookup: opts.lookup } : {}) } });
+  }
+
+  request(r: UpstreamRequest): Promise<Dispatcher.ResponseData> {
+    const agent = r.insecure ? this.insecure : this.secure;
+    return agent.request({ origin: r.origin, path: r.path, method: r.method as Dispatcher.HttpMethod, headers: r.headers, body: (r.body ?? null) as Readable | null });
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.secure.close(), this.insecure.close()]);
+  }
+}
+
+/** request headers never forwarded (hop-by-hop, proxy-only, and the ones undici sets itself) */
+const DROP_REQ = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host', 'http2-settings', 'content-length']);
+/** response headers never returned to the client */
+const DROP_RES = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authenticate']);
+
+export function forwardRequestHeaders(h: Record<string, string | string[] | undefined>, keepLength: boolean): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  const conn = typeof h['connection'] === 'string' ? h['connection'].toLowerCase().split(',').map((s) => s.trim()) : [];
+  for (const [k, v] of Object.entries(h)) {
+    if (v === undefined || k.startsWith(':')) continue;
+    if (DROP_REQ.has(k) || conn.includes(k)) continue;
+    out[k] = v;
+  }
+  if (keepLength && typeof h['content-length'] === 'string') out['content-length'] = h['content-length'];
+  return out;
+}
+
+export function forwardResponseHeaders(h: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  const conn = typeof h['connection'] === 'string' ? h['connection'].toLowerCase().split(',').map((s) => s.trim()) : [];
+  for (const [k, v] of Object.entries(h)) {
+    if (v === undefined || DROP_RES.has(k) || conn.includes(k)) continue;
+    out[k] = v;
+  }
+  return out;
+}

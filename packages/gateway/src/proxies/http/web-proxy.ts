@@ -1,0 +1,357 @@
+/**
+ * The web proxy: explicit HTTP proxy (absolute-form requests and CONNECT) on one listener, the
+ * transparent 80/443 listeners for router mode, and the internal HTTP/1.1 and HTTP/2 servers that
+ * receive decrypted connections. Protocol errors (malformed requests, oversized headers, slow
+ * clients, conflicting Content-Length/Transfer-Encoding) are answered by status and logged.
+ */
+import http from 'node:http';
+import http2 from 'node:http2';
+import net from 'node:net';
+import tls from 'node:tls';
+import type { GatewayRuntime } from '../../runtime.js';
+import { DEFAULT_LIMITS, type ProxyLimits } from './limits.js';
+import { Upstream, type UpstreamOptions } from './upstream.js';
+import { handleExchange, headerString, sendError, type AnyReq, type AnyRes, type Target } from './exchange.js';
+import { handleTlsFlow, onInterceptedHandshakeFailed, type DecryptedContext, type TlsFlowTarget } from './tls-flow.js';
+import { pacFile } from './pac.js';
+import { runChain, type ChainResult } from '../../chain/runner.js';
+import { emitOutcome } from '../../chain/log-events.js';
+import { describeReason } from '../../chain/block-page.js';
+import type { RequestFacts } from '../../chain/facts.js';
+
+export interface WebProxyOptions {
+  limits?: Partial<ProxyLimits>;
+  upstream?: UpstreamOptions;
+  /** host:port clients use to reach the explicit proxy (PAC); default: the Host they asked for */
+  advertisedAddress?: string;
+}
+
+/** original destination of a redirected connection (SO_ORIGINAL_DST), when the platform knows it */
+export type OriginalDst = (socket: net.Socket) => { ip: string; port: number } | undefined;
+
+interface ConnInfo {
+  transparent: boolean;
+  dst?: { ip: string; port: number };
+}
+
+const kCtx = Symbol('mamori.decrypted');
+
+/** the raw socket a tls.Server wrapped (Node keeps it as _parent) */
+function parentOf(t: tls.TLSSocket): net.Socket {
+  return (t as unknown as { _parent: net.Socket })._parent;
+}
+
+const CLIENT_ERRORS: Record<string, [number, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout'],
+  ERR_HTTP_HEADERS_TIMEOUT: [408, 'Request Timeout'],
+  HPE_UNEXPECTED_CONTENT_LENGTH: [400, 'Bad Request: conflicting Content-Length and Transfer-Encoding'],
+  HPE_INVALID_TRANSFER_ENCODING: [400, 'Bad Request: invalid Transfer-Encoding'],
+  HPE_INVALID_CONTENT_LENGTH: [400, 'Bad Request: invalid Content-Length'],
+};
+
+export class WebProxy {
+  readonly limits: ProxyLimits;
+  readonly upstream: Upstream;
+  private readonly h1: http.Server;
+  private readonly h2: http2.Http2SecureServer;
+  private readonly listeners: net.Server[] = [];
+  private readonly conn = new WeakMap<net.Socket, ConnInfo>();
+  private readonly decrypted = new WeakMap<object, DecryptedContext>();
+  private readonly rawCtx = new WeakMap<net.Socket, DecryptedContext>();
+  private readonly sockets = new Set<net.Socket>();
+
+  constructor(
+    readonly rt: GatewayRuntime,
+    private readonly opts: WebProxyOptions = {},
+  ) {
+    this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
+    this.upstream = new Upstream(opts.upstream);
+    const L = this.limits;
+    this.h1 = http.createServer({
+      maxHeaderSize: L.maxHeaderBytes,
+      headersTimeout: L.headersTimeoutMs,
+      requestTimeout: L.requestTimeoutMs,
+      keepAliveTimeout: L.keepAliveTimeoutMs,
+      connectionsCheckingInterval: L.checkIntervalMs,
+      requireHostHeader: false,
+    });
+    this.h1.on('request', (req, res) => this.onRequest(req, res));
+    this.h1.on('connect', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => this.onConnect(req, socket, head));
+    this.h1.on('upgrade', (req: http.IncomingMessage, socket: net.Socket) => {
+      sendRaw(socket, 501, 'Not Implemented: protocol upgrade through the proxy');
+      this.badRequest(req.socket.remoteAddress, 'upgrade', 501);
+    });
+    this.h1.on('clientError', (err: Error & { code?: string }, socket: net.Socket) => this.onClientError(err, socket));
+    this.h1.on('connection', (s: net.Socket) => this.track(s));
+    // decrypted connections: one TLS server for HTTP/2 and HTTP/1.1 (ALPN), leaf chosen by SNI
+    this.h2 = http2.createSecureServer({
+      allowHTTP1: true,
+      ALPNProtocols: ['h2', 'http/1.1'],
+      maxSessionMemory: 32,
+      SNICallback: (name, cb) => {
+        const leaves = this.rt.active.leaves;
+        if (!leaves) return cb(new Error('no decryption CA'));
+        const hit = leaves.peek(name);
+        if (hit) return cb(null, hit);
+        leaves.get(name).then((c) => cb(null, c), (e: Error) => cb(e));
+      },
+    });
+    this.h2.on('secureConnection', (t: tls.TLSSocket) => {
+      const ctx = this.rawCtx.get(parentOf(t));
+      if (ctx) (t as unknown as Record<symbol, DecryptedContext>)[kCtx] = ctx;
+      t.setTimeout(L.idleTimeoutMs, () => t.destroy());
+    });
+    this.h2.on('tlsClientError', (err: Error & { code?: string }, t: tls.TLSSocket) => {
+      const ctx = this.rawCtx.get(parentOf(t));
+      if (ctx) onInterceptedHandshakeFailed(this.rt, ctx, err);
+    });
+    this.h2.on('request', (req: http2.Http2ServerRequest | http.IncomingMessage, res: http2.Http2ServerResponse | http.ServerResponse) => {
+      const sock = 'stream' in req && req.httpVersionMajor === 2 ? (req as http2.Http2ServerRequest).stream.session?.socket : req.socket;
+      const ctx = sock ? (sock as unknown as Record<symbol, DecryptedContext | undefined>)[kCtx] : undefined;
+      if (!ctx) return sendError(res, 500, 'Internal gateway error', '-');
+      this.onDecrypted(req, res, ctx);
+    });
+    this.h2.on('sessionError', () => undefined);
+    this.h2.on('clientError', (err: Error & { code?: string }, socket: net.Socket) => this.onClientError(err, socket));
+  }
+
+  private track(s: net.Socket): void {
+    if (this.sockets.has(s)) return;
+    this.sockets.add(s);
+    s.once('close', () => this.sockets.delete(s));
+  }
+
+  /** the explicit proxy listener (also serves /proxy.pac and /wpad.dat) */
+  async listen(port: number, host = '127.0.0.1'): Promise<net.AddressInfo> {
+    const srv = net.createServer((s) => this.h1.emit('connection', s));
+    return this.addListener(srv, port, host);
+  }
+
+  /** transparent listener for redirected port-80 traffic: the Host header (or the original destination) names the site */
+  async listenTransparentHttp(port: number, host: string, originalDst?: OriginalDst): Promise<net.AddressInfo> {
+    const srv = net.createServer((s) => {
+      const dst = originalDst?.(s);
+      this.conn.set(s, { transparent: true, ...(dst ? { dst } : {}) });
+      this.h1.emit('connection', s);
+    });
+    return this.addListener(srv, port, host);
+  }
+
+  /** transparent listener for redirected port-443 traffic: SNI (or the original destination) names the site */
+  async listenTransparentHttps(port: number, host: string, originalDst?: OriginalDst): Promise<net.AddressInfo> {
+    const srv = net.createServer((s) => {
+      this.track(s);
+      const dst = originalDst?.(s);
+      const target: TlsFlowTarget = dst ? { port: dst.port, dstIp: dst.ip } : { port: 443 };
+      handleTlsFlow(this.tlsDeps(), s, Buffer.alloc(0), target, s.remoteAddress ?? '0.0.0.0');
+    });
+    return this.addListener(srv, port, host);
+  }
+
+  private addListener(srv: net.Server, port: number, host: string): Promise<net.AddressInfo> {
+    this.listeners.push(srv);
+    srv.on('error', (e) => this.rt.log.error({ err: e }, 'listener error'));
+    return new Promise((resolve, reject) => {
+      srv.once('error', reject);
+      srv.listen(port, host, () => {
+        srv.off('error', reject);
+        resolve(srv.address() as net.AddressInfo);
+      });
+    });
+  }
+
+  private tlsDeps() {
+    return {
+      rt: this.rt,
+      limits: this.limits,
+      ...(this.opts.upstream?.lookup ? { lookup: this.opts.upstream.lookup } : {}),
+      serveDecrypted: (raw: net.Socket, ctx: DecryptedContext) => {
+        if (ctx.sni) {
+          this.rawCtx.set(raw, ctx);
+          this.h2.emit('connection', raw);
+          return;
+        }
+        // no SNI: the SNI callback cannot pick the leaf, so terminate here (HTTP/1.1 only)
+        const t = new tls.TLSSocket(raw, { isServer: true, secureContext: ctx.secureContext, ALPNProtocols: ['http/1.1'] });
+        let secure = false;
+        t.once('secure', () => {
+          secure = true;
+          this.decrypted.set(t, ctx);
+          this.h1.emit('connection', t);
+        });
+        t.on('error', (err: Error & { code?: string }) => {
+          if (!secure) onInterceptedHandshakeFailed(this.rt, ctx, err);
+          t.destroy();
+        });
+        t.setTimeout(this.limits.idleTimeoutMs, () => t.destroy());
+      },
+    };
+  }
+
+  private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const sock = req.socket;
+    const dctx = this.decrypted.get(sock);
+    if (dctx) return this.onDecrypted(req, res, dctx);
+    const info = this.conn.get(sock);
+    const srcIp = sock.remoteAddress ?? '0.0.0.0';
+    const url = req.url ?? '/';
+    if (url.startsWith('/')) {
+      if (info?.transparent) {
+        const hostHeader = headerString(req.headers.host);
+        const hp = hostHeader ? splitHostPort(hostHeader, info.dst?.port ?? 80) : info.dst ? { host: info.dst.ip, port: info.dst.port } : null;
+        if (!hp) return this.reject(req, res, 400, 'Bad Request: no Host header');
+        const t: Target = { scheme: 'http', host: hp.host, port: info.dst?.port ?? hp.port, path: url, decrypted: false, ...(info.dst ? { dstIp: info.dst.ip } : {}) };
+        return void handleExchange(this.rt, this.upstream, req, res, t, srcIp).catch((e: unknown) => this.crash(e, res));
+      }
+      return this.serveLocal(req, res);
+    }
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return this.reject(req, res, 400, 'Bad Request: invalid request target');
+    }
+    if (parsed.protocol !== 'http:') return this.reject(req, res, 400, `Bad Request: unsupported scheme ${parsed.protocol}`);
+    if (!parsed.hostname) return this.reject(req, res, 400, 'Bad Request: no host');
+    const host = parsed.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    const t: Target = { scheme: 'http', host, port: parsed.port ? Number(parsed.port) : 80, path: parsed.pathname + parsed.search, decrypted: false };
+    void handleExchange(this.rt, this.upstream, req, res, t, srcIp).catch((e: unknown) => this.crash(e, res));
+  }
+
+  private onDecrypted(req: AnyReq, res: AnyRes, ctx: DecryptedContext): void {
+    const authority = headerString(req.headers[':authority'] as string | undefined) ?? headerString(req.headers.host);
+    const hp = authority ? splitHostPort(authority, ctx.port) : { host: ctx.host, port: ctx.port };
+    if (!hp) return this.reject(req, res, 400, 'Bad Request: invalid Host');
+    // the connection was decided for ctx.host; a different Host (domain fronting) is evaluated for itself
+    const t: Target = {
+      scheme: 'https',
+      host: hp.host,
+      port: hp.host === ctx.host ? ctx.port : hp.port,
+      path: req.url ?? '/',
+      decrypted: true,
+      ...(ctx.sni ? { sni: ctx.sni } : {}),
+      ...(ctx.dstIp && hp.host === ctx.host ? { dstIp: ctx.dstIp } : {}),
+    };
+    void handleExchange(this.rt, this.upstream, req, res, t, ctx.srcIp, ctx.preBlock).catch((e: unknown) => this.crash(e, res));
+  }
+
+  private onConnect(req: http.IncomingMessage, socket: net.Socket, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    const srcIp = socket.remoteAddress ?? '0.0.0.0';
+    const hp = splitHostPort(req.url ?? '', -1);
+    if (!hp || hp.port < 1 || hp.port > 65535) {
+      sendRaw(socket, 400, 'Bad Request: CONNECT needs host:port');
+      this.badRequest(srcIp, 'CONNECT target', 400);
+      return;
+    }
+    const rt = this.rt;
+    const active = rt.active;
+    const canDecrypt = active.leaves !== null && active.engine.decryptionWanted;
+    if (!canDecrypt) {
+      // without decryption a blocked CONNECT is refused before the tunnel exists
+      const facts: RequestFacts = { requestId: rt.requestId(), srcIp, dstPort: hp.port, host: hp.host, scheme: 'https', decrypted: false, stage: 'l7' };
+      let r: ChainResult;
+      try {
+        r = runChain(facts, { policy: active.engine, intel: rt.intel });
+      } catch (e) {
+        rt.counters.errors++;
+        rt.log.error({ err: e }, 'chain failed on CONNECT');
+        sendRaw(socket, 500, 'Internal gateway error');
+        return;
+      }
+      if (r.outcome === 'block') {
+        rt.counters.blocked++;
+        emitOutcome(rt.events, { facts, tags: r.tags, action: 'block', block: r.reason, status: 403, policyVersion: active.engine.version });
+        sendRaw(socket, 403, `Forbidden: ${describeReason(r.reason, 'en')}`, { 'x-mamori-request-id': facts.requestId, 'x-mamori-block-reason': r.reason.kind });
+        return;
+      }
+    }
+    this.establish(socket, head, hp, srcIp);
+  }
+
+  private establish(socket: net.Socket, head: Buffer, hp: { host: string; port: number }, srcIp: string): void {
+    socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+    const target: TlsFlowTarget = net.isIP(hp.host) ? { host: hp.host, port: hp.port, dstIp: hp.host } : { host: hp.host, port: hp.port };
+    handleTlsFlow(this.tlsDeps(), socket, head, target, srcIp);
+  }
+
+  private serveLocal(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && (path === '/proxy.pac' || path === '/wpad.dat')) {
+      const hostHeader = headerString(req.headers.host);
+      const local = req.socket.localAddress && req.socket.localPort ? `${req.socket.localAddress}:${req.socket.localPort}` : '127.0.0.1:3128';
+      const body = pacFile(this.opts.advertisedAddress ?? hostHeader ?? local);
+      res.writeHead(200, { 'content-type': 'application/x-ns-proxy-autoconfig', 'content-length': Buffer.byteLength(body), 'cache-control': 'max-age=300' });
+      res.end(body);
+      return;
+    }
+    if (req.method === 'GET' && (path === '/mamori-ca.crt' || path === '/ca.crt')) {
+      const leaves = this.rt.active.leaves;
+      if (!leaves) return this.reject(req, res, 404, 'Not Found: no decryption CA deployed');
+      const body = leaves.ca.certificatePem;
+      res.writeHead(200, { 'content-type': 'application/x-x509-ca-cert', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
+    this.reject(req, res, 400, 'Bad Request: this is a proxy; send absolute-form requests or CONNECT');
+  }
+
+  private reject(req: AnyReq, res: AnyRes, status: number, text: string): void {
+    this.badRequest(req.socket?.remoteAddress, text, status);
+    req.resume();
+    sendError(res, status, text, this.rt.requestId());
+  }
+
+  private badRequest(srcIp: string | undefined, what: string, status: number): void {
+    this.rt.counters.badRequests++;
+    this.rt.log.info({ srcIp, what, status }, 'bad request rejected');
+    this.rt.events.emit({ type: 'access', ts: Date.now(), srcIp: srcIp ?? '0.0.0.0', protocol: 'tcp', action: 'block', host: '', status, categories: [] });
+  }
+
+  private onClientError(err: Error & { code?: string }, socket: net.Socket): void {
+    const [status, text] = CLIENT_ERRORS[err.code ?? ''] ?? (err.code?.startsWith('HPE_') ? [400, 'Bad Request'] : [0, '']);
+    if (status === 0 || err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    this.badRequest(socket.remoteAddress, `${err.code ?? 'client error'}: ${text}`, status);
+    sendRaw(socket, status, text);
+  }
+
+  private crash(e: unknown, res: AnyRes): void {
+    this.rt.counters.errors++;
+    this.rt.log.error({ err: e }, 'request handler failed');
+    try {
+      sendError(res, 500, 'Internal gateway error', '-');
+    } catch {
+      res.destroy();
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const l of this.listeners) l.close();
+    for (const s of this.sockets) s.destroy();
+    this.h1.closeAllConnections();
+    this.h1.close();
+    this.h2.close();
+    await this.upstream.close();
+  }
+}
+
+function sendRaw(socket: net.Socket, status: number, text: string, extra: Record<string, string> = {}): void {
+  const body = `${status} ${text}\n`;
+  const head = [`HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? 'Error'}`, 'content-type: text/plain; charset=utf-8', `content-length: ${Buffer.byteLength(body)}`, 'connection: close', ...Object.entries(extra).map(([k, v]) => `${k}: ${v}`)];
+  if (socket.writable) socket.end(head.join('\r\n') + '\r\n\r\n' + body);
+  else socket.destroy();
+}
+
+/** "host:port", "[v6]:port" or "host" (with a default port); null when malformed */
+export function splitHostPort(s: string, defPort: number): { host: string; port: number } | null {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s/]+))(?::(\d{1,5}))?$/.exec(s.trim());
+  if (!m) return null;
+  const host = (m[1] ?? m[2] ?? '').toLowerCase();
+  const port = m[3] !== undefined ? Number(m[3]) : defPort;
+  if (port < 0 || port > 65535 || !host) return null;
+  return { host, port };
+}
