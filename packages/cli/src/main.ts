@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { registerDemo } from './commands/demo.js';
 import { registerConsole } from './commands/console.js';
+import { registerPolicy } from './commands/policy.js';
 import { registerIntel } from './commands/intel.js';
 
 export function buildProgram(): Command {
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerDemo(program);
   registerConsole(program);
+  registerPolicy(program);
   registerIntel(program);
   return program;
 }

@@ -127,7 +127,7 @@ export function parseAddressEntry(raw: string, family?: Family): ParseResult<Add
     const prefixText = text.slice(slash + 1);
     if (!ip) return bad('policy.address.invalid');
     if (!checkFamily(ip.family)) return bad('policy.address.family', { family: family === 4 ? 'IPv4' : 'IPv6' });
-    if (!/^\d{1,3}$/.test(prefixText)) return bad('policy.address.cidr_prefix');
+    if (!/^(0|[1-9]\d{0,2})$/.test(prefixText)) return bad('policy.address.cidr_prefix');
     const prefix = BigInt(Number(prefixText));
     if (prefix > bits(ip.family)) return bad('policy.address.cidr_prefix');
     const hostBits = bits(ip.family) - prefix;

@@ -29,6 +29,9 @@ export function toProblems(error: z.ZodError): Problem[] {
     const p = i as unknown as Record<string, unknown>;
     let code: MessageCode;
     let params: Record<string, unknown> = {};
+    // zod 4 reports the input only when parsing with { reportInput: true } (validate() does);
+    // without it, a missing value is recognised by zod's own message
+    const missing = 'input' in p ? p['input'] === undefined : /received undefined/.test(i.message);
     switch (i.code) {
       case 'custom': {
         const ps = (p['params'] ?? {}) as Record<string, unknown>;
@@ -37,7 +40,7 @@ export function toProblems(error: z.ZodError): Problem[] {
         break;
       }
       case 'invalid_type':
-        code = p['input'] === undefined ? 'schema.required' : 'schema.invalid_type';
+        code = missing ? 'schema.required' : 'schema.invalid_type';
         params = { expected: p['expected'] };
         break;
       case 'unrecognized_keys':
@@ -53,7 +56,7 @@ export function toProblems(error: z.ZodError): Problem[] {
         params = { maximum: String(p['maximum']) };
         break;
       case 'invalid_value':
-        code = 'schema.invalid_value';
+        code = missing && 'input' in p ? 'schema.required' : 'schema.invalid_value';
         params = { options: ((p['values'] as unknown[]) ?? []).map(String).join(', ') };
         break;
       case 'invalid_format':

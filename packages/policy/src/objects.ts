@@ -5,6 +5,10 @@
 import { z } from 'zod';
 import { parseAddressList, type Family } from './address.js';
 import { checked, issue } from './issue.js';
+import { isValidFqdn } from './fqdn.js';
+import { classifyListValue } from './list-value.js';
+
+export { isValidFqdn };
 
 export const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'policy.id.invalid' });
 export type Id = z.infer<typeof Id>;
@@ -14,18 +18,6 @@ export const Name = z
   .trim()
   .min(1, { error: 'policy.name.empty' })
   .max(128);
-
-/** A host name with an optional leading "*." wildcard; labels per RFC 1123, IDN as punycode or Unicode. */
-const LABEL = /^(?!-)[\p{L}\p{N}_-]{1,63}(?<!-)$/u;
-export function isValidFqdn(s: string, allowWildcard = true): boolean {
-  let host = s.trim().toLowerCase();
-  if (host.endsWith('.')) host = host.slice(0, -1);
-  if (allowWildcard && host.startsWith('*.')) host = host.slice(2);
-  if (host.length === 0 || host.length > 253) return false;
-  const labels = host.split('.');
-  if (labels.length < 2) return false;
-  return labels.every((l) => LABEL.test(l)) && !/^\d+$/.test(labels[labels.length - 1]!);
-}
 
 export const Fqdn = z.string().trim().toLowerCase().superRefine(checked((s) => isValidFqdn(s), 'policy.fqdn.invalid'));
 
@@ -86,11 +78,17 @@ export function parsePorts(s: string): Array<[number, number]> | null {
 }
 export const PortList = z.string().superRefine(checked((s) => parsePorts(s) !== null, 'policy.port.invalid'));
 
-export const ServiceEntry = z.strictObject({
-  protocol: Protocol,
-  /** destination ports "80, 443, 8000-8080"; empty or absent means every port (always for icmp) */
-  ports: PortList.optional(),
-});
+export const ServiceEntry = z
+  .strictObject({
+    protocol: Protocol,
+    /** destination ports "80, 443, 8000-8080"; empty or absent means every port; none for ICMP */
+    ports: PortList.optional(),
+  })
+  .superRefine((e, ctx) => {
+    if ((e.protocol === 'icmp' || e.protocol === 'icmpv6') && e.ports !== undefined && e.ports.trim() !== '') {
+      ctx.addIssue(issue('policy.port.not_applicable', { value: e.ports, protocol: e.protocol }, ['ports']));
+    }
+  });
 export const ServiceObject = z.strictObject({
   id: Id,
   name: Name,
@@ -119,12 +117,12 @@ export const UserGroup = z.strictObject({
 });
 export type UserGroup = z.infer<typeof UserGroup>;
 
-/** A host, "*.host" or "host/path" entry, as in the allow/block lists. */
+/** Entries as in the allow/block lists: a host, "*.host", "host/path" or an IP/CIDR. */
 export const CustomCategory = z.strictObject({
   id: Id,
   name: Name,
   description: z.string().max(512).optional(),
-  entries: z.array(z.string().trim().min(1)),
+  entries: z.array(z.string().trim().superRefine(checked((v) => classifyListValue(v) !== null, 'policy.list_entry.invalid'))).min(1, { error: 'policy.list_entry.empty' }),
 });
 export type CustomCategory = z.infer<typeof CustomCategory>;
 

@@ -24,7 +24,7 @@ export type PolicyObjects = z.infer<typeof PolicyObjects>;
 const PolicyShape = z.strictObject({
   schemaVersion: z.literal(POLICY_SCHEMA_VERSION),
   /** gateway model the policy was made for: 10, 50 or 100 users */
-  model: z.union([z.literal(10), z.literal(50), z.literal(100)]),
+  model: z.literal([10, 50, 100]),
   objects: PolicyObjects.prefault({}),
   gatewayGroups: z.array(GatewayGroup).default([]),
   profiles: z.array(SecurityProfile).default([]),
@@ -97,7 +97,7 @@ export type ValidationResult<T> = { ok: true; value: T } | { ok: false; problems
 
 /** Validate any value against a schema of this package and report coded, translated problems. */
 export function validate<S extends z.ZodType>(schema: S, input: unknown): ValidationResult<z.infer<S>> {
-  const r = schema.safeParse(input);
+  const r = schema.safeParse(input, { reportInput: true });
   return r.success ? { ok: true, value: r.data } : { ok: false, problems: toProblems(r.error) };
 }
 

@@ -2,8 +2,10 @@
  * Policy rules (manual §6-1..§6-3) and the allow/block lists (§6-4).
  */
 import { z } from 'zod';
-import { parseAddressEntry } from './address.js';
-import { CountryCode, Id, isValidFqdn, Name } from './objects.js';
+import { CountryCode, Id, Name } from './objects.js';
+import { classifyListValue } from './list-value.js';
+
+export { classifyListValue, type ListValueKind } from './list-value.js';
 import { checked, issue } from './issue.js';
 
 const ids = z.array(Id).default([]);
@@ -79,22 +81,6 @@ export const PolicyRule = z.strictObject({
 });
 export type PolicyRule = z.infer<typeof PolicyRule>;
 export type PolicyRuleInput = z.input<typeof PolicyRule>;
-
-/** An allow/block list value: a URL (host/path), a wildcard host "*.example.com", a host, or an IP/CIDR. */
-export type ListValueKind = 'ip' | 'host' | 'wildcard' | 'url';
-export function classifyListValue(raw: string): { kind: ListValueKind; host: string; path: string } | null {
-  let v = raw.trim();
-  if (v === '') return null;
-  v = v.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
-  if (parseAddressEntry(v).ok && !v.includes('-')) return { kind: 'ip', host: v, path: '' };
-  const slash = v.indexOf('/');
-  const hostPart = (slash >= 0 ? v.slice(0, slash) : v).toLowerCase().replace(/:\d+$/, '');
-  const path = slash >= 0 ? v.slice(slash) : '';
-  if (parseAddressEntry(hostPart).ok && path !== '') return { kind: 'url', host: hostPart, path };
-  if (!isValidFqdn(hostPart, true)) return null;
-  if (hostPart.startsWith('*.')) return { kind: path && path !== '/' ? 'url' : 'wildcard', host: hostPart, path };
-  return { kind: path && path !== '/' ? 'url' : 'host', host: hostPart, path };
-}
 
 export const ListEntry = z.strictObject({
   value: z.string().trim().superRefine(checked((v) => classifyListValue(v) !== null, 'policy.list_entry.invalid')),

@@ -1,18 +1,21 @@
 /**
- * A small built-in knowledge of port-defined applications, so that the manual's DHCP case
- * (§6-3: clients start from 0.0.0.0 and must be allowed by an application rule) works without
- * the appid engine. Callers' Knowledge takes precedence when it answers.
+ * The port-defined applications: protocols identified by their port alone that carry no URL, so
+ * a flow to them is decided at L3/L4. This is what makes the manual's DHCP case (§6-3: clients
+ * start from 0.0.0.0 and must be allowed by an application rule) work in nftables and without
+ * the appid engine. Callers' Knowledge names the app and its category when it answers.
  */
 const L4_APPS: ReadonlyArray<{ app: string; protocols: readonly string[]; ports: readonly number[] }> = [
   { app: 'dhcp', protocols: ['udp'], ports: [67, 68] },
   { app: 'dns', protocols: ['udp', 'tcp'], ports: [53] },
   { app: 'ntp', protocols: ['udp'], ports: [123] },
+  { app: 'dhcpv6', protocols: ['udp'], ports: [546, 547] },
 ];
 
 const APP_CATEGORY: Readonly<Record<string, string>> = {
   dhcp: 'network-protocols',
   dns: 'network-protocols',
   ntp: 'network-protocols',
+  dhcpv6: 'network-protocols',
 };
 
 export function builtinL4Apps(protocol: string, port: number): string[] {

@@ -36,21 +36,27 @@ export interface FlowView {
 function ip(s: string | undefined): Ip | null {
   if (s === undefined) return null;
   const p = parseIP(normalizeHost(s));
-  return p ? { family: p.family, value: p.value } : null;
+  if (!p) return null;
+  // dual-stack sockets show IPv4 peers as IPv4-mapped IPv6 (::ffff:a.b.c.d): compare them as IPv4
+  if (p.family === 6 && p.value >> 32n === 0xffffn) return { family: 4, value: p.value & 0xffffffffn };
+  return { family: p.family, value: p.value };
 }
 
 export function flowView(facts: FlowFacts, knowledge: Knowledge, gatewayGroups: readonly string[]): FlowView {
-  const l4Apps = knowledge.l4Apps?.(facts.protocol, facts.dstPort) ?? builtinL4Apps(facts.protocol, facts.dstPort);
-  const portDefined = l4Apps.length > 0;
+  // DHCP, DNS and NTP are identified by their port alone and carry no URL: such a flow is decided
+  // at L3/L4. Other port-based identifications (knowledge.l4Apps: tcp/443 → https) are only a
+  // guess that L7 inspection may refine, so they serve as the application once the flow is final.
+  const portDefined = builtinL4Apps(facts.protocol, facts.dstPort);
   const stage = facts.stage ?? (facts.url !== undefined || facts.app !== undefined || facts.appFunction !== undefined ? 'l7' : 'l4');
-  // A port-defined application (DHCP, DNS, NTP) is fully identified by L3/L4 and has no URL.
-  const final = stage === 'l7' || portDefined;
+  const final = stage === 'l7' || portDefined.length > 0;
+  const byPort = knowledge.l4Apps?.(facts.protocol, facts.dstPort) ?? [];
+  const l4Apps = byPort.length > 0 ? byPort : portDefined;
   const url = facts.url !== undefined ? parseUrl(facts.url) : undefined;
   const host = url?.host ?? (facts.dstHost !== undefined ? normalizeHost(facts.dstHost) : undefined);
 
   let apps: readonly string[] | undefined;
   if (facts.app !== undefined) apps = [facts.app];
-  else if (portDefined || final) apps = l4Apps;
+  else if (final) apps = l4Apps;
   let appFunctions: readonly string[] | undefined;
   if (facts.appFunction !== undefined) {
     const f = facts.appFunction;

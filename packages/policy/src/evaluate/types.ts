@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { parseIP } from '../address.js';
 import { checked } from '../issue.js';
+import { CountryCode, normalizeMac } from '../objects.js';
 import type { SecurityProfile } from '../profile.js';
 
 const IpString = z.string().trim().superRefine(checked((s) => parseIP(s) !== null, 'policy.address.invalid'));
@@ -15,7 +16,7 @@ export type FlowProtocol = z.infer<typeof FlowProtocol>;
 
 export const FlowFacts = z.strictObject({
   srcIp: IpString,
-  srcMac: z.string().max(32).optional(),
+  srcMac: z.string().max(32).superRefine(checked((s) => normalizeMac(s) !== null, 'policy.mac.invalid')).optional(),
   /** user id (as in policy.objects.users) */
   user: z.string().max(128).optional(),
   dstIp: IpString.optional(),
@@ -31,13 +32,13 @@ export const FlowFacts = z.strictObject({
   /** when the caller already categorized the URL/host */
   urlCategories: z.array(z.string().min(1).max(64)).max(64).optional(),
   /** ISO 3166-1 alpha-2 of dstIp when the caller already looked it up */
-  dstCountry: z.string().length(2).optional(),
+  dstCountry: CountryCode.optional(),
   gatewayGroup: z.string().max(64).optional(),
   /**
    * Which facts the caller has. 'l4': connection start; url, app and appFunction may still come
-   * (dstHost, when given, is taken to stay the same). 'l7': L7 inspection is done; what is absent
-   * stays absent and the decision is final. Default: 'l7' when url, app or appFunction is given,
-   * else 'l4'.
+   * (dstHost, when given, is taken to stay the same). 'l7': L7 inspection is done (or will not
+   * happen for this flow); what is absent stays absent and the decision is final. Default: 'l7'
+   * when url, app or appFunction is given, else 'l4'.
    */
   stage: z.enum(['l4', 'l7']).optional(),
 });
@@ -49,8 +50,10 @@ export interface Knowledge {
   country?(ip: string): string | undefined;
   appCategory?(appId: string): string | undefined;
   /**
-   * Apps identified by L3/L4 alone (DHCP = udp 67/68, DNS = 53, NTP = 123, ...). Only apps that
-   * carry no URL belong here: a flow they identify is decided at L3/L4 (see evaluate.ts).
+   * Apps identified by L3/L4 alone (DHCP = udp 67/68, DNS = 53, NTP = 123, ...). The evaluator
+   * uses them as the flow's application once the flow is final and no `app` was given. Only the
+   * built-in URL-less protocols (builtin.ts: DHCP, DNS, NTP) make a flow final at L3/L4; a port
+   * guess such as tcp/443 → https does not, since L7 inspection may identify another app.
    */
   l4Apps?(protocol: string, port: number): string[];
 }
