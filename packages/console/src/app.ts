@@ -81,7 +81,10 @@ export async function createConsole(opts: ConsoleOptions): Promise<Console> {
   const auth = new AuthService({ store, mailer, publicUrl });
   const certs = new CertService(store, atRest);
   let hubRef: SyncHub | null = null;
-  const policy = new PolicyService(store, () => hubRef as SyncHub, (t) => certs.keyPair(t));
+  const policy = new PolicyService(store, () => hubRef as SyncHub, async (t) => {
+    const { certificatePem, privateKeyPem } = await certs.keyPair(t);
+    return { certificatePem, privateKeyPem };
+  });
   const hub = new SyncHub(store, policy, events, log);
   hubRef = hub;
   const gatewayCa = await loadGatewayCa(store, atRest);

@@ -125,6 +125,13 @@ export class SyncHub {
     }
   }
 
+  /** Close a gateway's channel (it was removed). */
+  disconnect(gatewayId: string): void {
+    const c = this.conns.get(gatewayId);
+    if (c) c.ws.close(4403, 'gateway removed');
+    this.online.delete(gatewayId);
+  }
+
   pingAll(): void {
     for (const id of this.conns.keys()) this.send(id, { type: 'ping', ts: Date.now() });
   }

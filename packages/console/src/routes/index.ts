@@ -7,8 +7,22 @@ import { systemRoutes } from './system.js';
 import { authRoutes } from './auth.js';
 import { tenantRoutes } from './tenants.js';
 import { mailRoutes } from './mail.js';
+import { gatewayRoutes } from './gateways.js';
+import { policyRoutes } from './policy.js';
+import { alertRoutes, auditRoutes, backupRoutes, certificateRoutes } from './maintenance.js';
 
-export const AREAS: Array<(r: RouteRegistry) => void> = [systemRoutes, authRoutes, tenantRoutes, mailRoutes];
+export const AREAS: Array<(r: RouteRegistry) => void> = [
+  systemRoutes,
+  authRoutes,
+  tenantRoutes,
+  mailRoutes,
+  gatewayRoutes,
+  policyRoutes,
+  backupRoutes,
+  certificateRoutes,
+  alertRoutes,
+  auditRoutes,
+];
 
 export function buildRegistry(): RouteRegistry {
   const r = new RouteRegistry();
