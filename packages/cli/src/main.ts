@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { registerDemo } from './commands/demo.js';
+import { registerConsole } from './commands/console.js';
 import { registerPolicy } from './commands/policy.js';
 import { registerIntel } from './commands/intel.js';
 import { registerGateway } from './commands/gateway.js';
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError();
   registerDemo(program);
+  registerConsole(program);
   registerPolicy(program);
   registerIntel(program);
   registerGateway(program);
