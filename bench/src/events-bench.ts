@@ -25,6 +25,8 @@ const ingestN = Number(args.get('ingest') ?? 0);
 const sizes = (args.get('sizes') ?? '').split(',').filter(Boolean).map(Number);
 const batchSize = Number(args.get('batch') ?? 5000);
 const validate = args.get('validate') !== 'no';
+/** batches in flight at once (gateways posting concurrently); >1 measures wall-clock throughput */
+const concurrency = Number(args.get('concurrency') ?? 1);
 const DAY = 86_400_000;
 /** events span 30 days ending at END, like a month of an office's logs */
 const END = Date.UTC(2026, 10, 25);
@@ -55,18 +57,27 @@ async function fill(store: EventStore, start: number, count: number, seed: numbe
   let batch: LogEvent[] = [];
   let n = 0;
   const t0 = performance.now();
+  const inflight = new Set<Promise<unknown>>();
   for (const ev of generateEvents({ seed, from: END - SPAN, to: END, count, idPrefix: `s${seed}-`, hosts: 200 })) {
     batch.push(ev);
     if (batch.length === batchSize) {
       const g = performance.now();
       const b: EventBatch = { batchId: `b-${seed}-${n++}`, gatewayId: `gw-${seed % 3}`, events: validate ? batch.map((e) => LogEvent.parse(e)) : batch };
       const s = performance.now();
-      await store.ingest('bench-tenant', b);
-      sec += (performance.now() - s) / 1000;
       genSec += (s - g) / 1000;
+      if (concurrency > 1) {
+        const p: Promise<unknown> = store.ingest('bench-tenant', b).finally(() => inflight.delete(p));
+        inflight.add(p);
+        if (inflight.size >= concurrency) await Promise.race(inflight);
+      } else {
+        await store.ingest('bench-tenant', b);
+        sec += (performance.now() - s) / 1000;
+      }
       batch = [];
     }
   }
+  await Promise.all(inflight);
+  if (concurrency > 1) sec = (performance.now() - t0) / 1000 - genSec;
   if (batch.length > 0) {
     const s = performance.now();
     await store.ingest('bench-tenant', { batchId: `b-${seed}-${n++}`, gatewayId: 'gw-0', events: batch });
@@ -153,7 +164,7 @@ async function timeQueries(store: EventStore, reps: number): Promise<void> {
   process.stdout.write(`    ${'ALL QUERIES'.padEnd(52)} p50 ${pct(all, 50).toFixed(1).padStart(8)} ms   p95 ${pct(all, 95).toFixed(1).padStart(8)} ms\n`);
 }
 
-process.stdout.write(`events bench: load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}; node ${process.version}, ${os.cpus().length} cpus, batch ${batchSize}, zod validation ${validate ? 'on' : 'off'}, dir ${dir}\n`);
+process.stdout.write(`events bench: load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}; node ${process.version}, ${os.cpus().length} cpus, batch ${batchSize}, concurrency ${concurrency}, zod validation ${validate ? 'on' : 'off'}, dir ${dir}\n`);
 try {
   if (ingestN > 0) {
     for (const kind of stores) {
