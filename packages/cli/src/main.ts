@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { registerDemo } from './commands/demo.js';
 import { registerPolicy } from './commands/policy.js';
 import { registerIntel } from './commands/intel.js';
+import { registerGateway } from './commands/gateway.js';
 
 export function buildProgram(): Command {
   const program = new Command('mamori')
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerPolicy(program);
   registerIntel(program);
+  registerGateway(program);
   return program;
 }
 
