@@ -5,8 +5,9 @@
 import type { Policy } from '@mamori/policy';
 import { del, get, post, put, request } from './client.js';
 import type {
-  Account, AlertRecord, AlertSettings, Backup, Catalog, CertificateInfo, Deployment, DraftState, Gateway, LogQueryResult,
-  OutboxMail, PortalService, Report, SandboxSubmission, SavedQuery, Session, Tenant, WidgetSeries,
+  Account, AlertSettings, AnalyticsAlert, Backup, Catalog, CertificateInfo, Deployment, DraftState, Gateway, LayoutItem, LogQuery,
+  LogQueryResult, LogTypeId, LogTypeInfo, OutboxMail, PortalService, Report, ReportInput, ReportRun, SandboxSubmission, SavedQuery,
+  Session, Tenant, WidgetData, WidgetInfo,
 } from './types.js';
 
 const tp = (tenantId: string, path: string) => `/api/tenants/${encodeURIComponent(tenantId)}${path}`;
@@ -55,7 +56,6 @@ export const certificates = {
 export const admin = {
   alertSettings: (t: string) => get<AlertSettings>(tp(t, '/admin-alerts')),
   saveAlertSettings: (t: string, s: AlertSettings) => put<AlertSettings>(tp(t, '/admin-alerts'), s),
-  alerts: async (t: string) => (await get<{ alerts: AlertRecord[] }>(tp(t, '/alerts'))).alerts,
   accounts: async (t: string) => (await get<{ accounts: Account[] }>(tp(t, '/accounts'))).accounts,
   addAccount: (t: string, a: { email: string; name: string; lang: 'ja' | 'en'; role: 'tenantAdmin' | 'tenantViewer' }) => post<Account>(tp(t, '/accounts'), a),
   invite: (t: string, accountId: string) => post<{ ok: true }>(tp(t, `/accounts/${encodeURIComponent(accountId)}/invite`)),
@@ -66,24 +66,26 @@ export const operator = {
   tenants: async () => (await get<{ tenants: Tenant[] }>('/api/tenants')).tenants,
   createTenant: (name: string, model: 10 | 50 | 100, admin: { email: string; name: string; lang: 'ja' | 'en' }) =>
     post<{ tenant: Tenant; admin: Account }>('/api/tenants', { name, model, admin }),
-  alerts: async () => (await get<{ alerts: AlertRecord[] }>('/api/alerts')).alerts,
   outbox: async () => (await get<{ mode: string; mails: OutboxMail[] }>('/api/outbox')).mails,
 };
 
+/** The analytics API acts on the signed-in user's tenant. */
 export const analytics = {
-  widget: (t: string, id: string, range: string) => get<WidgetSeries>(tp(t, `/dashboard/widgets/${encodeURIComponent(id)}?range=${range}`)),
-  layout: (t: string) => get<{ widgets: string[] }>(tp(t, '/dashboard/layout')),
-  saveLayout: (t: string, widgets: string[]) => put<{ widgets: string[] }>(tp(t, '/dashboard/layout'), { widgets }),
-  query: (t: string, logType: string, q: { range: string; filter: string; groupBy: string | null }) => post<LogQueryResult>(tp(t, `/logs/${logType}/query`), q),
-  csvUrl: (t: string, logType: string, q: { range: string; filter: string }) =>
-    tp(t, `/logs/${logType}/export.csv?range=${encodeURIComponent(q.range)}&filter=${encodeURIComponent(q.filter)}`),
-  savedQueries: async (t: string) => (await get<{ queries: SavedQuery[] }>(tp(t, '/logs/saved-queries'))).queries,
-  saveQuery: (t: string, q: Omit<SavedQuery, 'id'>) => post<SavedQuery>(tp(t, '/logs/saved-queries'), q),
-  reports: async (t: string) => (await get<{ reports: Report[] }>(tp(t, '/reports'))).reports,
-  saveReport: (t: string, r: Omit<Report, 'id' | 'runs' | 'protected'> & { id?: string }) =>
-    r.id ? put<Report>(tp(t, `/reports/${r.id}`), r) : post<Report>(tp(t, '/reports'), r),
-  deleteReport: (t: string, id: string) => del<unknown>(tp(t, `/reports/${id}`)),
-  runReport: (t: string, id: string) => post<{ runId: string }>(tp(t, `/reports/${id}/run`)),
-  reportFileUrl: (t: string, id: string, runId: string, fmt: 'pdf' | 'xlsx') => tp(t, `/reports/${id}/runs/${runId}.${fmt}`),
+  widgets: () => get<WidgetInfo[]>('/api/analytics/widgets'),
+  widget: (id: string, hours: number) => get<{ widget: string; from: number; to: number; data: WidgetData }>(`/api/analytics/widgets/${encodeURIComponent(id)}?hours=${hours}`),
+  layout: () => get<{ widgets: LayoutItem[] }>('/api/analytics/dashboard'),
+  saveLayout: (widgets: LayoutItem[]) => put<{ widgets: LayoutItem[] }>('/api/analytics/dashboard', { widgets }),
+  logTypes: () => get<LogTypeInfo[]>('/api/analytics/log-types'),
+  query: (type: LogTypeId, q: LogQuery) => post<LogQueryResult>(`/api/analytics/logs/${type}/query`, q),
+  csvUrl: (type: LogTypeId, q: Omit<LogQuery, 'limit'>, lang: 'ja' | 'en') => `/api/analytics/logs/${type}/csv?q=${encodeURIComponent(JSON.stringify(q))}&lang=${lang}`,
+  savedQueries: () => get<SavedQuery[]>('/api/analytics/saved-queries'),
+  saveQuery: (q: { name: string; favorite: boolean; query: Record<string, unknown>; hours?: number }) => post<SavedQuery>('/api/analytics/saved-queries', q),
+  reports: () => get<Report[]>('/api/analytics/reports'),
+  createReport: (r: ReportInput) => post<Report>('/api/analytics/reports', r),
+  updateReport: (id: string, r: ReportInput) => put<Report>(`/api/analytics/reports/${encodeURIComponent(id)}`, r),
+  deleteReport: (id: string) => del<unknown>(`/api/analytics/reports/${encodeURIComponent(id)}`),
+  runReport: (id: string) => post<ReportRun>(`/api/analytics/reports/${encodeURIComponent(id)}/run`),
+  reportFileUrl: (runId: string, fmt: 'pdf' | 'xlsx') => `/api/analytics/report-runs/${encodeURIComponent(runId)}/${fmt}`,
+  alerts: () => get<AnalyticsAlert[]>('/api/analytics/alerts'),
   sandbox: async (t: string) => (await get<{ submissions: SandboxSubmission[] }>(tp(t, '/sandbox/submissions'))).submissions,
 };

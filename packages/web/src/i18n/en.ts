@@ -139,16 +139,6 @@ export const en: Shape<typeof ja> = {
     range30d: 'Last 30 days',
     layoutSaved: 'Layout saved.',
     noWidgetApi: 'The dashboard data API is not available yet.',
-    widgets: {
-      'top-applications': 'Top applications by bandwidth',
-      'top-blocked-categories': 'Top blocked URL categories',
-      'top-blocked-sites': 'Top blocked sites',
-      'threats-over-time': 'Threats over time',
-      'top-users': 'Top users by bandwidth',
-      'cnc-hosts': 'C&C callback destinations',
-      'gateway-status': 'Gateway status',
-      deployments: 'Policy deployments',
-    },
   },
   gateways: {
     title: 'Gateways',

@@ -135,16 +135,6 @@ export const ja = {
     range30d: '過去30日間',
     layoutSaved: 'レイアウトを保存しました。',
     noWidgetApi: 'ダッシュボードのデータAPIはまだ利用できません。',
-    widgets: {
-      'top-applications': 'アプリケーション別帯域幅 (上位)',
-      'top-blocked-categories': 'ブロックされたURLカテゴリ (上位)',
-      'top-blocked-sites': 'ブロックされたサイト (上位)',
-      'threats-over-time': '脅威の推移',
-      'top-users': 'ユーザ別帯域幅 (上位)',
-      'cnc-hosts': 'C&Cコールバック先',
-      'gateway-status': 'ゲートウェイのステータス',
-      deployments: 'ポリシー配信',
-    },
   },
   gateways: {
     title: 'ゲートウェイ',
