@@ -5,13 +5,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { urlcatEvaluation } from './evals/urlcat.js';
 
 export interface Evaluation {
   name: string;
   run(dataDir: string): Promise<void>;
 }
 
-const evaluations: Evaluation[] = [];
+const evaluations: Evaluation[] = [urlcatEvaluation];
 
 const dataDir = path.resolve(process.env['MAMORI_SHARED_DATA'] ?? '../shared/data');
 if (!fs.existsSync(dataDir)) {

@@ -10,7 +10,7 @@ import { parse as parseDomain } from 'tldts';
 import type { CategoryDb } from '../category-db.js';
 import { splitUrl } from '../list-entry.js';
 import { parseIPv4, parseIPv6 } from '../ip.js';
-import { BRAND_SET } from './brands.js';
+import { BRAND_LABELS, BRAND_SET } from './brands.js';
 import { digitSkeleton, mixedScript, skeleton } from './confusables.js';
 import { dgaLikeness } from './dga.js';
 import type { SeenDomains } from './seen.js';
@@ -51,11 +51,13 @@ export const CATEGORY_RISK: Readonly<Record<string, number>> = Object.freeze({
   'newly-registered': 20,
 });
 
-const ABUSED_TLDS = new Set([
-  'tk', 'ml', 'ga', 'cf', 'gq', 'xyz', 'top', 'click', 'zip', 'mov', 'work', 'rest', 'country', 'kim',
-  'bid', 'loan', 'date', 'win', 'racing', 'review', 'download', 'stream', 'party', 'science', 'gdn',
-  'men', 'cyou', 'icu', 'buzz', 'monster', 'sbs', 'cfd', 'lol', 'quest', 'support', 'live', 'shop',
+/** TLDs over-represented in abuse reports (Spamhaus/Interisle-style rankings), with a weight. */
+const ABUSED_TLDS: ReadonlyMap<string, number> = new Map([
+  ...['tk', 'ml', 'ga', 'cf', 'gq', 'top', 'xyz', 'icu', 'cfd', 'sbs', 'click', 'rest', 'cyou', 'buzz', 'monster', 'lol', 'quest', 'fit', 'zip', 'mov', 'gdn', 'bid', 'loan', 'win', 'racing', 'review', 'download', 'stream', 'party', 'science', 'men', 'date', 'country', 'kim', 'work', 'su'].map((t) => [t, 25] as const),
+  ...['shop', 'online', 'site', 'store', 'live', 'life', 'pro', 'info', 'cc', 'ws', 'cloud', 'business', 'biz', 'ltd', 'mobi', 'support', 'pw', 'space', 'website', 'tech', 'fun', 'digital', 'best', 'vip', 'cn'].map((t) => [t, 12] as const),
 ]);
+/** Categories whose subdomains belong to arbitrary users: being listed says nothing about them. */
+const USER_CONTENT = new Set(['web-hosting', 'blogs', 'dynamic-dns', 'file-sharing', 'content-delivery', 'url-shorteners']);
 const PHISH_WORDS = /(?:^|[.-])(?:login|log-in|signin|sign-in|verify|verification|secure|security|account|update|confirm|auth|wallet|support|billing|unlock|recovery|webscr|customer)(?:[.-]|$)/;
 
 export function levelOf(score: number): RiskLevel {
@@ -93,12 +95,14 @@ export function reputation(hostOrUrl: string, db: CategoryDb | undefined, opts: 
   };
   if (host === '') return { score: 0, level: 'safe', reasons: ['no host'] };
 
-  const categories = opts.categories ?? (db ? (isUrl ? db.lookupUrl(input) : db.lookupHost(host)).categories : []);
+  const looked = opts.categories ? undefined : db ? (isUrl ? db.lookupUrl(input) : db.lookupHost(host)) : undefined;
+  const categories = opts.categories ?? looked?.categories ?? [];
+  const matched = looked?.matched ?? (opts.categories && db ? db.lookupHost(host).matched : undefined);
   let listedBenign = false;
   for (const c of categories) {
     const risk = CATEGORY_RISK[c];
     if (risk !== undefined) add(risk, `category ${c}`);
-    else listedBenign = true;
+    else if (!USER_CONTENT.has(c) || matched === host) listedBenign = true;
   }
 
   const v4 = parseIPv4(host);
@@ -121,15 +125,16 @@ export function reputation(hostOrUrl: string, db: CategoryDb | undefined, opts: 
     if (BRAND_SET.has(sk) || BRAND_SET.has(digitSkeleton(sk))) add(95, `punycode look-alike of ${sk}`);
     else if (mixedScript(uni)) add(55, 'mixed-script internationalized name');
     else if (/[a-z]/.test(uni) && sk !== uni && /^[a-z0-9-]+$/.test(sk)) add(30, 'internationalized name imitating ASCII');
-  } else if (label.length >= 4 && !BRAND_SET.has(label)) {
+  } else if (label.length >= 3 && !BRAND_SET.has(label)) {
     const ds = digitSkeleton(label);
+    const tokens = label.split('-');
+    const tokenBrand = tokens.find((t) => BRAND_SET.has(t) && t.length >= 3);
+    const innerBrand = tokenBrand ?? BRAND_LABELS.find((b) => b.length >= 5 && label.includes(b));
     if (ds !== label && BRAND_SET.has(ds)) add(85, `digit-swapped look-alike of ${ds}`);
-    else {
-      const tokens = label.split('-');
-      const brand = tokens.find((t) => BRAND_SET.has(t) && t.length >= 4);
-      if (brand && tokens.length > 1 && PHISH_WORDS.test(label)) add(75, `brand "${brand}" with account words in a foreign domain`);
-      else if (brand && tokens.length > 1) add(30, `brand "${brand}" inside a foreign domain`);
-    }
+    else if (innerBrand && PHISH_WORDS.test(label)) add(75, `brand "${innerBrand}" with account words in a foreign domain`);
+    else if (tokenBrand && tokens.length > 1) add(45, `brand "${tokenBrand}" inside a foreign domain`);
+    else if (innerBrand) add(35, `brand "${innerBrand}" inside a foreign domain`);
+    if (tokens.includes('gov') && !/(^|\.)(gov|go|gob|gouv)(\.|$)/.test(suffix)) add(55, 'government name outside a government domain');
   }
   // brand as a subdomain of an unrelated domain: paypal.com.example-login.xyz
   if (subdomain !== '' && !BRAND_SET.has(label)) {
@@ -141,11 +146,18 @@ export function reputation(hostOrUrl: string, db: CategoryDb | undefined, opts: 
     }
   }
 
-  const dga = label.startsWith('xn--') ? { score: 0, why: [] } : dgaLikeness(label);
+  // the registrable label, or on shared platforms the user's own label (xyz.netlify.app)
+  const firstSub = subdomain.split('.')[0] ?? '';
+  const dgaLabel = label.startsWith('xn--') ? { score: 0, why: [] } : dgaLikeness(label);
+  const dgaSub = firstSub.length >= 16 && !firstSub.startsWith('xn--') ? dgaLikeness(firstSub) : { score: 0, why: [] };
+  const dga = dgaSub.score > dgaLabel.score ? dgaSub : dgaLabel;
   if (dga.score >= 0.3) add(Math.round(dga.score * 85), `algorithmically generated-looking name (${dga.why.join(', ')})`);
-
-  if (ABUSED_TLDS.has(suffix)) add(20, `frequently abused TLD .${suffix}`);
-  if (PHISH_WORDS.test(subdomain ? `${subdomain}.${label}` : label) && (ABUSED_TLDS.has(suffix) || subdomain.split('.').length >= 2)) {
+  const tldRisk = ABUSED_TLDS.get(suffix.split('.').pop() ?? '') ?? 0;
+  if (tldRisk > 0) add(tldRisk, `frequently abused TLD .${suffix}`);
+  if (tldRisk > 0 && /^[a-z]{4,10}$/.test(label) && !/[aeiouy]/.test(label.slice(1))) add(40, 'unpronounceable short name');
+  else if (tldRisk >= 25 && /^[a-z]{2,}[0-9]{2,}$/.test(label)) add(30, 'letters-then-digits name');
+  if (/([a-z])\1\1/.test(label) && tldRisk > 0) add(15, 'tripled letter');
+  if (PHISH_WORDS.test(subdomain ? `${subdomain}.${label}` : label) && (tldRisk > 0 || subdomain.split('.').length >= 2)) {
     add(25, 'account/login words in the name');
   }
   if (host.split('.').length >= 6) add(15, `${host.split('.').length} labels deep`);
