@@ -25,10 +25,10 @@ export const auth = {
 };
 
 export const policy = {
-  draft: (t: string) => get<{ policy: Policy } & DraftState>(tp(t, '/policy/draft')),
-  saveDraft: (t: string, p: Policy) => put<{ policy: Policy } & DraftState>(tp(t, '/policy/draft'), p),
-  deploy: (t: string) => post<Deployment>(tp(t, '/policy/deploy')),
-  deployment: (t: string, version: number) => get<Deployment>(tp(t, `/policy/deployments/${version}`)),
+  draft: (t: string) => get<{ policy: Policy } & DraftState>(tp(t, '/policy')),
+  saveDraft: (t: string, p: Policy) => put<{ policy: Policy } & DraftState>(tp(t, '/policy'), p),
+  deploy: async (t: string): Promise<Deployment> => ({ createdAt: Date.now(), ...(await post<Omit<Deployment, 'createdAt'>>(tp(t, '/policy/deploy'))) }),
+  deployment: (t: string, version: number) => get<Deployment>(tp(t, `/policy/versions/${version}`)),
   catalog: () => get<Catalog>('/api/catalog'),
 };
 
@@ -39,22 +39,23 @@ export const gateways = {
 
 export const backups = {
   list: async (t: string) => (await get<{ backups: Backup[] }>(tp(t, '/backups'))).backups,
-  create: (t: string) => post<{ created: boolean; backup?: Backup; message?: { ja: string; en: string } }>(tp(t, '/backups')),
+  /** 409 backup.no_change when nothing changed since the last backup */
+  create: (t: string) => post<Backup>(tp(t, '/backups')),
   downloadUrl: (t: string, id: string) => tp(t, `/backups/${encodeURIComponent(id)}/download`),
   restore: (t: string, id: string) => post<unknown>(tp(t, `/backups/${encodeURIComponent(id)}/restore`)),
-  restoreFile: (t: string, content: string) => request<unknown>('POST', tp(t, '/backups/restore'), { body: { content } }),
+  restoreFile: (t: string, fileContent: string) => request<unknown>('POST', tp(t, '/backups/restore'), { body: { fileContent } }),
 };
 
 export const certificates = {
   info: (t: string) => get<CertificateInfo>(tp(t, '/certificate')),
-  pemUrl: (t: string) => tp(t, '/certificate/CloudEdge.crt'),
-  derUrl: (t: string) => tp(t, '/certificate/CloudEdge.cer'),
+  pemUrl: (t: string) => tp(t, '/certificate/export?format=pem'),
+  derUrl: (t: string) => tp(t, '/certificate/export?format=der'),
   regenerate: (t: string) => post<CertificateInfo>(tp(t, '/certificate/regenerate')),
-  import: (t: string, certificatePem: string, privateKeyPem: string) => post<CertificateInfo>(tp(t, '/certificate/import'), { certificatePem, privateKeyPem }),
+  import: (t: string, certificatePem: string, privateKeyPem: string) => put<CertificateInfo>(tp(t, '/certificate'), { certificatePem, privateKeyPem }),
 };
 
 export const admin = {
-  alertSettings: (t: string) => get<AlertSettings>(tp(t, '/admin-alerts')),
+  alertSettings: (t: string) => get<AlertSettings & { editable: boolean }>(tp(t, '/admin-alerts')),
   saveAlertSettings: (t: string, s: AlertSettings) => put<AlertSettings>(tp(t, '/admin-alerts'), s),
   accounts: async (t: string) => (await get<{ accounts: Account[] }>(tp(t, '/accounts'))).accounts,
   addAccount: (t: string, a: { email: string; name: string; lang: 'ja' | 'en'; role: 'tenantAdmin' | 'tenantViewer' }) => post<Account>(tp(t, '/accounts'), a),

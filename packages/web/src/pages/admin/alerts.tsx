@@ -46,8 +46,8 @@ export function AlertsPage() {
   const { t } = useTranslation();
   const tenantId = useTenantId();
   const session = useSession();
-  const editable = session.account.role === 'operator';
   const q = useQuery({ queryKey: ['alertSettings', tenantId], queryFn: () => admin.alertSettings(tenantId) });
+  const editable = q.data?.editable ?? session.account.role === 'operator';
   const history = useQuery({ queryKey: ['alerts', tenantId], queryFn: analytics.alerts });
   const [work, setWork] = useState<AlertSettings | null>(null);
   const [recipients, setRecipients] = useState('');
@@ -65,7 +65,7 @@ export function AlertsPage() {
     setSaved(false);
     try {
       const next = { ...work, recipients: recipients.split(',').map((s) => s.trim()).filter((s) => s !== '') };
-      const r = await admin.saveAlertSettings(tenantId, next);
+      const r = await admin.saveAlertSettings(tenantId, { enabled: next.enabled, recipients: next.recipients, types: next.types });
       setWork(r);
       setSaved(true);
       await q.refetch();
