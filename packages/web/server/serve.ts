@@ -31,6 +31,8 @@ export function ensureWebBuilt(opts: { force?: boolean; log?: (line: string) => 
     opts.log?.('building the web console (packages/web/dist)…');
     const { build } = await import('vite');
     await build({ configFile: path.join(PKG_DIR, 'vite.config.ts'), logLevel: 'warn' });
+    const { writeCatalog } = await import('./catalog.js');
+    await writeCatalog(webDistDir());
     return webDistDir();
   })().finally(() => {
     building = null;

@@ -41,7 +41,7 @@ export function App() {
           <Route index element={<TenantsPage />} />
           <Route path="alerts" element={<OperatorAlertsPage />} />
         </Route>
-        <Route path="/t/:tenantId" element={<Shell />}>
+        <Route path="/tenants/:tenantId" element={<Shell />}>
           <Route index element={<Navigate to="dashboard" replace />} />
           <Route path="dashboard" element={<DashboardPage />} />
           <Route path="gateways" element={<GatewaysPage />} />

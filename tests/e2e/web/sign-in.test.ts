@@ -25,10 +25,10 @@ describe.each(['ja', 'en'] as const)('sign-in pages (%s)', (lang) => {
     const { context, page } = await newPage(browser, lang);
     try {
       await step(page, `signin-redirect-${lang}`, async () => {
-        await page.goto(stack.url + '/t/demo/policy/rules');
+        await page.goto(stack.url + '/tenants/demo/policy/rules');
         await page.getByRole('heading', { name: TEXT[lang].title }).waitFor();
         expect(new URL(page.url()).pathname).toBe('/login');
-        expect(new URL(page.url()).searchParams.get('next')).toBe('/t/demo/policy/rules');
+        expect(new URL(page.url()).searchParams.get('next')).toBe('/tenants/demo/policy/rules');
         expect(await page.getByLabel(TEXT[lang].account).count()).toBe(1);
         expect(await page.locator('html').getAttribute('lang')).toBe(lang);
       });

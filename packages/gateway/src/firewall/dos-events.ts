@@ -6,7 +6,7 @@
 import type { SecurityEvent } from '@mamori/policy';
 import type { DosEventSet } from './compile/types.js';
 import type { CommandRunner } from './nft-runner.js';
-import { parseSets } from './nft-json.js';
+import { parseSets, type NftSetElement } from './nft-json.js';
 
 export interface DosEventSource {
   table: string;
@@ -26,10 +26,13 @@ export class DosEventReader {
   /** Read every event set once; returns the new events. */
   async poll(source: DosEventSource): Promise<SecurityEvent[]> {
     if (source.dosEventSets.length === 0) return [];
-    const cmds = source.dosEventSets.map((s) => `list set inet ${source.table} ${s.set}`).join('\n') + '\n';
-    const r = await this.runner.run('nft', ['-j', '-f', '-'], cmds);
-    if (r.code !== 0) throw new Error(`could not read DoS event sets: ${r.stderr.trim()}`);
-    const sets = parseSets(r.stdout);
+    // one `nft -j list set` per set: `nft -j -f -` cannot read a socket stdin (nft 1.0.6)
+    const sets = new Map<string, NftSetElement[]>();
+    const outs = await Promise.all(source.dosEventSets.map((s) => this.runner.run('nft', ['-j', 'list', 'set', 'inet', source.table, s.set])));
+    for (const r of outs) {
+      if (r.code !== 0) throw new Error(`could not read DoS event sets: ${r.stderr.trim()}`);
+      for (const [k, v] of parseSets(r.stdout)) sets.set(k, v);
+    }
     const events: SecurityEvent[] = [];
     const present = new Set<string>();
     for (const s of source.dosEventSets) {

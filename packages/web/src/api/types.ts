@@ -5,21 +5,30 @@ export type Role = 'operator' | 'tenantAdmin' | 'tenantViewer';
 
 export interface Account {
   id: string;
-  email: string;
-  role: Role;
   tenantId: string | null;
-  privacyAccepted: boolean;
+  role: Role;
+  email: string;
+  name: string;
+  lang: 'ja' | 'en';
+  passwordSet: boolean;
+  totpEnabled: boolean;
+  privacyAcceptedAt: number | null;
+  createdAt: number;
 }
 
 export interface Session {
   account: Account;
-  csrfToken?: string;
+  csrfToken: string;
+  privacyNoticeRequired: boolean;
+  privacyNoticeVersion: string;
 }
 
 export interface PortalService {
   tenantId: string;
   tenantName: string;
+  service: string;
   model: 10 | 50 | 100;
+  consolePath: string;
 }
 
 export type DeployState = 'pending' | 'succeeded' | 'failed';
@@ -27,38 +36,44 @@ export type DeployState = 'pending' | 'succeeded' | 'failed';
 export interface GatewayDeploy {
   version: number;
   state: DeployState;
-  error?: string;
-  at?: string;
+  error: string | null;
+  at: number | null;
 }
 
 export interface Gateway {
   id: string;
   name: string;
-  online: boolean;
-  connectedOnce: boolean;
-  groupIds: string[];
-  lastSeen: string | null;
-  status: GatewayStatus | null;
+  hostname: string;
+  groups: string[];
+  status: 'online' | 'offline';
+  connected: boolean;
+  lastSeen: number | null;
+  enrolledAt: number;
+  version: string | null;
+  details: GatewayStatus | null;
   lastDeployment: GatewayDeploy | null;
 }
 export type { InterfaceStatus };
 
 export interface DraftState {
-  changed: boolean;
+  updatedAt: number;
+  updatedBy: string;
   deployedVersion: number | null;
+  /** the draft differs from the deployed version: show the pending-changes banner */
+  differs: boolean;
 }
 
 export interface Deployment {
   version: number;
-  createdAt: string;
-  gateways: Array<{ gatewayId: string; name: string; state: DeployState; error?: string }>;
+  createdAt: number;
+  gateways: Array<{ gatewayId: string; name: string; state: DeployState; error?: string | null; connected?: boolean }>;
 }
 
 export interface Backup {
   id: string;
-  createdAt: string;
-  policyVersion: number | null;
-  size: number;
+  createdAt: number;
+  createdBy: string;
+  sizeBytes: number;
 }
 
 export type BackupCreateResult = { created: true; backup: Backup } | { created: false; message?: Localized };
@@ -69,13 +84,14 @@ export interface CertificateInfo {
   notBefore: string;
   notAfter: string;
   fingerprintSha256: string;
-  custom: boolean;
+  source: 'generated' | 'imported';
+  keyAlgorithm: string;
 }
 
 export interface AlertSettings {
   enabled: boolean;
   recipients: string[];
-  types: { gatewayStatus: boolean; cncCallback: boolean; deployFailed: boolean };
+  types: { gatewayStatus: boolean; cncCallback: boolean; deploymentFailed: boolean };
 }
 
 export interface AlertRecord {
@@ -85,31 +101,26 @@ export interface AlertRecord {
   type: string;
   severity: 'info' | 'warning' | 'critical';
   message: Localized | string;
-  at: string;
-}
-
-export interface AccountRow {
-  id: string;
-  email: string;
-  role: Role;
-  lastLoginAt: string | null;
+  at: number;
 }
 
 export interface OutboxMail {
   id: string;
+  tenantId: string | null;
   to: string;
   subject: string;
   text: string;
-  at: string;
+  status: 'captured' | 'sent' | 'failed';
+  error: string | null;
+  createdAt: number;
 }
 
 export interface Tenant {
   id: string;
   name: string;
   model: 10 | 50 | 100;
-  adminEmail?: string;
-  gatewaysTotal: number;
-  gatewaysOnline: number;
+  service: string;
+  createdAt: number;
 }
 
 export interface CatalogApp {
@@ -165,7 +176,7 @@ export interface Report {
   schedule: 'onDemand' | 'daily' | 'weekly' | 'monthly';
   period: { kind: 'lastHour' | 'lastDay' | 'lastWeek' | 'lastMonth' } | { kind: 'custom'; from: string; to: string };
   notify: { enabled: boolean; recipients: string[] };
-  runs: Array<{ id: string; at: string; state: 'running' | 'done' | 'failed'; progress?: number }>;
+  runs: Array<{ id: string; at: number; state: 'running' | 'done' | 'failed'; progress?: number }>;
 }
 
 export interface SandboxSubmission {
@@ -174,6 +185,6 @@ export interface SandboxSubmission {
   sender: string;
   recipient: string;
   attachment: string;
-  submittedAt: string;
+  submittedAt: number;
   verdict: 'pending' | 'safe' | 'malicious' | 'timeout';
 }

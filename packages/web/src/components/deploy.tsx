@@ -29,10 +29,10 @@ export function DeployBanner({ tenantId }: { tenantId: string }) {
   const q = useQuery({ queryKey: draftKey(tenantId), queryFn: () => policyApi.draft(tenantId) });
   const canEdit = useCanEdit();
   const [open, setOpen] = useState(false);
-  if (!q.data?.changed && !open) return null;
+  if (!q.data?.differs && !open) return null;
   return (
     <>
-      {q.data?.changed && (
+      {q.data?.differs && (
         <Alert color="yellow" radius={0} py={8} data-testid="deploy-banner">
           <Group justify="space-between" wrap="nowrap">
             <Text size="sm">{t('deploy.pending')}</Text>

@@ -21,5 +21,5 @@ export function usePolicyDraft(tenantId: string) {
     const r = await m.mutateAsync(next);
     return r.policy;
   };
-  return { query: q, policy: q.data?.policy, changed: q.data?.changed ?? false, save, saving: m.isPending };
+  return { query: q, policy: q.data?.policy, changed: q.data?.differs ?? false, save, saving: m.isPending };
 }

@@ -61,7 +61,7 @@ export function RequireSession() {
     );
   }
   if (!q.data) return <Navigate to={`/login?next=${encodeURIComponent(loc.pathname + loc.search)}`} replace />;
-  if (!q.data.account.privacyAccepted && loc.pathname !== '/privacy') {
+  if (q.data.privacyNoticeRequired && loc.pathname !== '/privacy') {
     return <Navigate to={`/privacy?next=${encodeURIComponent(loc.pathname + loc.search)}`} replace />;
   }
   return (

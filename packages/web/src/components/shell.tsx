@@ -80,7 +80,7 @@ export function Shell({ operator }: { operator?: boolean }) {
   const signOut = useSignOut();
   const { tenantId } = useParams();
   const loc = useLocation();
-  const base = tenantId ? `/t/${encodeURIComponent(tenantId)}` : '';
+  const base = tenantId ? `/tenants/${encodeURIComponent(tenantId)}` : '';
   const secs = operator || !tenantId ? [] : sections(t, base);
   const active = secs.find((s) => loc.pathname.startsWith(`${base}/${s.key === 'dashboard' || s.key === 'gateways' ? s.key : s.key + '/'}`));
   const isOperator = session.account.role === 'operator';

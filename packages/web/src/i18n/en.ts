@@ -481,6 +481,8 @@ export const en: Shape<typeof ja> = {
     role: 'Role',
     add: 'Add account',
     mailSent: 'The new-account mail was sent.',
+    invite: 'Resend account mail',
+    pending: 'Password not set',
     lastLogin: 'Last sign-in',
     outbox: 'Outbox (demo)',
     subject: 'Subject',

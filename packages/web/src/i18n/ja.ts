@@ -477,6 +477,8 @@ export const ja = {
     role: '役割',
     add: 'アカウントの追加',
     mailSent: '新規アカウント発行のお知らせをメールで送信しました。',
+    invite: 'アカウント発行メールを再送',
+    pending: 'パスワード未設定',
     lastLogin: '最終ログイン',
     outbox: '送信メール (デモ)',
     subject: '件名',

@@ -30,7 +30,7 @@ export function PortalPage() {
                 </div>
                 <Group>
                   <Badge variant="light">{t('portal.model')}: {s.model}</Badge>
-                  <Button onClick={() => nav(`/t/${encodeURIComponent(s.tenantId)}/dashboard`)}>{t('portal.open')}</Button>
+                  <Button onClick={() => nav(s.consolePath || `/tenants/${encodeURIComponent(s.tenantId)}/dashboard`)}>{t('portal.open')}</Button>
                 </Group>
               </Group>
             </Card>

@@ -3,7 +3,8 @@ import { Alert, Button, Group, ScrollArea, Text } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useSearchParams } from 'react-router';
-import { auth } from '../../api/endpoints.js';
+import { auth, PRIVACY_VERSION_FALLBACK } from '../../api/endpoints.js';
+import { useSession } from '../../components/session.js';
 import { errorText } from '../../components/problems.js';
 import { AuthCard } from './auth-card.js';
 
@@ -13,10 +14,11 @@ export function PrivacyPage() {
   const nav = useNavigate();
   const qc = useQueryClient();
   const [params] = useSearchParams();
+  const session = useSession();
   const [error, setError] = useState<string | null>(null);
   const accept = async () => {
     try {
-      await auth.acceptPrivacy();
+      await auth.acceptPrivacy(session.privacyNoticeVersion || PRIVACY_VERSION_FALLBACK);
       await qc.invalidateQueries({ queryKey: ['session'] });
       const next = params.get('next');
       nav(next && next.startsWith('/') && next !== '/privacy' ? next : '/portal', { replace: true });

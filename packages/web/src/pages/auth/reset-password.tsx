@@ -1,12 +1,19 @@
 import { useState } from 'react';
 import { Alert, Anchor, Button, Stack, Text, TextInput } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
+import { SetPasswordForm } from './set-password.js';
 import { auth } from '../../api/endpoints.js';
 import { errorText } from '../../components/problems.js';
 import { AuthCard } from './auth-card.js';
 
+/** Without a token: ask for the mail. With the mailed ?token=: set the new password. */
 export function ResetPasswordPage() {
+  const [params] = useSearchParams();
+  return params.get('token') ? <SetPasswordForm /> : <RequestReset />;
+}
+
+function RequestReset() {
   const { t } = useTranslation();
   const [accountId, setAccountId] = useState('');
   const [sent, setSent] = useState(false);

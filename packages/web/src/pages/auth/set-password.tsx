@@ -4,18 +4,22 @@ import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { auth } from '../../api/endpoints.js';
-import { useProblems } from '../../components/problems.js';
+import { errorText, useProblems } from '../../components/problems.js';
 import { AuthCard } from './auth-card.js';
 
 const MIN = 10;
 
 /** The page behind the mailed link (valid 7 days, single use): パスワードのリセット. */
 export function SetPasswordPage() {
+  return <SetPasswordForm />;
+}
+
+export function SetPasswordForm() {
   const { t } = useTranslation();
   const nav = useNavigate();
   const [params] = useSearchParams();
   const token = params.get('token') ?? '';
-  const info = useQuery({ queryKey: ['pwtoken', token], queryFn: () => auth.passwordToken(token), enabled: token !== '' });
+  const info = useQuery({ queryKey: ['pwtoken', token], queryFn: () => auth.passwordLink(token), enabled: token !== '' });
   const [pw, setPw] = useState('');
   const [pw2, setPw2] = useState('');
   const pr = useProblems('');
@@ -27,7 +31,7 @@ export function SetPasswordPage() {
     if (pw !== pw2) return pr.setFields({ confirm: t('auth.mismatch') });
     setBusy(true);
     try {
-      await auth.setPassword(token, pw);
+      await auth.setPassword(token, pw, pw2);
       nav(`/login?set=1&account=${encodeURIComponent(info.data?.accountId ?? '')}`, { replace: true });
     } catch (err) {
       pr.take(err);
@@ -39,7 +43,7 @@ export function SetPasswordPage() {
     <AuthCard title={t('auth.setTitle')}>
       {token === '' || info.isError ? (
         <Stack>
-          <Alert color="red" role="alert">{info.error ? pr.general ?? t('auth.tokenMissing') : t('auth.tokenMissing')}</Alert>
+          <Alert color="red" role="alert">{info.error ? errorText(info.error, t) : t('auth.tokenMissing')}</Alert>
           <Anchor component={Link} to="/login">{t('auth.backToLogin')}</Anchor>
         </Stack>
       ) : (

@@ -1,0 +1,102 @@
+/**
+ * Wires the analytics half of the console: event store, ingestion, alerts, reports, retention
+ * and their background timers. The console calls createAnalytics() at start with its meta
+ * database (Kysely) and its facts (gateways, deployments, alert settings, mail), then
+ * registerAnalyticsRoutes() on its Fastify app.
+ */
+import path from 'node:path';
+import type { Clock } from './clock.js';
+import { systemClock } from './clock.js';
+import type { ConsoleFacts } from './console-facts.js';
+import { AlertEngine, type AlertEngineOptions } from './alerts/engine.js';
+import { Ingestor, type IngestorOptions } from './ingest/ingestor.js';
+import { applyRetention } from './ingest/retention.js';
+import { migrateAnalytics, type MetaDb, type MetaDialect } from './meta/meta-store.js';
+import { ReportRunner } from './reports/runner.js';
+import { ReportScheduler } from './reports/scheduler.js';
+import { DuckDbEventStore } from './store/duckdb-store.js';
+import type { EventStore, EventStoreKind } from './store/event-store.js';
+import { PostgresEventStore } from './store/postgres-store.js';
+import { SqliteEventStore } from './store/sqlite-store.js';
+
+/**
+ * The embedded event store, chosen by measurement (bench/src/events-bench.ts; figures in the
+ * analytics section of the README): see EMBEDDED_CHOICE_NOTE.
+ */
+export const EMBEDDED_EVENT_STORE: Exclude<EventStoreKind, 'postgres'> = 'duckdb';
+
+export interface EventStoreConfig {
+  kind?: EventStoreKind;
+  /** for the embedded stores */
+  dataDir?: string;
+  /** for PostgreSQL */
+  databaseUrl?: string;
+  schema?: string;
+}
+
+export async function openEventStore(cfg: EventStoreConfig): Promise<EventStore> {
+  const kind = cfg.kind ?? (cfg.databaseUrl ? 'postgres' : EMBEDDED_EVENT_STORE);
+  if (kind === 'postgres') {
+    if (!cfg.databaseUrl) throw new Error('the PostgreSQL event store needs a database URL');
+    return PostgresEventStore.open({ connectionString: cfg.databaseUrl, ...(cfg.schema ? { schema: cfg.schema } : {}) });
+  }
+  if (!cfg.dataDir) throw new Error('the embedded event store needs a data directory');
+  if (kind === 'sqlite') return new SqliteEventStore({ path: path.join(cfg.dataDir, 'events.sqlite') });
+  return DuckDbEventStore.open({ path: path.join(cfg.dataDir, 'events.duckdb') });
+}
+
+export interface AnalyticsOptions {
+  events: EventStore;
+  meta: MetaDb;
+  metaDialect: MetaDialect;
+  facts: ConsoleFacts;
+  clock?: Clock;
+  ingest?: IngestorOptions;
+  alerts?: AlertEngineOptions;
+  tenantName?(tenantId: string): Promise<string>;
+  isDemoTenant?(tenantId: string): boolean;
+}
+
+export interface Analytics {
+  events: EventStore;
+  meta: MetaDb;
+  facts: ConsoleFacts;
+  clock: Clock;
+  ingestor: Ingestor;
+  alerts: AlertEngine;
+  reports: ReportRunner;
+  scheduler: ReportScheduler;
+  /** starts the timers: alerts every minute, scheduled reports, retention hourly */
+  start(): void;
+  /** stops the timers and waits for running report generations (does not close the stores) */
+  stop(): Promise<void>;
+}
+
+export async function createAnalytics(opts: AnalyticsOptions): Promise<Analytics> {
+  await migrateAnalytics(opts.meta, opts.metaDialect);
+  const clock = opts.clock ?? systemClock;
+  const alerts = new AlertEngine(opts.events, opts.meta, opts.facts, clock, opts.alerts);
+  const reports = new ReportRunner(opts.events, opts.meta, opts.facts, clock, {
+    ...(opts.tenantName ? { tenantName: opts.tenantName } : {}),
+    ...(opts.isDemoTenant ? { isDemoTenant: opts.isDemoTenant } : {}),
+  });
+  const scheduler = new ReportScheduler(reports, opts.facts, clock);
+  const ingestor = new Ingestor(opts.events, opts.ingest);
+  const timers: NodeJS.Timeout[] = [];
+  const everyTenant = async (fn: (tenantId: string) => Promise<unknown>) => {
+    for (const t of await opts.facts.tenants()) await fn(t.id).catch(() => undefined);
+  };
+  return {
+    events: opts.events, meta: opts.meta, facts: opts.facts, clock, ingestor, alerts, reports, scheduler,
+    start() {
+      timers.push(setInterval(() => void everyTenant((t) => alerts.evaluate(t)), 60_000).unref());
+      timers.push(setInterval(() => void everyTenant((t) => applyRetention(opts.events, opts.meta, clock, [t])), 3_600_000).unref());
+      scheduler.start();
+    },
+    async stop() {
+      for (const t of timers) clearInterval(t);
+      scheduler.stop();
+      await reports.whenIdle();
+    },
+  };
+}

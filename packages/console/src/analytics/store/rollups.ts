@@ -1,0 +1,204 @@
+/**
+ * Rollups by minute / hour / day, computed per batch in memory and upserted in the same
+ * transaction as the raw events, so dashboards and reports never scan raw logs. A metric is one
+ * entry in ROLLUP_METRICS: a function from an event to its (k1, k2) keys.
+ */
+import type { LogEvent } from '@mamori/policy';
+
+export const GRAINS = ['minute', 'hour', 'day'] as const;
+export type Grain = (typeof GRAINS)[number];
+
+export const MINUTE = 60_000;
+export const HOUR = 3_600_000;
+export const DAY = 86_400_000;
+/** Day buckets follow Japan time (UTC+9, no DST), the product's locale. */
+export const DAY_OFFSET_MS = 9 * HOUR;
+
+export function bucketOf(ts: number, grain: Grain): number {
+  if (grain === 'minute') return Math.floor(ts / MINUTE) * MINUTE;
+  if (grain === 'hour') return Math.floor(ts / HOUR) * HOUR;
+  return Math.floor((ts + DAY_OFFSET_MS) / DAY) * DAY - DAY_OFFSET_MS;
+}
+
+export function nextBucket(b: number, grain: Grain): number {
+  return b + (grain === 'minute' ? MINUTE : grain === 'hour' ? HOUR : DAY);
+}
+
+function ceilBucket(ts: number, grain: Grain): number {
+  const b = bucketOf(ts, grain);
+  return b === ts ? b : nextBucket(b, grain);
+}
+
+interface MetricDef {
+  type: LogEvent['type'];
+  keys(ev: LogEvent): Array<[string, string]>;
+}
+
+const who = (ev: LogEvent): string => ev.user ?? ev.srcIp;
+
+export const ROLLUP_METRICS = {
+  /** every event, by log type and gateway: the totals that must equal raw counts */
+  events: { type: 'bandwidth', keys: () => [] } as MetricDef,
+  'bandwidth.app': { type: 'bandwidth', keys: (ev) => (ev.type === 'bandwidth' ? [[ev.app, ev.appCategory ?? '']] : []) } as MetricDef,
+  'bandwidth.user': { type: 'bandwidth', keys: (ev) => [[who(ev), '']] } as MetricDef,
+  'access.category': {
+    type: 'access',
+    keys: (ev) => (ev.type === 'access' ? (ev.categories.length > 0 ? ev.categories : ['uncategorized']).map((c) => [c, ev.action] as [string, string]) : []),
+  } as MetricDef,
+  'access.blockedHost': { type: 'access', keys: (ev) => (ev.type === 'access' && ev.action === 'block' ? [[ev.host, '']] : []) } as MetricDef,
+  'access.user': { type: 'access', keys: (ev) => (ev.type === 'access' ? [[who(ev), ev.action]] : []) } as MetricDef,
+  'security.threat': { type: 'security', keys: (ev) => (ev.type === 'security' ? [[ev.threatType, ev.action]] : []) } as MetricDef,
+  'security.signature': { type: 'security', keys: (ev) => (ev.type === 'security' ? [[ev.threatType, ev.signature.slice(0, 256)]] : []) } as MetricDef,
+  'security.user': { type: 'security', keys: (ev) => (ev.type === 'security' ? [[who(ev), ev.threatType]] : []) } as MetricDef,
+  'security.cncHost': { type: 'security', keys: (ev) => (ev.type === 'security' && ev.threatType === 'cnc' ? [[ev.host ?? ev.dstIp ?? ev.signature, ev.srcIp]] : []) } as MetricDef,
+  'policy.rule': { type: 'policy', keys: (ev) => (ev.type === 'policy' ? [[ev.ruleName ?? ev.ruleId ?? ev.reasonKind, ev.action]] : []) } as MetricDef,
+} satisfies Record<string, MetricDef>;
+
+export type RollupMetric = keyof typeof ROLLUP_METRICS;
+
+export interface RollupDelta {
+  grain: Grain;
+  bucket: number;
+  metric: RollupMetric;
+  k1: string;
+  k2: string;
+  count: number;
+  bytesUp: number;
+  bytesDown: number;
+}
+
+const METRICS_BY_TYPE = new Map<LogEvent['type'], Array<[RollupMetric, MetricDef]>>();
+for (const [name, def] of Object.entries(ROLLUP_METRICS) as Array<[RollupMetric, MetricDef]>) {
+  if (name === 'events') continue;
+  const list = METRICS_BY_TYPE.get(def.type) ?? [];
+  list.push([name, def]);
+  METRICS_BY_TYPE.set(def.type, list);
+}
+
+/**
+ * Sums a batch into rollup deltas (one row per grain, bucket, metric and keys): events are summed
+ * per minute first, and the hour and day rows are sums of the minute rows.
+ */
+export function computeRollupDeltas(events: LogEvent[], gatewayId: string): RollupDelta[] {
+  const minutes = new Map<string, RollupDelta>();
+  const add = (bucket: number, metric: RollupMetric, k1: string, k2: string, up: number, down: number): void => {
+    const key = `${bucket}\u0000${metric}\u0000${k1}\u0000${k2}`;
+    const d = minutes.get(key);
+    if (d) {
+      d.count += 1;
+      d.bytesUp += up;
+      d.bytesDown += down;
+    } else minutes.set(key, { grain: 'minute', bucket, metric, k1, k2, count: 1, bytesUp: up, bytesDown: down });
+  };
+  for (const ev of events) {
+    const up = ev.type === 'bandwidth' || ev.type === 'access' ? (ev.bytesUp ?? 0) : 0;
+    const down = ev.type === 'bandwidth' || ev.type === 'access' ? (ev.bytesDown ?? 0) : 0;
+    const b = ev.ts - (ev.ts % MINUTE);
+    add(b, 'events', ev.type, gatewayId, up, down);
+    for (const [name, def] of METRICS_BY_TYPE.get(ev.type) ?? []) {
+      for (const [k1, k2] of def.keys(ev)) add(b, name, k1.length > 512 ? k1.slice(0, 512) : k1, k2.length > 512 ? k2.slice(0, 512) : k2, up, down);
+    }
+  }
+  const out: RollupDelta[] = [...minutes.values()];
+  for (const grain of ['hour', 'day'] as const) {
+    const acc = new Map<string, RollupDelta>();
+    for (const m of minutes.values()) {
+      const bucket = bucketOf(m.bucket, grain);
+      const key = `${bucket}\u0000${m.metric}\u0000${m.k1}\u0000${m.k2}`;
+      const d = acc.get(key);
+      if (d) {
+        d.count += m.count;
+        d.bytesUp += m.bytesUp;
+        d.bytesDown += m.bytesDown;
+      } else acc.set(key, { ...m, grain, bucket });
+    }
+    out.push(...acc.values());
+  }
+  return out;
+}
+
+export interface GrainRange {
+  grain: Grain;
+  from: number;
+  to: number;
+}
+
+/**
+ * Splits [from, to) into the coarsest exact pieces: minutes at the edges, then hours, then days.
+ * `from`/`to` are floored to the minute (rollups cannot be finer).
+ */
+export function decomposeRange(fromMs: number, toMs: number): GrainRange[] {
+  const from = bucketOf(fromMs, 'minute');
+  const to = bucketOf(toMs, 'minute');
+  if (to <= from) return [];
+  const out: GrainRange[] = [];
+  const h1 = Math.min(ceilBucket(from, 'hour'), to);
+  const h2 = Math.max(bucketOf(to, 'hour'), h1);
+  if (h1 > from) out.push({ grain: 'minute', from, to: h1 });
+  if (h2 > h1) {
+    const d1 = Math.min(ceilBucket(h1, 'day'), h2);
+    const d2 = Math.max(bucketOf(h2, 'day'), d1);
+    if (d1 > h1) out.push({ grain: 'hour', from: h1, to: d1 });
+    if (d2 > d1) out.push({ grain: 'day', from: d1, to: d2 });
+    if (h2 > d2) out.push({ grain: 'hour', from: d2, to: h2 });
+  }
+  if (to > h2) out.push({ grain: 'minute', from: h2, to });
+  return out;
+}
+
+export interface RollupQuery {
+  metric: RollupMetric;
+  from: number;
+  to: number;
+  /** restrict k1 / k2 */
+  k1?: string;
+  k2?: string;
+  /** 'k1' | 'k2' | 'k1k2' → top-N; 'bucket' → time series at `grain` */
+  groupBy: 'k1' | 'k2' | 'k1k2' | 'bucket' | 'bucketK1' | 'none';
+  /** for a time series */
+  grain?: Grain;
+  orderBy?: 'count' | 'bytes';
+  limit?: number;
+}
+
+export interface RollupRow {
+  k1?: string;
+  k2?: string;
+  bucket?: number;
+  count: number;
+  bytesUp: number;
+  bytesDown: number;
+}
+
+export function rollupSql(tenantId: string, q: RollupQuery): { text: string; params: Array<string | number> } {
+  const params: Array<string | number> = [tenantId, q.metric];
+  const where = ['tenant_id = ?', 'metric = ?'];
+  if (q.groupBy === 'bucket' || q.groupBy === 'bucketK1') {
+    const grain = q.grain ?? 'hour';
+    where.push('grain = ?', 'bucket >= ?', 'bucket < ?');
+    params.push(grain, bucketOf(q.from, grain), q.to);
+  } else {
+    const pieces = decomposeRange(q.from, q.to);
+    if (pieces.length === 0) pieces.push({ grain: 'minute', from: 0, to: 0 });
+    where.push(`(${pieces.map(() => '(grain = ? AND bucket >= ? AND bucket < ?)').join(' OR ')})`);
+    for (const p of pieces) params.push(p.grain, p.from, p.to);
+  }
+  if (q.k1 !== undefined) { where.push('k1 = ?'); params.push(q.k1); }
+  if (q.k2 !== undefined) { where.push('k2 = ?'); params.push(q.k2); }
+  const keyCols = q.groupBy === 'k1' ? ['k1'] : q.groupBy === 'k2' ? ['k2'] : q.groupBy === 'k1k2' ? ['k1', 'k2'] : q.groupBy === 'bucket' ? ['bucket'] : q.groupBy === 'bucketK1' ? ['bucket', 'k1'] : [];
+  const sel = [...keyCols, 'SUM(count) AS n', 'SUM(bytes_up) AS sum_up', 'SUM(bytes_down) AS sum_down'].join(', ');
+  const group = keyCols.length ? ` GROUP BY ${keyCols.join(', ')}` : '';
+  const order = q.groupBy === 'bucket' ? ' ORDER BY bucket' : q.groupBy === 'bucketK1' ? ' ORDER BY bucket, k1' : keyCols.length ? ` ORDER BY ${q.orderBy === 'bytes' ? '(SUM(bytes_up) + SUM(bytes_down))' : 'SUM(count)'} DESC, ${keyCols.join(', ')}` : '';
+  let limit = '';
+  if (q.limit !== undefined && q.groupBy !== 'bucket' && q.groupBy !== 'bucketK1' && q.groupBy !== 'none') { limit = ' LIMIT ?'; params.push(q.limit); }
+  return { text: `SELECT ${sel} FROM rollups WHERE ${where.join(' AND ')}${group}${order}${limit}`, params };
+}
+
+export function rollupRowOf(r: Record<string, unknown>): RollupRow {
+  const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+  const out: RollupRow = { count: num(r['n']), bytesUp: num(r['sum_up']), bytesDown: num(r['sum_down']) };
+  if (r['k1'] !== undefined) out.k1 = String(r['k1']);
+  if (r['k2'] !== undefined) out.k2 = String(r['k2']);
+  if (r['bucket'] !== undefined) out.bucket = num(r['bucket']);
+  return out;
+}
