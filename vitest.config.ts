@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // PostgreSQL for the console's store suite (started here when MAMORI_TEST_DATABASE_URL is unset)
+    globalSetup: ['packages/console/src/testing/postgres-global-setup.ts'],
   },
 });

@@ -4,8 +4,10 @@
  */
 import { Command } from 'commander';
 import { registerDemo } from './commands/demo.js';
+import { registerConsole } from './commands/console.js';
 import { registerPolicy } from './commands/policy.js';
 import { registerIntel } from './commands/intel.js';
+import { registerGateway } from './commands/gateway.js';
 
 export function buildProgram(): Command {
   const program = new Command('mamori')
@@ -13,8 +15,10 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError();
   registerDemo(program);
+  registerConsole(program);
   registerPolicy(program);
   registerIntel(program);
+  registerGateway(program);
   return program;
 }
 

@@ -21,7 +21,9 @@ import { SqliteEventStore } from './store/sqlite-store.js';
 
 /**
  * The embedded event store, chosen by measurement (bench/src/events-bench.ts; figures in the
- * analytics section of the README): see EMBEDDED_CHOICE_NOTE.
+ * README's analytics section): at 10M events DuckDB answers the typical log-analysis queries with
+ * p95 216 ms against SQLite's 8.5 s; SQLite ingests faster, but an embedded install's ingestion
+ * is small. Multi-gateway installs use PostgreSQL.
  */
 export const EMBEDDED_EVENT_STORE: Exclude<EventStoreKind, 'postgres'> = 'duckdb';
 

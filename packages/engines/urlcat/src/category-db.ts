@@ -6,7 +6,7 @@
 import { crc32 } from 'node:zlib';
 import { domainToASCII } from 'node:url';
 import { CategoryDbError, FORMAT_VERSION, HEADER_BYTES, MAGIC, SECTION, SECTION_ENTRY_BYTES, type DbMeta } from './db-format.js';
-import { HASH_SEED, hashFinish, hashStep } from './key-hash.js';
+import { HASH_SEED, hashFinish, hashKey, hashStep } from './key-hash.js';
 import { formatIPv4, formatIPv6, maskV4, parseIPv4, parseIPv6 } from './ip.js';
 import { splitUrl } from './list-entry.js';
 
@@ -39,6 +39,10 @@ export class CategoryDb {
   private readonly ipv6: Uint32Array;
   private readonly ipv6Prefixes: number[];
   private readonly bounds = new Int32Array(MAX_LABELS + 1);
+  private readonly hostResults: Array<LookupResult | undefined>;
+  /** 8+ bits per host key, indexed by high hash bits: most absent suffixes stop here, in cache */
+  private readonly hostBits: Int32Array;
+  private readonly hostBitsShift: number;
   private readonly hashes = new Uint32Array(MAX_LABELS + 1);
 
   constructor(input: Buffer | Uint8Array) {
@@ -95,6 +99,21 @@ export class CategoryDb {
     this.hostSlots = u32(SECTION.HOST_SLOTS);
     this.hostEntries = u32(SECTION.HOST_ENTRIES);
     this.hostMask = this.hostSlots.length / 2 - 1;
+    {
+      const keys = this.hostEntries.length / 2;
+      let log2 = 10;
+      while (1 << log2 < keys * 8 && log2 < 30) log2++;
+      this.hostBits = new Int32Array(1 << (log2 - 5));
+      this.hostBitsShift = 32 - log2;
+      const slots = this.hostSlots;
+      for (let i = 0; i < slots.length; i += 2) {
+        if (slots[i + 1] === 0) continue;
+        const bit = (slots[i] as number) >>> this.hostBitsShift;
+        this.hostBits[bit >>> 5] = (this.hostBits[bit >>> 5] as number) | (1 << (bit & 31));
+      }
+    }
+    // packed (not holey-sparse) so that caching a result stays a fast element store
+    this.hostResults = new Array<LookupResult | undefined>(this.hostEntries.length / 2).fill(undefined);
     this.urlSlots = u32(SECTION.URL_SLOTS);
     this.urlEntries = u32(SECTION.URL_ENTRIES);
     this.urlMask = this.urlSlots.length / 2 - 1;
@@ -157,7 +176,7 @@ export class CategoryDb {
 
   /**
    * Hashes every label suffix of host[0, end) right to left into this.bounds/this.hashes.
-   * Returns the number of suffixes, or -1 when the host has a non-ASCII character.
+   * Returns the number of suffixes, -1 when the host has a non-ASCII character, -2 for a colon (IPv6).
    */
   private suffixes(host: string, end: number): number {
     const bounds = this.bounds;
@@ -168,6 +187,7 @@ export class CategoryDb {
       let ch = host.charCodeAt(i);
       if (ch >= 65 && ch <= 90) ch |= 32;
       else if (ch > 127) return -1;
+      else if (ch === 58) return -2;
       if (ch === 46) {
         if (n === MAX_LABELS) return n;
         bounds[n] = i + 1;
@@ -187,22 +207,43 @@ export class CategoryDb {
     if (end > 0 && host.charCodeAt(end - 1) === 46) end--;
     if (end === 0) return NONE;
     const last = host.charCodeAt(end - 1);
-    if ((last >= 48 && last <= 57) || host.charCodeAt(0) === 91 || host.indexOf(':') >= 0) {
+    // IP literals: IPv4 ends in a digit (no TLD does), IPv6 is bracketed or has a colon (seen by suffixes())
+    if ((last >= 48 && last <= 57) || host.charCodeAt(0) === 91) {
       const ip = this.lookupIpLiteral(end === host.length ? host : host.slice(0, end));
       if (ip !== undefined) return ip;
     }
     const n = this.suffixes(host, end);
     if (n < 0) {
+      if (n === -2) return this.lookupIpLiteral(host.slice(0, end)) ?? NONE;
       const ascii = domainToASCII(host.slice(0, end));
       return ascii === '' ? NONE : this.lookupHost(ascii);
     }
     // the last label alone (a TLD) is never stored: lists reject single-label hosts
+    const bounds = this.bounds;
+    const hashes = this.hashes;
+    const bits = this.hostBits;
+    const shift = this.hostBitsShift;
     for (let k = n - 1; k >= 1; k--) {
-      const start = this.bounds[k] ?? 0;
-      const e = this.probe(this.hostSlots, this.hostEntries, 2, this.hostMask, this.hashes[k] ?? 0, host, start, end);
-      if (e >= 0) return { categories: this.categories((this.hostEntries[e * 2 + 1] ?? 0) >>> 8), matched: host.slice(start, end).toLowerCase() };
+      const h = hashes[k] as number;
+      const bit = h >>> shift;
+      if (((bits[bit >>> 5] as number) & (1 << (bit & 31))) === 0) continue;
+      const e = this.probe(this.hostSlots, this.hostEntries, 2, this.hostMask, h, host, bounds[k] as number, end);
+      if (e >= 0) return this.hostResult(e);
     }
     return NONE;
+  }
+
+  /** One result object per matched entry, made on first use: a hit allocates nothing. */
+  private hostResult(e: number): LookupResult {
+    let r = this.hostResults[e];
+    if (r === undefined) {
+      const off = this.hostEntries[e * 2] as number;
+      const word = this.hostEntries[e * 2 + 1] as number;
+      const matched = Buffer.from(this.pool.buffer, this.pool.byteOffset + off, word & 0xff).toString('latin1');
+      r = Object.freeze({ categories: this.categories(word >>> 8), matched });
+      this.hostResults[e] = r;
+    }
+    return r;
   }
 
   /** Host categories plus those of the longest listed `host/path` prefix of the URL. */
@@ -224,7 +265,13 @@ export class CategoryDb {
       const v6 = parseIPv6(host);
       if (v6) key = formatIPv6(v6);
     }
-    const n = this.suffixes(key, key.length);
+    let n = this.suffixes(key, key.length);
+    if (n === -2) {
+      // IPv6 literal: one key, the whole address
+      this.bounds[0] = 0;
+      this.hashes[0] = hashKey(key);
+      n = 1;
+    }
     const path = parts.path;
     for (let k = n - 1; k >= 0; k--) {
       const start = this.bounds[k] ?? 0;

@@ -21,3 +21,6 @@ export {
 export { SeenDomains } from './reputation/seen.js';
 export { BRAND_LABELS } from './reputation/brands.js';
 export { dgaLikeness } from './reputation/dga.js';
+export { CloudLookup, type CloudAnswer, type CloudLookupOptions, type Source as CloudSource } from './cloud/cloud-lookup.js';
+export { TtlCache } from './cloud/ttl-cache.js';
+export { resolveCategories, type ResolvedCategories } from './cloud/resolve.js';

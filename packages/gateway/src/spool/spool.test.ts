@@ -22,7 +22,7 @@ describe('spool', () => {
     const dir = tmpDir();
     const s1 = Spool.open(dir, { segmentMaxEvents: 4 });
     for (let i = 0; i < 10; i++) s1.append(ev(i));
-    s1.close(); // "restart"
+    await s1.close(); // "restart"
     const s2 = Spool.open(dir, { segmentMaxEvents: 4 });
     expect(s2.pending).toBe(10);
     // console down: nothing is deleted
@@ -49,7 +49,7 @@ describe('spool', () => {
     const ids = [...stored.values()].flatMap((b) => b.events.map((e) => e.id));
     expect(new Set(ids).size).toBe(10);
     expect(fs.readdirSync(dir).filter((f) => f.startsWith('seg-'))).toEqual([]);
-    s2.close();
+    await s2.close();
   });
 
   it('skips a torn last line and rejects an acknowledgement for another batch', async () => {
@@ -57,7 +57,7 @@ describe('spool', () => {
     const s = Spool.open(dir);
     s.append(ev(1));
     s.append(ev(2));
-    s.seal();
+    await s.seal();
     const seg = fs.readdirSync(dir).find((f) => f.startsWith('seg-'))!;
     fs.appendFileSync(path.join(dir, seg), '{"type":"access","ts":');
     await expect(s.shipAll('gw', async () => ({ batchId: 'other', accepted: 0, duplicate: false }))).rejects.toThrow(/acknowledged other/);
@@ -67,6 +67,6 @@ describe('spool', () => {
       return { batchId: b.batchId, accepted: b.events.length, duplicate: false };
     });
     expect(got[0]?.events.map((e) => e.ts)).toEqual([1_700_000_000_001, 1_700_000_000_002]);
-    s.close();
+    await s.close();
   });
 });

@@ -27,7 +27,12 @@ export class Spool {
   private buffer: string[] = [];
   private timer: NodeJS.Timeout | null = null;
   private sealedCount = 0;
+  private closingCount = 0;
+  private readonly closing = new Set<string>();
+  private chain: Promise<void> = Promise.resolve();
   private closed = false;
+  writeErrors = 0;
+  lastWriteError: string | null = null;
 
   private constructor(
     readonly dir: string,
@@ -59,7 +64,7 @@ export class Spool {
 
   /** events not yet acknowledged (on disk or about to be) */
   get pending(): number {
-    return this.sealedCount + this.curCount;
+    return this.sealedCount + this.closingCount + this.curCount;
   }
 
   append(ev: SpoolEventInput): string {
@@ -68,32 +73,54 @@ export class Spool {
     const id = ev.id ?? `${this.spoolId}-${this.seq}-${this.curCount}`;
     this.buffer.push(JSON.stringify({ ...ev, id }) + '\n');
     this.curCount++;
-    if (this.curCount >= this.opts.segmentMaxEvents) this.seal();
-    else if (!this.timer) this.timer = setTimeout(() => this.flush(), this.opts.flushIntervalMs);
+    if (this.curCount >= this.opts.segmentMaxEvents) this.rotate();
+    else if (!this.timer) this.timer = setTimeout(() => void this.flush(), this.opts.flushIntervalMs);
     return id;
   }
 
-  /** write and fsync what is buffered */
-  flush(): void {
+  /**
+   * Write and fsync what is buffered. Writes are asynchronous and serialized, so the event loop
+   * never waits for the disk; the returned promise resolves when the data is durable.
+   */
+  flush(): Promise<void> {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    if (this.fd === null || this.buffer.length === 0) return;
+    if (this.fd === null || this.buffer.length === 0) return this.chain;
+    const fd = this.fd;
     const data = this.buffer.join('');
     this.buffer = [];
-    fs.writeSync(this.fd, data);
-    fs.fdatasyncSync(this.fd);
+    this.chain = this.chain.then(() => writeAndSync(fd, data)).catch((e: unknown) => {
+      this.writeErrors++;
+      this.lastWriteError = e instanceof Error ? e.message : String(e);
+    });
+    return this.chain;
   }
 
-  /** close the current segment so that it can be shipped */
-  seal(): void {
+  /** close the current segment (once its writes are durable) so that it can be shipped */
+  private rotate(): void {
     if (this.fd === null) return;
-    this.flush();
-    fs.closeSync(this.fd);
+    void this.flush();
+    const fd = this.fd;
+    const count = this.curCount;
+    const name = segName(this.seq);
     this.fd = null;
-    this.sealedCount += this.curCount;
     this.curCount = 0;
+    this.closingCount += count;
+    this.closing.add(name);
+    this.chain = this.chain.then(() => {
+      fs.closeSync(fd);
+      this.closing.delete(name);
+      this.closingCount -= count;
+      this.sealedCount += count;
+    });
+  }
+
+  /** seal the current segment and wait until every sealed segment is on disk */
+  async seal(): Promise<void> {
+    this.rotate();
+    await this.chain;
   }
 
   private openSegment(): void {
@@ -106,7 +133,7 @@ export class Spool {
   nextBatch(gatewayId: string): { batch: EventBatch; file: string; count: number } | null {
     const open = this.fd === null ? null : segName(this.seq);
     for (const seg of listSegments(this.dir)) {
-      if (seg.name === open) continue;
+      if (seg.name === open || this.closing.has(seg.name)) continue;
       const file = path.join(this.dir, seg.name);
       const events = readEvents(file);
       return { batch: { batchId: `${this.spoolId}-${seg.seq}`, gatewayId, events }, file, count: countLines(file) };
@@ -126,7 +153,7 @@ export class Spool {
    * failure, leaving the rest on disk. Returns how many events were acknowledged.
    */
   async shipAll(gatewayId: string, send: (b: EventBatch) => Promise<EventBatchAck>): Promise<number> {
-    this.seal();
+    await this.seal();
     let shipped = 0;
     for (;;) {
       const next = this.nextBatch(gatewayId);
@@ -140,13 +167,23 @@ export class Spool {
     }
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (this.closed) return;
-    this.flush();
+    this.closed = true;
+    await this.flush();
+    await this.chain;
     if (this.fd !== null) fs.closeSync(this.fd);
     this.fd = null;
-    this.closed = true;
   }
+}
+
+function writeAndSync(fd: number, data: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    fs.write(fd, data, (err) => {
+      if (err) return reject(err);
+      fs.fdatasync(fd, (err2) => (err2 ? reject(err2) : resolve()));
+    });
+  });
 }
 
 function segName(seq: number): string {

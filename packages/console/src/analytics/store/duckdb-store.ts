@@ -7,9 +7,8 @@ import { BIGINT, BOOLEAN, DuckDBDataChunk, DuckDBInstance, VARCHAR, type DuckDBA
 import type { EventBatch } from '@mamori/policy';
 import { LOG_TYPES } from '@mamori/policy';
 import type { IngestHooks, IngestResult } from './event-store.js';
-import { groupByType } from './event-store.js';
 import { FIELDS, cellOf, tableName, type FieldDef } from './fields.js';
-import { computeRollupDeltas } from './rollups.js';
+import { computeRollupDeltas, type RollupDelta } from './rollups.js';
 import type { Sql } from './sql-builder.js';
 import { BATCHES_DDL, ROLLUPS_DDL, SqlEventStore, eventTableDdl, type Row } from './sql-event-store.js';
 
@@ -20,6 +19,16 @@ export interface DuckDbEventStoreOptions {
   now?: () => number;
   threads?: number;
 }
+
+interface Pending {
+  tenantId: string;
+  batch: EventBatch;
+  resolve(r: IngestResult): void;
+  reject(err: unknown): void;
+}
+
+/** at most this many events in one group commit */
+const GROUP_MAX_EVENTS = 50_000;
 
 /** DuckDB's vector size: a data chunk holds at most this many rows */
 const CHUNK_ROWS = 2048;
@@ -58,6 +67,8 @@ function plain(v: unknown): unknown {
 export class DuckDbEventStore extends SqlEventStore {
   readonly kind = 'duckdb' as const;
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly pending: Pending[] = [];
+  private draining = false;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -89,58 +100,151 @@ export class DuckDbEventStore extends SqlEventStore {
     return run;
   }
 
+  /**
+   * Group commit: batches that arrive while a transaction is running are written together in
+   * the next one (each still checked for its batch id, each acknowledged only after that
+   * commit), so the per-commit cost is shared by concurrent gateways.
+   */
   ingest(tenantId: string, batch: EventBatch): Promise<IngestResult> {
-    return this.serialize(async () => {
-      const w = this.writer;
-      await w.run('BEGIN TRANSACTION');
+    return new Promise<IngestResult>((resolve, reject) => {
+      this.pending.push({ tenantId, batch, resolve, reject });
+      this.kick();
+    });
+  }
+
+  private kick(): void {
+    if (this.draining) return;
+    this.draining = true;
+    void this.serialize(() => this.drain()).finally(() => {
+      this.draining = false;
+      if (this.pending.length > 0) this.kick();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending.length > 0) {
+      const group: Pending[] = [];
+      let n = 0;
+      while (this.pending.length > 0 && (group.length === 0 || n + this.pending[0]!.batch.events.length <= GROUP_MAX_EVENTS)) {
+        const p = this.pending.shift()!;
+        group.push(p);
+        n += p.batch.events.length;
+      }
       try {
-        const seen = await w.runAndReadAll('SELECT accepted FROM ingested_batches WHERE tenant_id = ? AND gateway_id = ? AND batch_id = ?', [
-          tenantId,
-          batch.gatewayId,
-          batch.batchId,
-        ]);
+        const results = await this.commitGroup(group);
+        group.forEach((g, i) => g.resolve(results[i]!));
+      } catch (err) {
+        if (group.length === 1) group[0]!.reject(err);
+        else {
+          // one bad batch must not fail the others: retry them one by one
+          for (const g of group) {
+            try {
+              g.resolve((await this.commitGroup([g]))[0]!);
+            } catch (e) {
+              g.reject(e);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private async commitGroup(group: Pending[]): Promise<IngestResult[]> {
+    const w = this.writer;
+    await w.run('BEGIN TRANSACTION');
+    try {
+      const results: IngestResult[] = [];
+      const fresh: Pending[] = [];
+      const inGroup = new Map<string, number>();
+      for (const g of group) {
+        const key = `${g.tenantId}\u0000${g.batch.gatewayId}\u0000${g.batch.batchId}`;
+        const again = inGroup.get(key);
+        if (again !== undefined) {
+          results.push({ accepted: again, duplicate: true });
+          continue;
+        }
+        const seen = await w.runAndReadAll('SELECT accepted FROM ingested_batches WHERE tenant_id = ? AND gateway_id = ? AND batch_id = ?', [g.tenantId, g.batch.gatewayId, g.batch.batchId]);
         const prev = seen.getRowObjects()[0];
-        if (prev) {
-          await w.run('ROLLBACK');
-          return { accepted: Number(prev['accepted']), duplicate: true };
+        if (prev) results.push({ accepted: Number(prev['accepted']), duplicate: true });
+        else {
+          results.push({ accepted: g.batch.events.length, duplicate: false });
+          fresh.push(g);
+          inGroup.set(key, g.batch.events.length);
         }
-        for (const [type, events] of groupByType(batch.events)) {
-          const app = await w.createAppender(tableName(type));
-          const defs = FIELDS[type];
-          const columns: DuckDBValue[][] = [events.map(() => tenantId), ...defs.map((def) => events.map((ev) => duckCell(def, cellOf(ev, batch.gatewayId, def))))];
-          appendColumns(app, [VARCHAR, ...defs.map(duckType)], columns);
-          app.flushSync();
-          app.closeSync();
+      }
+      if (fresh.length === 0) {
+        await w.run('ROLLBACK');
+        return results;
+      }
+      for (const type of LOG_TYPES) {
+        const defs = FIELDS[type];
+        const columns: DuckDBValue[][] = [[], ...defs.map(() => [])];
+        for (const g of fresh) {
+          const events = g.batch.events.filter((e) => e.type === type);
+          if (events.length === 0) continue;
+          for (const _e of events) columns[0]!.push(g.tenantId);
+          defs.forEach((def, i) => {
+            const col = columns[i + 1]!;
+            for (const ev of events) col.push(duckCell(def, cellOf(ev, g.batch.gatewayId, def)));
+          });
         }
-        await this.opts.hooks?.afterEventsWritten?.(batch.events.length);
-        const deltas = computeRollupDeltas(batch.events, batch.gatewayId);
-        await w.run('DELETE FROM rollup_staging');
-        const app = await w.createAppender('rollup_staging');
-        appendColumns(app, [VARCHAR, VARCHAR, BIGINT, VARCHAR, VARCHAR, VARCHAR, BIGINT, BIGINT, BIGINT], [
-          deltas.map(() => tenantId),
-          deltas.map((d) => d.grain),
-          deltas.map((d) => BigInt(d.bucket)),
-          deltas.map((d) => d.metric),
-          deltas.map((d) => d.k1),
-          deltas.map((d) => d.k2),
-          deltas.map((d) => BigInt(d.count)),
-          deltas.map((d) => BigInt(d.bytesUp)),
-          deltas.map((d) => BigInt(d.bytesDown)),
-        ]);
+        if (columns[0]!.length === 0) continue;
+        const app = await w.createAppender(tableName(type));
+        appendColumns(app, [VARCHAR, ...defs.map(duckType)], columns);
         app.flushSync();
         app.closeSync();
-        await w.run(
-          `INSERT INTO rollups SELECT * FROM rollup_staging ON CONFLICT (tenant_id, metric, grain, bucket, k1, k2)
-           DO UPDATE SET count = count + EXCLUDED.count, bytes_up = bytes_up + EXCLUDED.bytes_up, bytes_down = bytes_down + EXCLUDED.bytes_down`,
-        );
-        await w.run('INSERT INTO ingested_batches VALUES (?, ?, ?, ?, ?)', [tenantId, batch.gatewayId, batch.batchId, batch.events.length, (this.opts.now ?? Date.now)()]);
-        await w.run('COMMIT');
-        return { accepted: batch.events.length, duplicate: false };
-      } catch (err) {
-        await w.run('ROLLBACK').catch(() => undefined);
-        throw err;
       }
-    });
+      await this.opts.hooks?.afterEventsWritten?.(fresh.reduce((s, g) => s + g.batch.events.length, 0));
+      // one staging row per key: ON CONFLICT may not touch a row twice in one statement
+      const merged = new Map<string, RollupDelta & { tenantId: string }>();
+      for (const g of fresh) {
+        for (const d of computeRollupDeltas(g.batch.events, g.batch.gatewayId)) {
+          const key = `${g.tenantId}\u0000${d.grain}\u0000${d.bucket}\u0000${d.metric}\u0000${d.k1}\u0000${d.k2}`;
+          const m = merged.get(key);
+          if (m) {
+            m.count += d.count;
+            m.bytesUp += d.bytesUp;
+            m.bytesDown += d.bytesDown;
+          } else merged.set(key, { ...d, tenantId: g.tenantId });
+        }
+      }
+      const deltas = [...merged.values()];
+      await w.run('DELETE FROM rollup_staging');
+      const app = await w.createAppender('rollup_staging');
+      appendColumns(app, [VARCHAR, VARCHAR, BIGINT, VARCHAR, VARCHAR, VARCHAR, BIGINT, BIGINT, BIGINT], [
+        deltas.map((d) => d.tenantId),
+        deltas.map((d) => d.grain),
+        deltas.map((d) => BigInt(d.bucket)),
+        deltas.map((d) => d.metric),
+        deltas.map((d) => d.k1),
+        deltas.map((d) => d.k2),
+        deltas.map((d) => BigInt(d.count)),
+        deltas.map((d) => BigInt(d.bytesUp)),
+        deltas.map((d) => BigInt(d.bytesDown)),
+      ]);
+      app.flushSync();
+      app.closeSync();
+      await w.run(
+        `INSERT INTO rollups SELECT * FROM rollup_staging ON CONFLICT (tenant_id, metric, grain, bucket, k1, k2)
+         DO UPDATE SET count = count + EXCLUDED.count, bytes_up = bytes_up + EXCLUDED.bytes_up, bytes_down = bytes_down + EXCLUDED.bytes_down`,
+      );
+      const now = BigInt((this.opts.now ?? Date.now)());
+      const bapp = await w.createAppender('ingested_batches');
+      appendColumns(bapp, [VARCHAR, VARCHAR, VARCHAR, BIGINT, BIGINT], [
+        fresh.map((g) => g.tenantId),
+        fresh.map((g) => g.batch.gatewayId),
+        fresh.map((g) => g.batch.batchId),
+        fresh.map((g) => BigInt(g.batch.events.length)),
+        fresh.map(() => now),
+      ]);
+      bapp.flushSync();
+      bapp.closeSync();
+      await w.run('COMMIT');
+      return results;
+    } catch (err) {
+      await w.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
   }
 
   protected async all(text: string, params: Sql['params']): Promise<Row[]> {

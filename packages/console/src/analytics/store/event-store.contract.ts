@@ -90,6 +90,20 @@ export function eventStoreContract(name: string, factory: StoreFactory): void {
       expect(await store.ingest(t2, tiny)).toEqual({ accepted: 3, duplicate: true });
     });
 
+    it('stores concurrent batches (and a batch sent twice at once) exactly once each', async () => {
+      const t = `${tenant}-conc`;
+      const evs = makeEvents(1200, 21, 'k-');
+      const bs = batches(evs, 100, 'gw-k');
+      const acks = await Promise.all([...bs, bs[3]!, bs[7]!].map((b) => store.ingest(t, b)));
+      expect(acks.filter((a) => !a.duplicate)).toHaveLength(bs.length);
+      expect(acks.filter((a) => a.duplicate)).toEqual([{ accepted: 100, duplicate: true }, { accepted: 100, duplicate: true }]);
+      let n = 0;
+      for (const type of LOG_TYPES) n += await store.count(t, q(type));
+      expect(n).toBe(1200);
+      const r = await store.rollup(t, { metric: 'events', from: T0, to: T1 + MINUTE, groupBy: 'none' });
+      expect(r[0]?.count).toBe(1200);
+    });
+
     it('keeps tenants apart', async () => {
       for (const t of LOG_TYPES) {
         expect(await store.count(tenant, q(t))).toBe(all.filter(([e]) => e.type === t).length);

@@ -92,6 +92,13 @@ export class PostgresEventStore extends SqlEventStore {
     }
   }
 
+  /** Creates the daily partitions of every log type for [from, to) (bulk loads, pre-creation). */
+  async preparePartitions(from: number, to: number): Promise<void> {
+    const days: number[] = [];
+    for (let d = Math.floor(from / DAY) * DAY; d < to; d += DAY) days.push(d);
+    for (const t of LOG_TYPES) await this.ensurePartitions(t, days);
+  }
+
   async partitionNames(): Promise<string[]> {
     const r = await this.pool.query<{ name: string }>(
       `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent

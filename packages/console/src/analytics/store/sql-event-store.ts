@@ -21,6 +21,11 @@ export abstract class SqlEventStore implements EventStore {
   abstract ingest(tenantId: string, batch: EventBatch): Promise<IngestResult>;
   abstract close(): Promise<void>;
 
+  /** Maintenance and benchmark use only (bulk loads): runs a statement with no parameters. */
+  execMaintenance(text: string): Promise<number> {
+    return this.exec(text, []);
+  }
+
   async groupBy(tenantId: string, q: LogQuery): Promise<GroupRow[]> {
     const sql = groupSql(tenantId, q);
     const rows = await this.all(sql.text, sql.params);

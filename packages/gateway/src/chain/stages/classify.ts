@@ -15,7 +15,8 @@ export const classify: Stage = {
       ...(facts.path !== undefined ? { path: facts.path } : {}),
       ...(facts.alpn !== undefined ? { alpn: facts.alpn } : {}),
     });
-    const reputation = env.intel.reputation?.(target);
+    // reputation is a property of the site: per host, so that its cache serves every URL of it
+    const reputation = env.intel.reputation?.(facts.host);
     let cncHit = env.intel.cnc?.(facts.host) ?? (facts.dstIp !== undefined ? env.intel.cnc?.(facts.dstIp) : undefined);
     if (cncHit === undefined && categories.includes('cnc')) cncHit = facts.host;
     return {

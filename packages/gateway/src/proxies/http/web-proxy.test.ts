@@ -264,3 +264,19 @@ describe('bad input', () => {
     expect(out).toMatch(/^HTTP\/1\.1 400/);
   });
 });
+
+describe('transparent listeners', () => {
+  it('serves redirected port-80 traffic by Host and port-443 traffic by SNI with the original destination', async () => {
+    const dst = (port: number) => () => Promise.resolve({ ip: '127.0.0.1', port });
+    const t80 = await gw.proxy.listenTransparentHttp(0, '127.0.0.1', dst(httpOrigin.port));
+    const t443 = await gwDecrypt.proxy.listenTransparentHttps(0, '127.0.0.1', dst(httpsOrigin.port));
+    const plain = await curl(['--connect-to', `news.test:80:127.0.0.1:${t80.port}`, 'http://news.test/transparent']);
+    expect(JSON.parse(plain.stdout)).toMatchObject({ url: '/transparent' });
+    const blocked = await curl(['-i', '--connect-to', `blocked.test:80:127.0.0.1:${t80.port}`, 'http://blocked.test/']);
+    expect(blocked.stdout).toMatch(/^HTTP\/1\.1 403/);
+    const tls = await curl(['-v', '--cacert', tenantCaFile, '--connect-to', `site.test:443:127.0.0.1:${t443.port}`, 'https://site.test/transparent-tls']);
+    expect(tls.code).toBe(0);
+    expect(tls.stderr).toMatch(/issuer: .*CN=Mamori Test Tenant CA/);
+    expect(JSON.parse(tls.stdout)).toMatchObject({ url: '/transparent-tls' });
+  });
+});

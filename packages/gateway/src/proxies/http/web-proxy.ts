@@ -27,7 +27,7 @@ export interface WebProxyOptions {
 }
 
 /** original destination of a redirected connection (SO_ORIGINAL_DST), when the platform knows it */
-export type OriginalDst = (socket: net.Socket) => { ip: string; port: number } | undefined;
+export type OriginalDst = (socket: net.Socket) => Promise<{ ip: string; port: number } | undefined> | { ip: string; port: number } | undefined;
 
 interface ConnInfo {
   transparent: boolean;
@@ -131,9 +131,13 @@ export class WebProxy {
   /** transparent listener for redirected port-80 traffic: the Host header (or the original destination) names the site */
   async listenTransparentHttp(port: number, host: string, originalDst?: OriginalDst): Promise<net.AddressInfo> {
     const srv = net.createServer((s) => {
-      const dst = originalDst?.(s);
-      this.conn.set(s, { transparent: true, ...(dst ? { dst } : {}) });
-      this.h1.emit('connection', s);
+      s.pause();
+      s.on('error', () => s.destroy());
+      void this.originalOf(s, originalDst).then((dst) => {
+        this.conn.set(s, { transparent: true, ...(dst ? { dst } : {}) });
+        this.h1.emit('connection', s);
+        s.resume();
+      });
     });
     return this.addListener(srv, port, host);
   }
@@ -142,11 +146,24 @@ export class WebProxy {
   async listenTransparentHttps(port: number, host: string, originalDst?: OriginalDst): Promise<net.AddressInfo> {
     const srv = net.createServer((s) => {
       this.track(s);
-      const dst = originalDst?.(s);
-      const target: TlsFlowTarget = dst ? { port: dst.port, dstIp: dst.ip } : { port: 443 };
-      handleTlsFlow(this.tlsDeps(), s, Buffer.alloc(0), target, s.remoteAddress ?? '0.0.0.0');
+      s.pause();
+      s.on('error', () => s.destroy());
+      void this.originalOf(s, originalDst).then((dst) => {
+        const target: TlsFlowTarget = dst ? { port: dst.port, dstIp: dst.ip } : { port: 443 };
+        handleTlsFlow(this.tlsDeps(), s, Buffer.alloc(0), target, s.remoteAddress ?? '0.0.0.0');
+      });
     });
     return this.addListener(srv, port, host);
+  }
+
+  private async originalOf(s: net.Socket, originalDst: OriginalDst | undefined): Promise<{ ip: string; port: number } | undefined> {
+    if (!originalDst) return undefined;
+    try {
+      return await originalDst(s);
+    } catch (e) {
+      this.rt.log.info({ err: e }, 'original destination lookup failed; using SNI/Host');
+      return undefined;
+    }
   }
 
   private addListener(srv: net.Server, port: number, host: string): Promise<net.AddressInfo> {

@@ -1,0 +1,21 @@
+/** Bench: the Mamori web proxy with full inspection, in its own process. argv: certDir blocklistFile */
+import fs from 'node:fs';
+import path from 'node:path';
+import pino from 'pino';
+import { Policy, defaultPolicyInput } from '@mamori/policy';
+import { loadStarterDb } from '@mamori/urlcat';
+import { GatewayRuntime, WebProxy, LeafCache, Spool, compileEngine, engineIntel } from '@mamori/gateway';
+
+const [dir = '', listFile = ''] = process.argv.slice(2);
+const p = defaultPolicyInput(10);
+p.profiles = [{ id: 'default-profile', name: 'bench', httpsDecryption: { enabled: true, smartBypass: true } }];
+p.blockList = fs.readFileSync(listFile, 'utf8').split('\n').filter(Boolean).map((value) => ({ value }));
+const policy = Policy.parse(p);
+const intel = engineIntel(loadStarterDb());
+const leaves = await LeafCache.create({ certificatePem: fs.readFileSync(path.join(dir, 'tenant-ca.pem'), 'utf8'), privateKeyPem: fs.readFileSync(path.join(dir, 'tenant-ca.key'), 'utf8') });
+const spool = Spool.open(path.join(dir, 'mamori-spool'));
+const rt = new GatewayRuntime({ engine: compileEngine(policy, 1, intel), leaves }, intel, { emit: (e) => void spool.append(e) }, pino({ level: 'warn' }));
+const proxy = new WebProxy(rt, { upstream: { extraCaPem: [fs.readFileSync(path.join(dir, 'upstream-ca.pem'), 'utf8')] } });
+const addr = await proxy.listen(0, '127.0.0.1');
+process.stdout.write(JSON.stringify({ port: addr.port }) + '\n');
+process.on('SIGTERM', () => process.exit(0));

@@ -1,0 +1,199 @@
+/**
+ * URL categorization benchmark, side by side with squidGuard (Debian `squidguard`) on the same
+ * UT1 lists plus 1M synthetic hosts, in one run:
+ *   npx tsx bench/src/urlcat-bench.ts [--queries N] [--sg-queries N] [--synthetic N]
+ * Reports database build time, size and load time, lookups per second on one core (this process
+ * is single-threaded; squidGuard is a single-threaded redirector), agreement on the block
+ * decision, and the ratios. Not part of `npm test`.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { CategoryDbBuilder, ImportReport, importListFiles, loadCategoryDb, planUt1, type ListFile } from '@mamori/urlcat';
+
+const arg = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const QUERIES = arg('queries', 2_000_000);
+const SG_QUERIES = arg('sg-queries', 200_000);
+const SYNTHETIC = arg('synthetic', 1_000_000);
+const dataDir = path.resolve(process.env['MAMORI_SHARED_DATA'] ?? '../shared/data');
+const ut1 = path.join(dataDir, 'ut1');
+const log = (s: string) => process.stdout.write(`${s}\n`);
+
+function ensureSquidGuard(): void {
+  if (spawnSync('squidGuard', ['-v']).status === 0 || fs.existsSync('/usr/bin/squidGuard')) return;
+  log('installing Debian squidguard ...');
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'squidguard'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+}
+
+/** Deterministic pseudo-random generator (xorshift32) so both engines see the same hosts. */
+function rng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x;
+  };
+}
+const ALPHA = 'abcdefghijklmnopqrstuvwxyz0123456789';
+function word(r: () => number, min: number, max: number): string {
+  const n = min + (r() % (max - min + 1));
+  let s = '';
+  for (let i = 0; i < n; i++) s += ALPHA[r() % 26];
+  return s;
+}
+const TLDS = ['com', 'net', 'org', 'jp', 'co.jp', 'de', 'fr', 'info', 'io', 'xyz'];
+
+function syntheticHosts(n: number, seed: number): string[] {
+  const r = rng(seed);
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) out.push(`${word(r, 4, 10)}${i.toString(36)}.${word(r, 3, 9)}.${TLDS[r() % TLDS.length]}`);
+  return out;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? 0;
+}
+
+async function runSquidGuard(conf: string, lines: string[]): Promise<{ seconds: number; blocked: boolean[] }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('squidGuard', ['-c', conf], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const blocked: boolean[] = [];
+    let rest = '';
+    const t0 = performance.now();
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      const parts = (rest + chunk).split('\n');
+      rest = parts.pop() ?? '';
+      for (const p of parts) blocked.push(p.startsWith('OK'));
+    });
+    child.on('error', reject);
+    child.on('close', () => resolve({ seconds: (performance.now() - t0) / 1000, blocked }));
+    let i = 0;
+    const write = () => {
+      while (i < lines.length) {
+        const ok = child.stdin.write(`${lines[i++]}\n`);
+        if (!ok) {
+          child.stdin.once('drain', write);
+          return;
+        }
+      }
+      child.stdin.end();
+    };
+    write();
+  });
+}
+
+async function main(): Promise<void> {
+  if (!fs.existsSync(ut1)) throw new Error(`no UT1 at ${ut1}; set MAMORI_SHARED_DATA`);
+  log(`urlcat benchmark: UT1 ${ut1} + ${SYNTHETIC} synthetic hosts; ${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, node ${process.version}`);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mamori-urlcat-bench-'));
+  try {
+    // ---- the shared input: UT1 lists + synthetic hosts --------------------------------------
+    const plan = planUt1(ut1);
+    const synth = syntheticHosts(SYNTHETIC, 12345);
+    const synthFile = path.join(work, 'synthetic-domains');
+    fs.writeFileSync(synthFile, synth.join('\n') + '\n');
+    const files: ListFile[] = [...plan.files, { file: synthFile, mode: 'domains', categories: ['synthetic'], bytes: fs.statSync(synthFile).size }];
+
+    // ---- Mamori ------------------------------------------------------------------------------
+    let t = performance.now();
+    const builder = new CategoryDbBuilder('bench');
+    importListFiles(files, builder, new ImportReport());
+    const dbFile = path.join(work, 'intel.mdb');
+    fs.writeFileSync(dbFile, builder.build());
+    const buildS = (performance.now() - t) / 1000;
+    const loads: number[] = [];
+    let db = loadCategoryDb(fs.readFileSync(dbFile));
+    for (let i = 0; i < 5; i++) {
+      t = performance.now();
+      db = loadCategoryDb(fs.readFileSync(dbFile));
+      loads.push(performance.now() - t);
+    }
+    const size = fs.statSync(dbFile).size;
+    const c = builder.counts;
+    log(`mamori: ${c.hosts} hosts, ${c.urls} URL prefixes, ${c.ipv4} IPv4; build ${buildS.toFixed(1)} s; file ${(size / 1048576).toFixed(1)} MiB; load (read + verify + map) median ${median(loads).toFixed(1)} ms`);
+
+    // queries: half listed (UT1 or synthetic, often with an extra subdomain), half unlisted
+    const r = rng(777);
+    const ut1Hosts: string[] = [];
+    for (const f of plan.files) if (f.mode === 'domains') for (const l of fs.readFileSync(f.file, 'utf8').split('\n')) if (l && !/^[0-9.]+$/.test(l)) ut1Hosts.push(l.trim());
+    const unlisted = syntheticHosts(QUERIES, 999);
+    const queries: string[] = [];
+    for (let i = 0; i < QUERIES; i++) {
+      const k = r() % 4;
+      if (k === 0) queries.push(`www.${ut1Hosts[r() % ut1Hosts.length]}`);
+      else if (k === 1) queries.push(synth[r() % synth.length] ?? '');
+      else queries.push(`www.${unlisted[i]}`);
+    }
+    let hits = 0;
+    const rates: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      t = performance.now();
+      for (let i = 0; i < queries.length; i++) if (db.lookupHost(queries[i] as string).categories.length > 0) hits++;
+      rates.push(queries.length / ((performance.now() - t) / 1000));
+    }
+    const hostRate = median(rates);
+    const urlQueries = queries.slice(0, Math.min(queries.length, 500_000)).map((h, i) => `http://${h}/path/${i % 97}/index.html?q=${i}`);
+    const urlRates: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      t = performance.now();
+      for (const u of urlQueries) if (db.lookupUrl(u).categories.length > 0) hits++;
+      urlRates.push(urlQueries.length / ((performance.now() - t) / 1000));
+    }
+    const urlRate = median(urlRates);
+    log(`mamori: lookupHost ${(hostRate / 1e6).toFixed(2)} M/s on one core (${queries.length} queries, 5 rounds, median); lookupUrl ${(urlRate / 1e6).toFixed(2)} M/s; hit ratio ${((hits / (queries.length * 5 + urlQueries.length * 3)) * 100).toFixed(1)}%`);
+
+    // ---- squidGuard on the same lists ----------------------------------------------------------
+    ensureSquidGuard();
+    const sgDb = path.join(work, 'sg-db');
+    const dests: string[] = [];
+    for (const f of files) {
+      const dest = f.file === synthFile ? 'synthetic' : path.basename(path.dirname(f.file)).replace(/[^a-z0-9_]/gi, '_');
+      if (f.unsupported) continue;
+      fs.mkdirSync(path.join(sgDb, dest), { recursive: true });
+      fs.copyFileSync(f.file, path.join(sgDb, dest, f.mode === 'urls' ? 'urls' : 'domains'));
+      if (!dests.includes(dest)) dests.push(dest);
+    }
+    const conf = path.join(work, 'squidGuard.conf');
+    const destBlocks = dests
+      .map((d) => {
+        const lines = [`dest ${d} {`];
+        if (fs.existsSync(path.join(sgDb, d, 'domains'))) lines.push(`\tdomainlist ${d}/domains`);
+        if (fs.existsSync(path.join(sgDb, d, 'urls'))) lines.push(`\turllist ${d}/urls`);
+        lines.push('}');
+        return lines.join('\n');
+      })
+      .join('\n');
+    fs.mkdirSync(path.join(work, 'sg-log'));
+    fs.writeFileSync(conf, `dbhome ${sgDb}\nlogdir ${path.join(work, 'sg-log')}\n${destBlocks}\nacl {\n\tdefault {\n\t\tpass ${dests.map((d) => `!${d}`).join(' ')} all\n\t\tredirect http://blocked.invalid/?c=%t\n\t}\n}\n`);
+    t = performance.now();
+    execFileSync('squidGuard', ['-c', conf, '-C', 'all'], { stdio: 'inherit' });
+    const sgBuildS = (performance.now() - t) / 1000;
+    let sgSize = 0;
+    for (const d of dests) for (const f of fs.readdirSync(path.join(sgDb, d))) if (f.endsWith('.db')) sgSize += fs.statSync(path.join(sgDb, d, f)).size;
+    const sgLines = queries.slice(0, SG_QUERIES).map((h) => `http://${h}/ 10.0.0.1/- - GET`);
+    // startup (opening every .db) is timed separately with a one-line run
+    const startup = await runSquidGuard(conf, [sgLines[0] ?? '']);
+    const sg = await runSquidGuard(conf, sgLines);
+    const sgRate = sgLines.length / Math.max(1e-9, sg.seconds - startup.seconds);
+    log(`squidGuard: build (-C all) ${sgBuildS.toFixed(1)} s; .db files ${(sgSize / 1048576).toFixed(1)} MiB; startup ${(startup.seconds * 1000).toFixed(0)} ms; ${(sgRate / 1e3).toFixed(1)} k lookups/s (${sgLines.length} queries through the redirector protocol, startup subtracted)`);
+    let agree = 0;
+    for (let i = 0; i < sg.blocked.length; i++) if (sg.blocked[i] === db.lookupHost(queries[i] as string).categories.length > 0) agree++;
+    log(`agreement on listed/not listed: ${agree}/${sg.blocked.length} (${((100 * agree) / Math.max(1, sg.blocked.length)).toFixed(2)}%)`);
+    log(`ratios: lookups/s mamori/squidGuard ${(hostRate / sgRate).toFixed(0)}x (target >= 20x, >= 5M/s/core: ${hostRate >= 5e6 ? 'met' : 'not met'}); build time ${(sgBuildS / buildS).toFixed(1)}x faster; size ${(sgSize / size).toFixed(2)}x smaller; load ${(startup.seconds * 1000 / median(loads)).toFixed(1)}x faster`);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();

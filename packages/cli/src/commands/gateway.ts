@@ -1,0 +1,125 @@
+/**
+ * `mamori gateway`: run a gateway. With --console/--token it enrolls once (identity kept in the
+ * data dir) and then follows the console; without a console it enforces the saved deployment or
+ * the built-in default policy. --router makes it the office router (nftables, transparent
+ * proxies, DNS filter on 53) where the platform allows it, else it says why and stays a proxy.
+ */
+import type { Command } from 'commander';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startGateway, staticIntel, engineIntel, type GatewayOptions, type RunningGateway } from '@mamori/gateway';
+import { addRouterOptions, detectRouterCapability, routerInterfaces, routerMode } from '@mamori/gateway/firewall';
+import { loadIntelDb } from '@mamori/urlcat';
+import { defaultPolicy } from '@mamori/policy';
+
+interface GatewayFlags {
+  console?: string;
+  token?: string;
+  consoleCa?: string;
+  dataDir: string;
+  intel?: string;
+  listen: string;
+  dns?: string;
+  dnsUpstream?: string;
+  router?: boolean;
+  lan?: string;
+  wan?: string;
+}
+
+function hostPort(s: string, what: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(s.trim());
+  if (!m || Number(m[3]) > 65535) throw new Error(`${what} must be host:port, got "${s}"`);
+  return { host: m[1] ?? m[2] ?? '', port: Number(m[3]) };
+}
+
+/** the first nameserver of /etc/resolv.conf that is not ourselves */
+function systemResolver(): { host: string; port: number } {
+  try {
+    for (const line of fs.readFileSync('/etc/resolv.conf', 'utf8').split('\n')) {
+      const m = /^\s*nameserver\s+(\S+)/.exec(line);
+      if (m?.[1]) return { host: m[1], port: 53 };
+    }
+  } catch {
+    // fall through
+  }
+  return { host: '1.1.1.1', port: 53 };
+}
+
+export function loadIntel(file: string | undefined): GatewayOptions['intel'] {
+  if (file && /\.json$/i.test(file)) {
+    const overrides = staticIntel(JSON.parse(fs.readFileSync(file, 'utf8')) as Parameters<typeof staticIntel>[0]);
+    return engineIntel(loadIntelDb(), overrides, path.basename(file));
+  }
+  return engineIntel(loadIntelDb(file), undefined, file ? path.basename(file) : 'starter');
+}
+
+export async function runGateway(flags: GatewayFlags): Promise<RunningGateway> {
+  const listen = hostPort(flags.listen, '--listen');
+  const opts: GatewayOptions = {
+    dataDir: path.resolve(flags.dataDir),
+    proxy: listen,
+    intel: loadIntel(flags.intel),
+    ...(flags.console ? { console: { url: flags.console, ...(flags.token ? { token: flags.token } : {}), ...(flags.consoleCa ? { caPem: fs.readFileSync(flags.consoleCa, 'utf8') } : {}) } } : {}),
+  };
+  const upstreams = [flags.dnsUpstream ? hostPort(flags.dnsUpstream, '--dns-upstream') : systemResolver()];
+  if (flags.dns) opts.dns = { ...hostPort(flags.dns, '--dns'), upstreams };
+  const ifaces = routerInterfaces(flags);
+  if (ifaces) {
+    const cap = await detectRouterCapability();
+    if (!cap.ok) {
+      opts.mode = 'explicit-proxy';
+      opts.modeReason = cap.message;
+      process.stderr.write(`${cap.message}\n`);
+    } else {
+      const ports = { http: 3129, https: 3130, dns: 53 };
+      const r = await routerMode({ ...ifaces, policy: defaultPolicy(10), capability: cap, proxyPorts: ports, gatewayServicePorts: [listen.port, 53] });
+      process.stderr.write(`${r.message}\n`);
+      if (r.mode === 'router' && r.ok) {
+        const fw = r.firewall;
+        opts.mode = 'router';
+        opts.roles = { lan: ifaces.lan, wan: ifaces.wan };
+        opts.transparent = {
+          host: '0.0.0.0',
+          httpPort: ports.http,
+          httpsPort: ports.https,
+          originalDst: (s) => (s.remoteAddress && s.remotePort ? fw.originalDestination(s.remoteAddress.replace(/^::ffff:/, ''), s.remotePort) : undefined),
+        };
+        opts.dns = { host: '0.0.0.0', port: 53, upstreams, onAnswer: (n, ips, ttl) => fw.addFqdnAnswer(n, ips, ttl).then(() => undefined) };
+        opts.beforeSwap = async (d) => {
+          const res = await fw.deploy(d.policy);
+          if (!res.ok) throw new Error(`firewall: ${res.error ?? 'deploy failed'}`);
+        };
+      } else {
+        opts.mode = 'explicit-proxy';
+        opts.modeReason = r.message;
+      }
+    }
+  }
+  return startGateway(opts);
+}
+
+export function registerGateway(program: Command): void {
+  const cmd = program
+    .command('gateway')
+    .description('run a gateway: explicit web proxy (HTTP/HTTPS with decryption), DNS filter, logs; follows the console when enrolled')
+    .option('--console <url>', 'console URL to enroll with and follow (https://console.example:8443)')
+    .option('--token <token>', 'one-time enrollment token (first start only)')
+    .option('--console-ca <file>', 'CA certificate of a self-hosted console, for enrollment')
+    .option('--data-dir <dir>', 'identity, last deployment and log spool', '.mamori-gateway')
+    .option('--intel <file>', 'URL category database (mamori intel build), or a .json file of local overrides')
+    .option('--listen <host:port>', 'explicit proxy address', '127.0.0.1:3128')
+    .option('--dns <host:port>', 'run the DNS filter on this address (router mode: 0.0.0.0:53)')
+    .option('--dns-upstream <ip:port>', 'resolver the DNS filter forwards to (default: /etc/resolv.conf)');
+  addRouterOptions(cmd);
+  cmd.action(async (flags: GatewayFlags) => {
+    process.on('uncaughtException', (e) => process.stderr.write(`mamori gateway: unexpected error (continuing): ${e.stack ?? e.message}\n`));
+    const gw = await runGateway(flags);
+    process.stdout.write(`Mamori gateway: explicit proxy on ${gw.proxyAddress.address}:${gw.proxyAddress.port}${gw.dnsPort ? `, DNS filter on port ${gw.dnsPort}` : ''}${gw.identity ? `, enrolled as ${gw.identity.gatewayId}` : ', no console'}\n`);
+    const stop = async () => {
+      await gw.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
