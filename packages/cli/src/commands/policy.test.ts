@@ -33,7 +33,8 @@ function mamori(args: string[], lang = 'C.UTF-8'): Promise<{ code: number | null
 
 const DHCP = JSON.stringify({ srcIp: '0.0.0.0', dstIp: '255.255.255.255', dstPort: 67, protocol: 'udp' });
 
-describe('mamori policy (spawned)', () => {
+// each spawn loads tsx and the engines: generous timeouts for a busy shared machine (not a timing claim)
+describe('mamori policy (spawned)', { timeout: 180_000 }, () => {
   const file = path.join(dir, 'policy.json');
 
   it('init prints the default policy and validate accepts it', async () => {
