@@ -6,13 +6,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { urlcatEvaluation } from './evals/urlcat.js';
+import { appidNdpi } from './evals/appid-ndpi.js';
 
 export interface Evaluation {
   name: string;
   run(dataDir: string): Promise<void>;
 }
 
-const evaluations: Evaluation[] = [urlcatEvaluation];
+const evaluations: Evaluation[] = [urlcatEvaluation, appidNdpi];
 
 const dataDir = path.resolve(process.env['MAMORI_SHARED_DATA'] ?? '../shared/data');
 if (!fs.existsSync(dataDir)) {

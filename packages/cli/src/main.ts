@@ -7,6 +7,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerConsole } from './commands/console.js';
 import { registerPolicy } from './commands/policy.js';
 import { registerIntel } from './commands/intel.js';
+import { registerAppid } from './commands/appid.js';
 import { registerGateway } from './commands/gateway.js';
 
 export function buildProgram(): Command {
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerConsole(program);
   registerPolicy(program);
   registerIntel(program);
+  registerAppid(program);
   registerGateway(program);
   return program;
 }

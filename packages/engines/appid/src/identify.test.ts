@@ -14,6 +14,7 @@ describe('identify', () => {
   it('reads functions from host-only signatures, so they work from the SNI alone', () => {
     expect(identify({ protocol: 'tcp', dstPort: 443, sni: 'upload.youtube.com' })).toMatchObject({ app: 'youtube', function: 'upload' });
     expect(identify({ protocol: 'udp', dstPort: 443, sni: 'rr3---sn-abc.googlevideo.com' })).toMatchObject({ app: 'youtube', function: 'stream' });
+    expect(identify({ protocol: 'tcp', dstPort: 443, sni: 'voipnx-saturn.line-apps.com' })).toMatchObject({ app: 'line', function: 'call' });
   });
 
   it('narrows HTTP requests to a function by method and path', () => {
@@ -50,6 +51,24 @@ describe('identify', () => {
     expect(identify({ protocol: 'tcp', dstPort: 3389 })?.app).toBe('rdp');
     expect(identify({ protocol: 'tcp', dstPort: 40001 })).toBeUndefined();
     expect(identify({ protocol: 'icmp' })).toBeUndefined();
+  });
+
+  it('matches first-label globs before the parent suffix', () => {
+    expect(identify({ protocol: 'tcp', dstPort: 443, sni: 'igcdn-photos-b-a.akamaihd.net' })?.app).toBe('instagram');
+    expect(identify({ protocol: 'tcp', dstPort: 443, sni: 'other.akamaihd.net' })).toMatchObject({ app: 'akamai', category: 'cdn' });
+  });
+
+  it('keeps a DNS lookup of a CDN edge name as DNS', () => {
+    expect(identify({ protocol: 'udp', dstPort: 53, dnsQuery: 'e1234.dscb.akamaiedge.net', l7: 'dns' })).toMatchObject({ app: 'dns' });
+    expect(identify({ protocol: 'tcp', dstPort: 443, sni: 'e1234.dscb.akamaiedge.net' })?.app).toBe('akamai');
+    expect(identify({ protocol: 'udp', dstPort: 53, dnsQuery: '0.pool.ntp.org', l7: 'dns' })?.app).toBe('dns');
+  });
+
+  it('uses a protocol recognized in the payload when ports say nothing', () => {
+    expect(identify({ protocol: 'tcp', dstPort: 2222, l7: 'ssh' })).toMatchObject({ app: 'ssh', by: 'payload' });
+    // a generic carrier does not override a port-defined application
+    expect(identify({ protocol: 'udp', dstPort: 5353, l7: 'dns' })?.app).toBe('mdns');
+    expect(identify({ protocol: 'tcp', dstPort: 40000, l7: 'https' })).toMatchObject({ app: 'https', by: 'payload' });
   });
 
   it('normalizes hosts: case, port, trailing dot', () => {

@@ -17,14 +17,18 @@ export interface AppFacts {
   host?: string;
   /** DNS query name, when the flow is a DNS exchange */
   dnsQuery?: string;
+  /** STUN/TURN REALM: the domain of the relay service */
+  realm?: string;
   method?: string;
   path?: string;
   alpn?: readonly string[];
   ja3?: string;
   ja4?: string;
+  /** protocol recognized from the payload by the flow layer (`ssh`, `http`, `https`, `quic`, `dns`) */
+  l7?: string;
 }
 
-export type MatchSource = 'sni' | 'host' | 'dns' | 'function' | 'alpn' | 'port';
+export type MatchSource = 'sni' | 'host' | 'dns' | 'realm' | 'function' | 'alpn' | 'payload' | 'port';
 
 export interface AppMatch {
   app: string;
@@ -59,6 +63,8 @@ export interface CompiledCatalogue {
   catalogue: Catalogue;
   exact: Map<string, HostEntry>;
   suffix: Map<string, HostEntry>;
+  /** `prefix*.parent` patterns: parent → label globs */
+  globs: Map<string, Array<{ label: RegExp; entry: HostEntry }>>;
   /** HTTP rules keyed by the id of the app that owns the host they apply to */
   rules: Map<string, FunctionRule[]>;
   alpn: Map<string, AppDef>;
@@ -77,13 +83,11 @@ export function compileCatalogue(catalogue: Catalogue): CompiledCatalogue {
   const alpn = new Map<string, AppDef>();
   const tcpPorts = new Map<number, AppDef[]>();
   const udpPorts = new Map<number, AppDef[]>();
-  const c: CompiledCatalogue = { catalogue, exact, suffix, rules, alpn, tcpPorts, udpPorts };
+  const globs = new Map<string, Array<{ label: RegExp; entry: HostEntry }>>();
+  const c: CompiledCatalogue = { catalogue, exact, suffix, globs, rules, alpn, tcpPorts, udpPorts };
 
   for (const app of catalogue.apps) {
-    for (const h of app.hosts) {
-      const k = hostKey(h);
-      (k.exact ? exact : suffix).set(k.name, { app, pattern: h });
-    }
+    for (const h of app.hosts) addHost(c, { app, pattern: h });
     for (const a of app.alpn) alpn.set(a, app);
     for (const p of app.ports) {
       const table = p.protocol === 'tcp' ? tcpPorts : udpPorts;
@@ -102,12 +106,11 @@ export function compileCatalogue(catalogue: Catalogue): CompiledCatalogue {
       // A host that on its own shows the app or function: it joins the host maps, so it also
       // works from a TLS SNI. Only an exactly equal pattern of another app blocks it.
       const k = hostKey(sig.host);
-      const map = k.exact ? exact : suffix;
-      const prev = map.get(k.name);
+      const prev = k.name.includes('*') ? undefined : (k.exact ? exact : suffix).get(k.name);
       if (prev === undefined || prev.app.id === app.id) {
         const e: HostEntry = { app, pattern: sig.host };
         if (sig.function !== undefined) e.fn = sig.function;
-        map.set(k.name, e);
+        addHost(c, e);
         continue;
       }
     }
@@ -134,6 +137,22 @@ export function compileCatalogue(catalogue: Catalogue): CompiledCatalogue {
   return c;
 }
 
+/** Put a host pattern into the exact, suffix or first-label-glob table. */
+function addHost(c: CompiledCatalogue, entry: HostEntry): void {
+  const k = hostKey(entry.pattern);
+  const dot = k.name.indexOf('.');
+  const first = k.name.slice(0, dot);
+  if (first.includes('*')) {
+    const parent = k.name.slice(dot + 1);
+    const label = new RegExp(`^${first.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\-]/g, '\\$&')).join('[a-z0-9_-]*')}$`);
+    const l = c.globs.get(parent) ?? [];
+    l.push({ label, entry });
+    c.globs.set(parent, l);
+    return;
+  }
+  (k.exact ? c.exact : c.suffix).set(k.name, entry);
+}
+
 /** Lower-case, drop a port and a trailing dot; undefined when nothing usable is left. */
 export function normalizeHost(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
@@ -156,6 +175,13 @@ export function lookupHost(c: CompiledCatalogue, raw: string | undefined): HostE
     if (s) return s;
     const dot = h.indexOf('.');
     if (dot === -1) return undefined;
+    if (c.globs.size > 0) {
+      const g = c.globs.get(h.slice(dot + 1));
+      if (g) {
+        const label = h.slice(0, dot);
+        for (const x of g) if (x.label.test(label)) return x.entry;
+      }
+    }
     h = h.slice(dot + 1);
   }
 }
@@ -201,6 +227,9 @@ function portApps(c: CompiledCatalogue, protocol: string, port: number | undefin
   return table?.get(port) ?? [];
 }
 
+/** Payload-recognized carriers that say less than a port-defined application does. */
+const GENERIC_CARRIERS = new Set(['http', 'https', 'quic', 'dns']);
+
 function result(app: AppDef, by: MatchSource, confidence: number, matched: string, fn?: string): AppMatch {
   const r: AppMatch = { app: app.id, category: app.category, confidence, by, matched };
   if (fn !== undefined) r.function = fn;
@@ -212,10 +241,14 @@ export function identifyWith(c: CompiledCatalogue, facts: AppFacts): AppMatch | 
     ['sni', facts.sni],
     ['host', facts.host],
     ['dns', facts.dnsQuery],
+    ['realm', facts.realm],
   ];
   for (const [by, name] of named) {
     const e = lookupHost(c, name);
     if (!e) continue;
+    // a DNS lookup of a CDN edge name, or of a server of a port-defined protocol (an NTP pool),
+    // is not that application's traffic: it stays DNS
+    if (by === 'dns' && (e.app.category === 'cdn' || (e.app.category === 'network-protocols' && e.app.ports.length > 0))) continue;
     const exact = e.pattern.startsWith('=');
     const refined = refine(c, e.app, facts);
     if (refined) return result(refined.app, 'function', 0.95, refined.text, refined.fn ?? (refined.app === e.app ? e.fn : undefined));
@@ -225,6 +258,8 @@ export function identifyWith(c: CompiledCatalogue, facts: AppFacts): AppMatch | 
     const app = c.alpn.get(a);
     if (app) return result(app, 'alpn', 0.7, `alpn ${a}`);
   }
+  const hinted = facts.l7 !== undefined ? c.catalogue.byId.get(facts.l7) : undefined;
+  if (hinted && !GENERIC_CARRIERS.has(hinted.id)) return result(hinted, 'payload', 0.8, `payload ${hinted.id}`);
   const byDst = portApps(c, facts.protocol, facts.dstPort);
   const byPort = byDst.length > 0 ? byDst : portApps(c, facts.protocol, facts.srcPort);
   const first = byPort[0];
@@ -232,6 +267,7 @@ export function identifyWith(c: CompiledCatalogue, facts: AppFacts): AppMatch | 
     const port = byDst.length > 0 ? facts.dstPort : facts.srcPort;
     return result(first, 'port', byPort.length === 1 ? 0.6 : 0.4, `${facts.protocol}/${port}`);
   }
+  if (hinted) return result(hinted, 'payload', 0.7, `payload ${hinted.id}`);
   return undefined;
 }
 

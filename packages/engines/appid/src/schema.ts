@@ -11,10 +11,13 @@ export const localizedName = z.strictObject({ en: z.string().min(1), ja: z.strin
 export const categorySchema = z.strictObject({ id: kebabId, name: localizedName });
 export const functionDefSchema = z.strictObject({ id: kebabId, name: localizedName });
 
-/** `example.com` matches the host and every subdomain; `=www.example.com` only that host. */
+/**
+ * `example.com` matches the host and every subdomain; `=www.example.com` only that host;
+ * `cdn-*.example.net` a first label glob (and that name's subdomains).
+ */
 export const hostPattern = z
   .string()
-  .regex(/^=?([a-z0-9_]([a-z0-9_-]*[a-z0-9_])?\.)*[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?$/, 'host pattern');
+  .regex(/^(=?([a-z0-9_]([a-z0-9_-]*[a-z0-9_])?\.)*[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?|[a-z0-9_*-]*\*[a-z0-9_*-]*(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)+)$/, 'host pattern');
 
 export const portSpec = z.strictObject({
   protocol: z.enum(['tcp', 'udp']),
