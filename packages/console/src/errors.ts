@@ -45,6 +45,9 @@ export const API_ERRORS = {
   'cert.key_mismatch': e(400, '証明書と秘密鍵が一致しません。', 'The certificate and the private key do not match.'),
   'cert.not_ca': e(400, '証明書が認証局 (CA) 証明書ではありません。', 'The certificate is not a CA certificate.'),
   'cert.expired': e(400, '証明書の有効期限が切れているか、まだ有効になっていません。', 'The certificate has expired or is not yet valid.'),
+  'events.overloaded': e(503, 'ログの受信が混み合っています。しばらくしてから再送してください。', 'Event ingestion is overloaded; retry later.'),
+  'events.too_many_requests': e(429, 'このゲートウェイからの送信が多すぎます。しばらくしてから再送してください。', 'Too many batches from this gateway; retry later.'),
+  'events.gateway_mismatch': e(403, 'バッチのゲートウェイがクライアント証明書と一致しません。', 'The batch is from another gateway than the client certificate.'),
   'internal': e(500, '内部エラーが発生しました。', 'An internal error occurred.'),
 } as const;
 

@@ -7,13 +7,13 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startConsole, type RunningConsole } from '@mamori/console';
+import { createConsole, type Console } from '@mamori/console';
 import { ensureWebBuilt, resolveWebAsset } from '@mamori/web';
 
 export const ARTIFACTS = path.resolve(import.meta.dirname, '../artifacts');
 
 export interface Stack {
-  console: RunningConsole;
+  console: Console;
   /** where the browser goes: the console itself, or a static front for it while it does not serve the app */
   url: string;
   dataDir: string;
@@ -58,7 +58,7 @@ function startFront(target: string): Promise<http.Server> {
 export async function startStack(): Promise<Stack> {
   await ensureWebBuilt();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mamori-web-e2e-'));
-  const c = await startConsole({ host: '127.0.0.1', port: 0, dataDir });
+  const c = await createConsole({ host: '127.0.0.1', port: 0, gatewayPort: null, dataDir, logLevel: 'silent' });
   let front: http.Server | null = null;
   let url = c.url;
   if (!(await consoleServesApp(c.url))) {

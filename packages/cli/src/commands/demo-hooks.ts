@@ -4,6 +4,7 @@
  * Register by adding one line to DEMO_HOOKS.
  */
 import type { Console } from '@mamori/console';
+import { gatewayDemoHook } from './demo-gateway.js';
 
 export interface DemoContext {
   console: Console;
@@ -22,4 +23,4 @@ export interface DemoHook {
   start(ctx: DemoContext): Promise<() => Promise<void>>;
 }
 
-export const DEMO_HOOKS: DemoHook[] = [];
+export const DEMO_HOOKS: DemoHook[] = [gatewayDemoHook];

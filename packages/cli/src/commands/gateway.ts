@@ -7,10 +7,8 @@
 import type { Command } from 'commander';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startGateway, staticIntel, engineIntel, type GatewayOptions, type RunningGateway } from '@mamori/gateway';
-import { addRouterOptions, detectRouterCapability, routerInterfaces, routerMode } from '@mamori/gateway/firewall';
-import { loadIntelDb } from '@mamori/urlcat';
-import { defaultPolicy } from '@mamori/policy';
+import type { GatewayOptions, RunningGateway } from '@mamori/gateway';
+import { addRouterOptions } from '@mamori/gateway/firewall';
 
 interface GatewayFlags {
   console?: string;
@@ -45,7 +43,10 @@ function systemResolver(): { host: string; port: number } {
   return { host: '1.1.1.1', port: 53 };
 }
 
-export function loadIntel(file: string | undefined): GatewayOptions['intel'] {
+// the data plane is loaded only when a gateway runs, so that other commands start fast
+export async function loadIntel(file: string | undefined): Promise<GatewayOptions['intel']> {
+  const { staticIntel, engineIntel } = await import('@mamori/gateway');
+  const { loadIntelDb } = await import('@mamori/urlcat');
   if (file && /\.json$/i.test(file)) {
     const overrides = staticIntel(JSON.parse(fs.readFileSync(file, 'utf8')) as Parameters<typeof staticIntel>[0]);
     return engineIntel(loadIntelDb(), overrides, path.basename(file));
@@ -54,11 +55,14 @@ export function loadIntel(file: string | undefined): GatewayOptions['intel'] {
 }
 
 export async function runGateway(flags: GatewayFlags): Promise<RunningGateway> {
+  const { startGateway } = await import('@mamori/gateway');
+  const { detectRouterCapability, routerInterfaces, routerMode } = await import('@mamori/gateway/firewall');
+  const { defaultPolicy } = await import('@mamori/policy');
   const listen = hostPort(flags.listen, '--listen');
   const opts: GatewayOptions = {
     dataDir: path.resolve(flags.dataDir),
     proxy: listen,
-    intel: loadIntel(flags.intel),
+    intel: await loadIntel(flags.intel),
     ...(flags.console ? { console: { url: flags.console, ...(flags.token ? { token: flags.token } : {}), ...(flags.consoleCa ? { caPem: fs.readFileSync(flags.consoleCa, 'utf8') } : {}) } } : {}),
   };
   const upstreams = [flags.dnsUpstream ? hostPort(flags.dnsUpstream, '--dns-upstream') : systemResolver()];

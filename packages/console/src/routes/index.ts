@@ -9,6 +9,7 @@ import { tenantRoutes } from './tenants.js';
 import { mailRoutes } from './mail.js';
 import { gatewayRoutes } from './gateways.js';
 import { policyRoutes } from './policy.js';
+import { analyticsRoutes } from '../analytics/console-routes.js';
 import { alertRoutes, auditRoutes, backupRoutes, certificateRoutes } from './maintenance.js';
 
 export const AREAS: Array<(r: RouteRegistry) => void> = [
@@ -22,6 +23,7 @@ export const AREAS: Array<(r: RouteRegistry) => void> = [
   certificateRoutes,
   alertRoutes,
   auditRoutes,
+  analyticsRoutes,
 ];
 
 export function buildRegistry(): RouteRegistry {

@@ -15,7 +15,8 @@ export interface CommandRunner {
   run(cmd: string, args: string[], stdin?: string): Promise<CommandResult>;
 }
 
-export function runCommand(cmd: string, args: string[], stdin?: string, timeoutMs = 60_000): Promise<CommandResult> {
+/** A 10k-rule transaction takes tens of seconds on a busy 2-core machine; a killed nft leaves no half state. */
+export function runCommand(cmd: string, args: string[], stdin?: string, timeoutMs = 300_000): Promise<CommandResult> {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];

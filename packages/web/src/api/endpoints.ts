@@ -5,8 +5,9 @@
 import type { Policy } from '@mamori/policy';
 import { del, get, post, put, request } from './client.js';
 import type {
-  Account, AlertRecord, AlertSettings, Backup, Catalog, CertificateInfo, Deployment, DraftState, Gateway, LogQueryResult,
-  OutboxMail, PortalService, Report, SandboxSubmission, SavedQuery, Session, Tenant, WidgetSeries,
+  Account, AlertSettings, AnalyticsAlert, Backup, Catalog, CertificateInfo, Deployment, DraftState, Gateway, LayoutItem, LogQuery,
+  LogQueryResult, LogTypeId, LogTypeInfo, OutboxMail, PortalService, Report, ReportInput, ReportRun, SandboxSubmission, SavedQuery,
+  Session, Tenant, WidgetData, WidgetInfo,
 } from './types.js';
 
 const tp = (tenantId: string, path: string) => `/api/tenants/${encodeURIComponent(tenantId)}${path}`;
@@ -24,10 +25,10 @@ export const auth = {
 };
 
 export const policy = {
-  draft: (t: string) => get<{ policy: Policy } & DraftState>(tp(t, '/policy/draft')),
-  saveDraft: (t: string, p: Policy) => put<{ policy: Policy } & DraftState>(tp(t, '/policy/draft'), p),
-  deploy: (t: string) => post<Deployment>(tp(t, '/policy/deploy')),
-  deployment: (t: string, version: number) => get<Deployment>(tp(t, `/policy/deployments/${version}`)),
+  draft: (t: string) => get<{ policy: Policy } & DraftState>(tp(t, '/policy')),
+  saveDraft: (t: string, p: Policy) => put<{ policy: Policy } & DraftState>(tp(t, '/policy'), p),
+  deploy: async (t: string): Promise<Deployment> => ({ createdAt: Date.now(), ...(await post<Omit<Deployment, 'createdAt'>>(tp(t, '/policy/deploy'))) }),
+  deployment: (t: string, version: number) => get<Deployment>(tp(t, `/policy/versions/${version}`)),
   catalog: () => get<Catalog>('/api/catalog'),
 };
 
@@ -38,24 +39,24 @@ export const gateways = {
 
 export const backups = {
   list: async (t: string) => (await get<{ backups: Backup[] }>(tp(t, '/backups'))).backups,
-  create: (t: string) => post<{ created: boolean; backup?: Backup; message?: { ja: string; en: string } }>(tp(t, '/backups')),
+  /** 409 backup.no_change when nothing changed since the last backup */
+  create: (t: string) => post<Backup>(tp(t, '/backups')),
   downloadUrl: (t: string, id: string) => tp(t, `/backups/${encodeURIComponent(id)}/download`),
   restore: (t: string, id: string) => post<unknown>(tp(t, `/backups/${encodeURIComponent(id)}/restore`)),
-  restoreFile: (t: string, content: string) => request<unknown>('POST', tp(t, '/backups/restore'), { body: { content } }),
+  restoreFile: (t: string, fileContent: string) => request<unknown>('POST', tp(t, '/backups/restore'), { body: { fileContent } }),
 };
 
 export const certificates = {
   info: (t: string) => get<CertificateInfo>(tp(t, '/certificate')),
-  pemUrl: (t: string) => tp(t, '/certificate/CloudEdge.crt'),
-  derUrl: (t: string) => tp(t, '/certificate/CloudEdge.cer'),
+  pemUrl: (t: string) => tp(t, '/certificate/export?format=pem'),
+  derUrl: (t: string) => tp(t, '/certificate/export?format=der'),
   regenerate: (t: string) => post<CertificateInfo>(tp(t, '/certificate/regenerate')),
-  import: (t: string, certificatePem: string, privateKeyPem: string) => post<CertificateInfo>(tp(t, '/certificate/import'), { certificatePem, privateKeyPem }),
+  import: (t: string, certificatePem: string, privateKeyPem: string) => put<CertificateInfo>(tp(t, '/certificate'), { certificatePem, privateKeyPem }),
 };
 
 export const admin = {
-  alertSettings: (t: string) => get<AlertSettings>(tp(t, '/admin-alerts')),
+  alertSettings: (t: string) => get<AlertSettings & { editable: boolean }>(tp(t, '/admin-alerts')),
   saveAlertSettings: (t: string, s: AlertSettings) => put<AlertSettings>(tp(t, '/admin-alerts'), s),
-  alerts: async (t: string) => (await get<{ alerts: AlertRecord[] }>(tp(t, '/alerts'))).alerts,
   accounts: async (t: string) => (await get<{ accounts: Account[] }>(tp(t, '/accounts'))).accounts,
   addAccount: (t: string, a: { email: string; name: string; lang: 'ja' | 'en'; role: 'tenantAdmin' | 'tenantViewer' }) => post<Account>(tp(t, '/accounts'), a),
   invite: (t: string, accountId: string) => post<{ ok: true }>(tp(t, `/accounts/${encodeURIComponent(accountId)}/invite`)),
@@ -66,24 +67,26 @@ export const operator = {
   tenants: async () => (await get<{ tenants: Tenant[] }>('/api/tenants')).tenants,
   createTenant: (name: string, model: 10 | 50 | 100, admin: { email: string; name: string; lang: 'ja' | 'en' }) =>
     post<{ tenant: Tenant; admin: Account }>('/api/tenants', { name, model, admin }),
-  alerts: async () => (await get<{ alerts: AlertRecord[] }>('/api/alerts')).alerts,
   outbox: async () => (await get<{ mode: string; mails: OutboxMail[] }>('/api/outbox')).mails,
 };
 
+/** The analytics API acts on the signed-in user's tenant. */
 export const analytics = {
-  widget: (t: string, id: string, range: string) => get<WidgetSeries>(tp(t, `/dashboard/widgets/${encodeURIComponent(id)}?range=${range}`)),
-  layout: (t: string) => get<{ widgets: string[] }>(tp(t, '/dashboard/layout')),
-  saveLayout: (t: string, widgets: string[]) => put<{ widgets: string[] }>(tp(t, '/dashboard/layout'), { widgets }),
-  query: (t: string, logType: string, q: { range: string; filter: string; groupBy: string | null }) => post<LogQueryResult>(tp(t, `/logs/${logType}/query`), q),
-  csvUrl: (t: string, logType: string, q: { range: string; filter: string }) =>
-    tp(t, `/logs/${logType}/export.csv?range=${encodeURIComponent(q.range)}&filter=${encodeURIComponent(q.filter)}`),
-  savedQueries: async (t: string) => (await get<{ queries: SavedQuery[] }>(tp(t, '/logs/saved-queries'))).queries,
-  saveQuery: (t: string, q: Omit<SavedQuery, 'id'>) => post<SavedQuery>(tp(t, '/logs/saved-queries'), q),
-  reports: async (t: string) => (await get<{ reports: Report[] }>(tp(t, '/reports'))).reports,
-  saveReport: (t: string, r: Omit<Report, 'id' | 'runs' | 'protected'> & { id?: string }) =>
-    r.id ? put<Report>(tp(t, `/reports/${r.id}`), r) : post<Report>(tp(t, '/reports'), r),
-  deleteReport: (t: string, id: string) => del<unknown>(tp(t, `/reports/${id}`)),
-  runReport: (t: string, id: string) => post<{ runId: string }>(tp(t, `/reports/${id}/run`)),
-  reportFileUrl: (t: string, id: string, runId: string, fmt: 'pdf' | 'xlsx') => tp(t, `/reports/${id}/runs/${runId}.${fmt}`),
+  widgets: () => get<WidgetInfo[]>('/api/analytics/widgets'),
+  widget: (id: string, hours: number) => get<{ widget: string; from: number; to: number; data: WidgetData }>(`/api/analytics/widgets/${encodeURIComponent(id)}?hours=${hours}`),
+  layout: () => get<{ widgets: LayoutItem[] }>('/api/analytics/dashboard'),
+  saveLayout: (widgets: LayoutItem[]) => put<{ widgets: LayoutItem[] }>('/api/analytics/dashboard', { widgets }),
+  logTypes: () => get<LogTypeInfo[]>('/api/analytics/log-types'),
+  query: (type: LogTypeId, q: LogQuery) => post<LogQueryResult>(`/api/analytics/logs/${type}/query`, q),
+  csvUrl: (type: LogTypeId, q: Omit<LogQuery, 'limit'>, lang: 'ja' | 'en') => `/api/analytics/logs/${type}/csv?q=${encodeURIComponent(JSON.stringify(q))}&lang=${lang}`,
+  savedQueries: () => get<SavedQuery[]>('/api/analytics/saved-queries'),
+  saveQuery: (q: { name: string; favorite: boolean; query: Record<string, unknown>; hours?: number }) => post<SavedQuery>('/api/analytics/saved-queries', q),
+  reports: () => get<Report[]>('/api/analytics/reports'),
+  createReport: (r: ReportInput) => post<Report>('/api/analytics/reports', r),
+  updateReport: (id: string, r: ReportInput) => put<Report>(`/api/analytics/reports/${encodeURIComponent(id)}`, r),
+  deleteReport: (id: string) => del<unknown>(`/api/analytics/reports/${encodeURIComponent(id)}`),
+  runReport: (id: string) => post<ReportRun>(`/api/analytics/reports/${encodeURIComponent(id)}/run`),
+  reportFileUrl: (runId: string, fmt: 'pdf' | 'xlsx') => `/api/analytics/report-runs/${encodeURIComponent(runId)}/${fmt}`,
+  alerts: () => get<AnalyticsAlert[]>('/api/analytics/alerts'),
   sandbox: async (t: string) => (await get<{ submissions: SandboxSubmission[] }>(tp(t, '/sandbox/submissions'))).submissions,
 };

@@ -94,16 +94,6 @@ export interface AlertSettings {
   types: { gatewayStatus: boolean; cncCallback: boolean; deploymentFailed: boolean };
 }
 
-export interface AlertRecord {
-  id: string;
-  tenantId: string;
-  tenantName?: string;
-  type: string;
-  severity: 'info' | 'warning' | 'critical';
-  message: Localized | string;
-  at: number;
-}
-
 export interface OutboxMail {
   id: string;
   tenantId: string | null;
@@ -144,39 +134,118 @@ export interface Catalog {
   urlCategories: CatalogUrlCategory[];
 }
 
-export interface WidgetSeries {
-  /** rows for bar/pie charts */
-  items?: Array<{ label: string; value: number }>;
-  /** time series: [iso time, value] pairs per series */
-  series?: Array<{ name: string; points: Array<[string, number]> }>;
+/** Analytics API (packages/console/src/analytics/routes.ts). */
+export type WidgetData =
+  | { kind: 'bar'; unit: 'bytes' | 'count'; items: Array<{ key: string; label?: string; value: number; detail?: Record<string, number | string> }> }
+  | { kind: 'series'; unit: 'count'; grain: 'minute' | 'hour' | 'day'; buckets: number[]; series: Array<{ key: string; values: number[] }> }
+  | { kind: 'table'; columns: string[]; rows: Array<Record<string, string | number | boolean | null>> };
+
+export interface WidgetInfo {
+  id: string;
+  title: Localized;
+  defaultHours: number;
 }
 
-export interface LogRow {
-  [field: string]: string | number | boolean | null;
+export interface LayoutItem {
+  widget: string;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  hours?: number;
 }
-export interface LogQueryResult {
-  total: number;
-  rows: LogRow[];
-  groups?: Array<{ key: string; count: number }>;
+
+export type LogTypeId = 'bandwidth' | 'policy' | 'access' | 'security';
+
+export interface LogTypeInfo {
+  type: LogTypeId;
+  label: Localized;
+  fields: Array<{ name: string; kind: string; label: Localized }>;
 }
+
+export interface LogFilter {
+  field: string;
+  op: 'eq' | 'ne' | 'in' | 'contains' | 'prefix' | 'gt' | 'gte' | 'lt' | 'lte' | 'has' | 'exists' | 'missing';
+  value?: string | number | boolean;
+}
+
+export interface LogQuery {
+  from: number;
+  to: number;
+  filters: LogFilter[];
+  groupBy: string[];
+  limit: number;
+}
+
+export type LogQueryResult =
+  | { type: LogTypeId; total: number; groups: Array<Record<string, string | number | null>> }
+  | { type: LogTypeId; events: Array<Record<string, unknown>>; next: unknown };
+
 export interface SavedQuery {
   id: string;
   name: string;
-  logType: string;
-  filter: string;
-  groupBy: string | null;
+  type: LogTypeId;
+  favorite: boolean;
+  query: Record<string, unknown>;
+  hours?: number;
+  createdAt: number;
+}
+
+export type ReportSchedule = 'on-demand' | 'daily' | 'weekly' | 'monthly';
+export type ReportPeriod = { kind: 'last-hour' | 'last-day' | 'last-week' | 'last-month' } | { kind: 'custom'; from: number; to: number };
+
+export interface ReportRun {
+  id: string;
+  reportId: string;
+  status: 'running' | 'done' | 'failed';
+  progress: number;
+  from: number;
+  to: number;
+  startedAt: number;
+  finishedAt: number | null;
+  error: string | null;
+  mailedTo: string[];
+  hasPdf: boolean;
+  hasXlsx: boolean;
 }
 
 export interface Report {
   id: string;
   name: string;
-  description?: string;
+  description: string;
   enabled: boolean;
-  protected: boolean;
-  schedule: 'onDemand' | 'daily' | 'weekly' | 'monthly';
-  period: { kind: 'lastHour' | 'lastDay' | 'lastWeek' | 'lastMonth' } | { kind: 'custom'; from: string; to: string };
-  notify: { enabled: boolean; recipients: string[] };
-  runs: Array<{ id: string; at: number; state: 'running' | 'done' | 'failed'; progress?: number }>;
+  /** the protected monthly report */
+  builtin: boolean;
+  schedule: ReportSchedule;
+  period: ReportPeriod;
+  mailEnabled: boolean;
+  recipients: string[];
+  lastRunAt: number | null;
+  runs: ReportRun[];
+}
+
+export interface ReportInput {
+  name: string;
+  description: string;
+  enabled: boolean;
+  schedule: ReportSchedule;
+  period: ReportPeriod;
+  mailEnabled: boolean;
+  recipients: string[];
+}
+
+export interface AnalyticsAlert {
+  id: string;
+  kind: string;
+  key: string;
+  severity: string;
+  title: string;
+  details: Record<string, unknown>;
+  firstAt: number;
+  lastAt: number;
+  count: number;
+  state: 'open' | 'resolved';
+  mailedAt: number | null;
 }
 
 export interface SandboxSubmission {

@@ -139,16 +139,6 @@ export const en: Shape<typeof ja> = {
     range30d: 'Last 30 days',
     layoutSaved: 'Layout saved.',
     noWidgetApi: 'The dashboard data API is not available yet.',
-    widgets: {
-      'top-applications': 'Top applications by bandwidth',
-      'top-blocked-categories': 'Top blocked URL categories',
-      'top-blocked-sites': 'Top blocked sites',
-      'threats-over-time': 'Threats over time',
-      'top-users': 'Top users by bandwidth',
-      'cnc-hosts': 'C&C callback destinations',
-      'gateway-status': 'Gateway status',
-      deployments: 'Policy deployments',
-    },
   },
   gateways: {
     title: 'Gateways',
@@ -394,7 +384,7 @@ export const en: Shape<typeof ja> = {
   },
   install: {
     title: 'Certificate installation',
-    lead: 'These steps are done on the client devices. First export "CloudEdge.crt" from Certificate Management.',
+    lead: 'These steps are done on the client devices. First export "Mamori.crt" from Certificate Management.',
     platforms: {
       windows: 'Windows (Outlook, Chrome, …)',
       firefox: 'Firefox',
@@ -405,7 +395,7 @@ export const en: Shape<typeof ja> = {
     },
     steps: {
       windows: [
-        'Double-click the downloaded "CloudEdge.crt". If a security warning appears, click "Open".',
+        'Double-click the downloaded "Mamori.crt". If a security warning appears, click "Open".',
         'The "Certificate" dialog opens; click "Install Certificate".',
         'The "Certificate Import Wizard" opens. Click "Next".',
         'Choose "Place all certificates in the following store", click "Browse", select "Trusted Root Certification Authorities", click "OK", then "Next".',
@@ -447,7 +437,7 @@ export const en: Shape<typeof ja> = {
         'Restart the apps that use secure connections.',
       ],
       macos: [
-        'Right-click the CloudEdge.crt file.',
+        'Right-click the Mamori.crt file.',
         'Choose [Open With] > [Keychain Access].',
         'In the left pane select the [System] keychain. The certificate appears on the right but is not trusted yet.',
         'Right-click the certificate in the right pane and choose [Get Info].',

@@ -1,80 +1,73 @@
 import { useEffect, useMemo, useState } from 'react';
-import { ActionIcon, Alert, Button, Card, Group, Menu, SegmentedControl, SimpleGrid, Text, Tooltip } from '@mantine/core';
+import { ActionIcon, Alert, Button, Card, Group, Menu, ScrollArea, SegmentedControl, SimpleGrid, Table, Text, Tooltip } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { EChartsCoreOption } from 'echarts/core';
-import { analytics, gateways as gwApi } from '../api/endpoints.js';
-import type { Gateway, WidgetSeries } from '../api/types.js';
+import { analytics } from '../api/endpoints.js';
+import type { LayoutItem, WidgetData, WidgetInfo } from '../api/types.js';
 import { Chart } from '../components/chart.js';
-import { PageHeader, useTenantId } from '../components/common.js';
-import { useSession } from '../components/session.js';
+import { PageHeader } from '../components/common.js';
+import { errorText } from '../components/problems.js';
+import { currentLang } from '../i18n/index.js';
 
-export const WIDGETS = ['top-applications', 'top-blocked-categories', 'top-blocked-sites', 'threats-over-time', 'top-users', 'cnc-hosts', 'gateway-status', 'deployments'] as const;
-export type WidgetId = (typeof WIDGETS)[number];
-const DEFAULT_LAYOUT: WidgetId[] = ['gateway-status', 'top-applications', 'threats-over-time', 'top-blocked-categories'];
 const COLORS = ['#0f8c72', '#2bb59a', '#4dabf7', '#fab005', '#fa5252', '#845ef7', '#20c997', '#ff922b'];
+const PIE = new Set(['top-blocked-categories', 'threat-summary']);
 
-function barOption(items: Array<{ label: string; value: number }>): EChartsCoreOption {
-  const rows = [...items].reverse();
-  return {
-    color: COLORS,
-    tooltip: { trigger: 'axis' },
-    grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
-    xAxis: { type: 'value' },
-    yAxis: { type: 'category', data: rows.map((r) => r.label), axisLabel: { width: 140, overflow: 'truncate' } },
-    series: [{ type: 'bar', data: rows.map((r) => r.value), itemStyle: { borderRadius: [0, 3, 3, 0] } }],
-  };
-}
-function pieOption(items: Array<{ label: string; value: number }>): EChartsCoreOption {
-  return {
-    color: COLORS,
-    tooltip: { trigger: 'item' },
-    legend: { bottom: 0, type: 'scroll' },
-    series: [{ type: 'pie', radius: ['40%', '70%'], center: ['50%', '45%'], data: items.map((i) => ({ name: i.label, value: i.value })), label: { show: false } }],
-  };
-}
-function lineOption(series: NonNullable<WidgetSeries['series']>): EChartsCoreOption {
-  return {
-    color: COLORS,
-    tooltip: { trigger: 'axis' },
-    legend: { bottom: 0, type: 'scroll' },
-    grid: { left: 8, right: 16, top: 16, bottom: 32, containLabel: true },
-    xAxis: { type: 'time' },
-    yAxis: { type: 'value' },
-    series: series.map((s) => ({ type: 'line', name: s.name, smooth: true, showSymbol: false, areaStyle: { opacity: 0.08 }, data: s.points })),
-  };
-}
-
-/** Widgets computed from the gateway list (console API); the others come from the analytics API. */
-function gatewayWidget(id: WidgetId, list: Gateway[], t: (k: string) => string): WidgetSeries | null {
-  if (id === 'gateway-status') {
-    const online = list.filter((g) => g.status === 'online').length;
-    return { items: [{ label: t('gateways.online'), value: online }, { label: t('gateways.offline'), value: list.length - online }] };
+function fmtValue(v: number, unit: string): string {
+  if (unit !== 'bytes') return v.toLocaleString();
+  const u = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let i = 0;
+  let x = v;
+  while (x >= 1024 && i < u.length - 1) {
+    x /= 1024;
+    i++;
   }
-  if (id === 'deployments') {
-    const c = { succeeded: 0, failed: 0, pending: 0 };
-    for (const g of list) if (g.lastDeployment) c[g.lastDeployment.state]++;
-    return { items: [{ label: t('gateways.deploySucceeded'), value: c.succeeded }, { label: t('gateways.deployFailed'), value: c.failed }, { label: t('gateways.deployPending'), value: c.pending }] };
+  return `${x.toFixed(i ? 1 : 0)} ${u[i]}`;
+}
+
+function optionFor(id: string, d: WidgetData): EChartsCoreOption | null {
+  if (d.kind === 'bar') {
+    if (PIE.has(id)) {
+      return {
+        color: COLORS,
+        tooltip: { trigger: 'item' },
+        legend: { bottom: 0, type: 'scroll' },
+        series: [{ type: 'pie', radius: ['40%', '70%'], center: ['50%', '45%'], data: d.items.map((i) => ({ name: i.label ?? i.key, value: i.value })), label: { show: false } }],
+      };
+    }
+    const rows = [...d.items].reverse();
+    return {
+      color: COLORS,
+      tooltip: { trigger: 'axis', valueFormatter: (v: number) => fmtValue(v, d.unit) },
+      grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
+      xAxis: { type: 'value', axisLabel: { formatter: (v: number) => fmtValue(v, d.unit) } },
+      yAxis: { type: 'category', data: rows.map((r) => r.label ?? r.key), axisLabel: { width: 140, overflow: 'truncate' } },
+      series: [{ type: 'bar', data: rows.map((r) => r.value), itemStyle: { borderRadius: [0, 3, 3, 0] } }],
+    };
+  }
+  if (d.kind === 'series') {
+    return {
+      color: COLORS,
+      tooltip: { trigger: 'axis' },
+      legend: { bottom: 0, type: 'scroll' },
+      grid: { left: 8, right: 16, top: 16, bottom: 32, containLabel: true },
+      xAxis: { type: 'time' },
+      yAxis: { type: 'value' },
+      series: d.series.map((s) => ({ type: 'line', name: s.key, smooth: true, showSymbol: false, areaStyle: { opacity: 0.08 }, data: s.values.map((v, i) => [d.buckets[i], v]) })),
+    };
   }
   return null;
 }
 
-function Widget({ tenantId, id, range, onRemove, onLeft, onRight, first, last }: { tenantId: string; id: WidgetId; range: string; onRemove: () => void; onLeft: () => void; onRight: () => void; first: boolean; last: boolean }) {
+function Widget({ info, hours, onRemove, onLeft, onRight, first, last }: { info: WidgetInfo; hours: number; onRemove: () => void; onLeft: () => void; onRight: () => void; first: boolean; last: boolean }) {
   const { t } = useTranslation();
-  const fromGateways = id === 'gateway-status' || id === 'deployments';
-  const gws = useQuery({ queryKey: ['gateways', tenantId], queryFn: () => gwApi.list(tenantId), enabled: fromGateways });
-  const q = useQuery({ queryKey: ['widget', tenantId, id, range], queryFn: () => analytics.widget(tenantId, id, range), enabled: !fromGateways });
-  const data = fromGateways ? (gws.data ? gatewayWidget(id, gws.data, t) : null) : (q.data ?? null);
-  const failed = fromGateways ? gws.isError : q.isError;
-  const option = useMemo(() => {
-    if (!data) return null;
-    if (data.series) return lineOption(data.series);
-    const items = data.items ?? [];
-    return id === 'gateway-status' || id === 'deployments' || id === 'top-blocked-categories' ? pieOption(items) : barOption(items);
-  }, [data, id]);
-  const title = t(`dashboard.widgets.${id}`);
+  const q = useQuery({ queryKey: ['widget', info.id, hours], queryFn: () => analytics.widget(info.id, hours), refetchInterval: 60_000 });
+  const data = q.data?.data;
+  const option = useMemo(() => (data ? optionFor(info.id, data) : null), [data, info.id]);
+  const title = info.title[currentLang()];
+  const empty = data && ((data.kind === 'bar' && data.items.length === 0) || (data.kind === 'series' && data.series.length === 0) || (data.kind === 'table' && data.rows.length === 0));
   return (
-    <Card withBorder shadow="xs" className="mamori-widget" data-testid={`widget-${id}`}>
+    <Card withBorder shadow="xs" className="mamori-widget" data-testid={`widget-${info.id}`}>
       <Group justify="space-between" mb="xs" wrap="nowrap">
         <Text fw={600} size="sm">{title}</Text>
         <Group gap={2} wrap="nowrap">
@@ -83,62 +76,75 @@ function Widget({ tenantId, id, range, onRemove, onLeft, onRight, first, last }:
           <Tooltip label={t('dashboard.remove')}><ActionIcon variant="subtle" size="sm" color="red" onClick={onRemove} aria-label={`${t('dashboard.remove')} ${title}`}>×</ActionIcon></Tooltip>
         </Group>
       </Group>
-      {failed && <Text size="sm" c="dimmed">{t('dashboard.noWidgetApi')}</Text>}
-      {option && <Chart option={option} label={title} />}
-      {data && !data.series && (data.items ?? []).length === 0 && <Text size="sm" c="dimmed">{t('common.noData')}</Text>}
+      {q.isError && <Text size="sm" c="dimmed">{errorText(q.error, t)}</Text>}
+      {empty && <Text size="sm" c="dimmed">{t('common.noData')}</Text>}
+      {option && !empty && <Chart option={option} label={title} />}
+      {data?.kind === 'table' && !empty && (
+        <ScrollArea h={260}>
+          <Table striped fz="xs">
+            <Table.Thead><Table.Tr>{data.columns.map((c) => <Table.Th key={c}>{c}</Table.Th>)}</Table.Tr></Table.Thead>
+            <Table.Tbody>{data.rows.map((r, i) => <Table.Tr key={i}>{data.columns.map((c) => <Table.Td key={c}>{String(r[c] ?? '')}</Table.Td>)}</Table.Tr>)}</Table.Tbody>
+          </Table>
+        </ScrollArea>
+      )}
     </Card>
   );
 }
 
-const storageKey = (account: string, tenant: string) => `mamori.dashboard.${account}.${tenant}`;
+const place = (ids: string[]): LayoutItem[] => ids.map((widget, i) => ({ widget, x: (i % 2) * 6, y: Math.floor(i / 2) * 4, w: 6, h: 4 }));
+const order = (items: LayoutItem[]) => [...items].sort((a, b) => a.y - b.y || a.x - b.x).map((i) => i.widget);
 
-/** §4 ダッシュボード: chart widgets each user adds, removes and arranges; the layout is kept. */
+/** §4 ダッシュボード: chart widgets each user adds, removes and arranges; the layout is kept per user. */
 export function DashboardPage() {
   const { t } = useTranslation();
-  const tenantId = useTenantId();
-  const session = useSession();
-  const [range, setRange] = useState('24h');
-  const server = useQuery({ queryKey: ['layout', tenantId], queryFn: () => analytics.layout(tenantId) });
-  const [layout, setLayout] = useState<WidgetId[] | null>(null);
-  const [saved, setSaved] = useState(false);
+  const lang = currentLang();
+  const [hours, setHours] = useState('24');
+  const infos = useQuery({ queryKey: ['widgets'], queryFn: analytics.widgets, staleTime: Infinity });
+  const server = useQuery({ queryKey: ['layout'], queryFn: analytics.layout });
+  const [layout, setLayout] = useState<string[] | null>(null);
+  const [status, setStatus] = useState<string | null>(null);
   useEffect(() => {
-    if (layout !== null || server.isPending) return;
-    const fromServer = server.data?.widgets.filter((w): w is WidgetId => (WIDGETS as readonly string[]).includes(w));
-    if (fromServer) return setLayout(fromServer);
-    const local = localStorage.getItem(storageKey(session.account.id, tenantId));
-    setLayout(local ? (JSON.parse(local) as WidgetId[]).filter((w) => (WIDGETS as readonly string[]).includes(w)) : DEFAULT_LAYOUT);
-  }, [server.isPending, server.data, layout, session.account.id, tenantId]);
-  const persist = (next: WidgetId[]) => {
+    if (layout === null && server.data) setLayout(order(server.data.widgets));
+  }, [server.data, layout]);
+  const persist = async (next: string[]) => {
     setLayout(next);
-    localStorage.setItem(storageKey(session.account.id, tenantId), JSON.stringify(next));
-    analytics.saveLayout(tenantId, next).then(() => setSaved(true), () => setSaved(true));
+    try {
+      await analytics.saveLayout(place(next));
+      setStatus(t('dashboard.layoutSaved'));
+    } catch (e) {
+      setStatus(errorText(e, t));
+    }
   };
   const swap = (i: number, j: number) => {
     if (!layout) return;
     const n = [...layout];
     [n[i], n[j]] = [n[j]!, n[i]!];
-    persist(n);
+    void persist(n);
   };
-  const available = WIDGETS.filter((w) => !layout?.includes(w));
+  const byId = new Map((infos.data ?? []).map((w) => [w.id, w]));
+  const available = (infos.data ?? []).filter((w) => !layout?.includes(w.id));
   return (
     <>
       <PageHeader title={t('dashboard.title')}>
-        <SegmentedControl size="xs" value={range} onChange={setRange} aria-label={t('dashboard.range')}
-          data={[{ value: '1h', label: t('dashboard.range1h') }, { value: '24h', label: t('dashboard.range24h') }, { value: '7d', label: t('dashboard.range7d') }, { value: '30d', label: t('dashboard.range30d') }]} />
+        <SegmentedControl size="xs" value={hours} onChange={setHours} aria-label={t('dashboard.range')}
+          data={[{ value: '1', label: t('dashboard.range1h') }, { value: '24', label: t('dashboard.range24h') }, { value: '168', label: t('dashboard.range7d') }, { value: '720', label: t('dashboard.range30d') }]} />
         <Menu position="bottom-end">
           <Menu.Target><Button disabled={available.length === 0}>{t('dashboard.addWidget')}</Button></Menu.Target>
           <Menu.Dropdown>
-            {available.map((w) => <Menu.Item key={w} onClick={() => persist([...(layout ?? []), w])}>{t(`dashboard.widgets.${w}`)}</Menu.Item>)}
+            {available.map((w) => <Menu.Item key={w.id} onClick={() => void persist([...(layout ?? []), w.id])}>{w.title[lang]}</Menu.Item>)}
           </Menu.Dropdown>
         </Menu>
       </PageHeader>
-      {saved && <Text size="xs" c="dimmed" mb="xs" role="status">{t('dashboard.layoutSaved')}</Text>}
+      {(infos.isError || server.isError) && <Alert color="gray" mb="md">{t('dashboard.noWidgetApi')} ({errorText(infos.error ?? server.error, t)})</Alert>}
+      {status && <Text size="xs" c="dimmed" mb="xs" role="status">{status}</Text>}
       {layout?.length === 0 && <Alert color="gray">{t('dashboard.empty')}</Alert>}
       <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
-        {(layout ?? []).map((w, i) => (
-          <Widget key={w} tenantId={tenantId} id={w} range={range} first={i === 0} last={i === (layout?.length ?? 0) - 1}
-            onRemove={() => persist((layout ?? []).filter((x) => x !== w))} onLeft={() => swap(i, i - 1)} onRight={() => swap(i, i + 1)} />
-        ))}
+        {(layout ?? []).map((id, i) => {
+          const info = byId.get(id);
+          if (!info) return null;
+          return <Widget key={id} info={info} hours={Number(hours)} first={i === 0} last={i === (layout?.length ?? 0) - 1}
+            onRemove={() => void persist((layout ?? []).filter((x) => x !== id))} onLeft={() => swap(i, i - 1)} onRight={() => swap(i, i + 1)} />;
+        })}
       </SimpleGrid>
     </>
   );

@@ -46,7 +46,7 @@ describe('address sets', () => {
     const r = compileRuleset(p, OPTS);
     expect(setOf(r.text, 'mac_0')).toContain('02:00:00:00:00:aa');
     const rules = chainOf(r.text, 'policy_rules');
-    expect(rules).toContain('ip6 saddr @user_0_6 counter name "rule_0" accept');
+    expect(rules).toContain('ip6 saddr fd99::5 counter name "rule_0" accept');
     expect(rules).toContain('ether saddr @user_0_mac counter name "rule_0" accept');
     expect(rules).toContain('ether saddr @mac_0 counter name "rule_0" accept');
   });
@@ -134,7 +134,7 @@ describe('rules', () => {
       { id: 'b', name: 'inspected', action: 'allow', profileId: 'p' },
     ], { objects: { addresses: [{ id: 'x', name: 'x', type: 'ipv4', addresses: '10.99.1.9' }] }, profiles: [{ id: 'p', name: 'p' }] });
     const steer = chainOf(compileRuleset(p, OPTS).text, 'steer_rules');
-    expect(steer).toContain('ip saddr @addr_0_4 return');
+    expect(steer).toContain('ip saddr 10.99.1.9 return');
     expect(steer).toContain('goto steer_proxy');
   });
 

@@ -59,6 +59,17 @@ class SetRegistry {
   elementCount = 0;
   private readonly byKey = new Map<string, string | null>();
 
+  /**
+   * The match operand for addresses of one family: the address, range or CIDR itself when there is
+   * one (nft loads 10k inline matches about 3× faster than 10k named sets), else "@set".
+   */
+  operand(key: string, family: 4 | 6, intervals: AddressInterval[]): string | null {
+    const xs = intervals.filter((i) => i.family === family);
+    if (xs.length === 1) return formatInterval(xs[0]!);
+    const name = this.addresses(key, family, xs);
+    return name ? `@${name}` : null;
+  }
+
   /** An interval set of addresses; null when the family has no element. */
   addresses(key: string, family: 4 | 6, intervals: AddressInterval[]): string | null {
     const k = `${key}/${family}`;
@@ -181,10 +192,10 @@ export function compileRuleset(policy: Policy, opts: CompileOptions): CompiledRu
     if (!r.ok) throw new FirewallCompileError(`address object "${obj.name}": invalid address "${r.problems[0]?.value ?? ''}"`);
     const ivs = toIntervals(r.value, obj.name);
     const out: Alt[] = [];
-    const s4 = sets.addresses(`addr_${i}`, 4, ivs);
-    const s6 = sets.addresses(`addr_${i}`, 6, ivs);
-    if (s4) out.push({ expr: `ip ${dir} @${s4}`, family: 4 });
-    if (s6) out.push({ expr: `ip6 ${dir} @${s6}`, family: 6 });
+    const s4 = sets.operand(`addr_${i}`, 4, ivs);
+    const s6 = sets.operand(`addr_${i}`, 6, ivs);
+    if (s4) out.push({ expr: `ip ${dir} ${s4}`, family: 4 });
+    if (s6) out.push({ expr: `ip6 ${dir} ${s6}`, family: 6 });
     return out;
   };
 
@@ -195,10 +206,10 @@ export function compileRuleset(policy: Policy, opts: CompileOptions): CompiledRu
     const out: Alt[] = [];
     if (u.addresses && u.addresses.trim() !== '') {
       const ivs = toIntervals([u.addresses], `user ${u.name}`);
-      const s4 = sets.addresses(`user_${i}`, 4, ivs);
-      const s6 = sets.addresses(`user_${i}`, 6, ivs);
-      if (s4) out.push({ expr: `ip saddr @${s4}`, family: 4 });
-      if (s6) out.push({ expr: `ip6 saddr @${s6}`, family: 6 });
+      const s4 = sets.operand(`user_${i}`, 4, ivs);
+      const s6 = sets.operand(`user_${i}`, 6, ivs);
+      if (s4) out.push({ expr: `ip saddr ${s4}`, family: 4 });
+      if (s6) out.push({ expr: `ip6 saddr ${s6}`, family: 6 });
     }
     const m = sets.macs(`user_${i}_mac`, u.macs ?? []);
     if (m) out.push({ expr: `ether saddr @${m}`, family: null });

@@ -124,13 +124,13 @@ export class WebProxy {
 
   /** the explicit proxy listener (also serves /proxy.pac and /wpad.dat) */
   async listen(port: number, host = '127.0.0.1'): Promise<net.AddressInfo> {
-    const srv = net.createServer((s) => this.h1.emit('connection', s));
+    const srv = net.createServer({ noDelay: true }, (s) => this.h1.emit('connection', s));
     return this.addListener(srv, port, host);
   }
 
   /** transparent listener for redirected port-80 traffic: the Host header (or the original destination) names the site */
   async listenTransparentHttp(port: number, host: string, originalDst?: OriginalDst): Promise<net.AddressInfo> {
-    const srv = net.createServer((s) => {
+    const srv = net.createServer({ noDelay: true }, (s) => {
       s.pause();
       s.on('error', () => s.destroy());
       void this.originalOf(s, originalDst).then((dst) => {
@@ -144,7 +144,7 @@ export class WebProxy {
 
   /** transparent listener for redirected port-443 traffic: SNI (or the original destination) names the site */
   async listenTransparentHttps(port: number, host: string, originalDst?: OriginalDst): Promise<net.AddressInfo> {
-    const srv = net.createServer((s) => {
+    const srv = net.createServer({ noDelay: true }, (s) => {
       this.track(s);
       s.pause();
       s.on('error', () => s.destroy());

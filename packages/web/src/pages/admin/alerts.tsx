@@ -2,14 +2,14 @@ import { useEffect, useState } from 'react';
 import { Alert, Badge, Button, Checkbox, Group, Paper, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { admin } from '../../api/endpoints.js';
-import type { AlertRecord, AlertSettings } from '../../api/types.js';
+import { admin, analytics } from '../../api/endpoints.js';
+import type { AlertSettings, AnalyticsAlert } from '../../api/types.js';
 import { ErrorAlert, fmtTime, OnOff, PageHeader, useTenantId } from '../../components/common.js';
 import { errorText, useProblems } from '../../components/problems.js';
 import { useSession } from '../../components/session.js';
 import { currentLang } from '../../i18n/index.js';
 
-export function AlertTable({ alerts, showTenant }: { alerts: AlertRecord[]; showTenant?: boolean }) {
+export function AlertTable({ alerts, tenantName }: { alerts: AnalyticsAlert[]; tenantName?: (a: AnalyticsAlert) => string }) {
   const { t } = useTranslation();
   const lang = currentLang();
   return (
@@ -17,23 +17,25 @@ export function AlertTable({ alerts, showTenant }: { alerts: AlertRecord[]; show
       <Table.Thead>
         <Table.Tr>
           <Table.Th>{t('common.time')}</Table.Th>
-          {showTenant && <Table.Th>{t('app.tenant')}</Table.Th>}
-          <Table.Th>{t('common.type')}</Table.Th>
+          {tenantName && <Table.Th>{t('app.tenant')}</Table.Th>}
           <Table.Th>{t('alerts.severity')}</Table.Th>
           <Table.Th>{t('alerts.message')}</Table.Th>
+          <Table.Th>{t('logs.count')}</Table.Th>
+          <Table.Th>{t('common.status')}</Table.Th>
         </Table.Tr>
       </Table.Thead>
       <Table.Tbody>
         {alerts.map((a) => (
           <Table.Tr key={a.id}>
-            <Table.Td>{fmtTime(new Date(a.at).toISOString(), lang)}</Table.Td>
-            {showTenant && <Table.Td>{a.tenantName ?? a.tenantId}</Table.Td>}
-            <Table.Td>{a.type in { gatewayStatus: 1, cncCallback: 1, deploymentFailed: 1 } ? t(`alerts.type.${a.type === 'deploymentFailed' ? 'deployFailed' : a.type}`) : a.type}</Table.Td>
+            <Table.Td>{fmtTime(new Date(a.lastAt).toISOString(), lang)}</Table.Td>
+            {tenantName && <Table.Td>{tenantName(a)}</Table.Td>}
             <Table.Td><Badge color={a.severity === 'critical' ? 'red' : a.severity === 'warning' ? 'yellow' : 'blue'} variant="light">{a.severity}</Badge></Table.Td>
-            <Table.Td>{typeof a.message === 'string' ? a.message : a.message[lang]}</Table.Td>
+            <Table.Td>{a.title}</Table.Td>
+            <Table.Td>{a.count}</Table.Td>
+            <Table.Td><Badge color={a.state === 'open' ? 'orange' : 'gray'} variant="dot">{a.state}</Badge></Table.Td>
           </Table.Tr>
         ))}
-        {alerts.length === 0 && <Table.Tr><Table.Td colSpan={showTenant ? 5 : 4}><Text size="sm" c="dimmed">{t('common.noData')}</Text></Table.Td></Table.Tr>}
+        {alerts.length === 0 && <Table.Tr><Table.Td colSpan={tenantName ? 6 : 5}><Text size="sm" c="dimmed">{t('common.noData')}</Text></Table.Td></Table.Tr>}
       </Table.Tbody>
     </Table>
   );
@@ -44,9 +46,9 @@ export function AlertsPage() {
   const { t } = useTranslation();
   const tenantId = useTenantId();
   const session = useSession();
-  const editable = session.account.role === 'operator';
   const q = useQuery({ queryKey: ['alertSettings', tenantId], queryFn: () => admin.alertSettings(tenantId) });
-  const history = useQuery({ queryKey: ['alerts', tenantId], queryFn: () => admin.alerts(tenantId) });
+  const editable = q.data?.editable ?? session.account.role === 'operator';
+  const history = useQuery({ queryKey: ['alerts', tenantId], queryFn: analytics.alerts });
   const [work, setWork] = useState<AlertSettings | null>(null);
   const [recipients, setRecipients] = useState('');
   const [saved, setSaved] = useState(false);
@@ -63,7 +65,7 @@ export function AlertsPage() {
     setSaved(false);
     try {
       const next = { ...work, recipients: recipients.split(',').map((s) => s.trim()).filter((s) => s !== '') };
-      const r = await admin.saveAlertSettings(tenantId, next);
+      const r = await admin.saveAlertSettings(tenantId, { enabled: next.enabled, recipients: next.recipients, types: next.types });
       setWork(r);
       setSaved(true);
       await q.refetch();

@@ -12,7 +12,7 @@ export function CertificateInstallPage() {
   return (
     <>
       <PageHeader title={t('install.title')} lead={t('install.lead')}>
-        <Button component="a" href={api.pemUrl(tenantId)} download="CloudEdge.crt">{t('certs.export')}</Button>
+        <Button component="a" href={api.pemUrl(tenantId)} download="Mamori.crt">{t('certs.export')}</Button>
       </PageHeader>
       <Tabs defaultValue="windows" variant="pills">
         <Tabs.List mb="md">

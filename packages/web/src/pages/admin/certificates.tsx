@@ -79,8 +79,8 @@ export function CertificatesPage() {
           </Table>
         )}
         <Group>
-          <Button component="a" href={api.pemUrl(tenantId)} download="CloudEdge.crt">{t('certs.export')}</Button>
-          <Button component="a" href={api.derUrl(tenantId)} download="CloudEdge.cer" variant="light">{t('certs.exportDer')}</Button>
+          <Button component="a" href={api.pemUrl(tenantId)} download="Mamori.crt">{t('certs.export')}</Button>
+          <Button component="a" href={api.derUrl(tenantId)} download="Mamori.cer" variant="light">{t('certs.exportDer')}</Button>
           {canEdit && <Button color="red" variant="outline" onClick={() => setConfirm(true)} loading={busy}>{t('certs.regenerate')}</Button>}
           <Anchor component={Link} to={`/tenants/${encodeURIComponent(tenantId)}/admin/certificates/install`} size="sm">{t('install.title')}</Anchor>
         </Group>

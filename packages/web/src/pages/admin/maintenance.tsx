@@ -2,6 +2,7 @@ import { useRef, useState } from 'react';
 import { Alert, Badge, Button, FileButton, Group, Paper, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
+import { ApiError } from '../../api/client.js';
 import { backups as api } from '../../api/endpoints.js';
 import type { Backup } from '../../api/types.js';
 import { ConfirmDialog, fmtTime, PageHeader, useTenantId } from '../../components/common.js';
@@ -33,11 +34,12 @@ export function MaintenancePage() {
     setBusy(true);
     setNotice(null);
     try {
-      const r = await api.create(tenantId);
-      setNotice(r.created ? { color: 'teal', text: t('maintenance.created') } : { color: 'blue', text: r.message?.[lang] ?? t('maintenance.noChange') });
+      await api.create(tenantId);
+      setNotice({ color: 'teal', text: t('maintenance.created') });
       await q.refetch();
     } catch (e) {
-      setNotice({ color: 'red', text: errorText(e, t) });
+      if (e instanceof ApiError && e.code === 'backup.no_change') setNotice({ color: 'blue', text: t('maintenance.noChange') });
+      else setNotice({ color: 'red', text: errorText(e, t) });
     } finally {
       setBusy(false);
     }
