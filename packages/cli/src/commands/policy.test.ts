@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { langFromEnv, runInit, runSimulate, runValidate } from './policy.js';
+import { engineKnowledge, langFromEnv, runInit, runSimulate, runValidate } from './policy.js';
 
 const MAIN = fileURLToPath(new URL('../main.ts', import.meta.url));
 /** the repository root, where `--import tsx` resolves */
@@ -33,7 +33,8 @@ function mamori(args: string[], lang = 'C.UTF-8'): Promise<{ code: number | null
 
 const DHCP = JSON.stringify({ srcIp: '0.0.0.0', dstIp: '255.255.255.255', dstPort: 67, protocol: 'udp' });
 
-describe('mamori policy (spawned)', () => {
+// each spawn loads tsx and the engines: generous timeouts for a busy shared machine (not a timing claim)
+describe('mamori policy (spawned)', { timeout: 180_000 }, () => {
   const file = path.join(dir, 'policy.json');
 
   it('init prints the default policy and validate accepts it', async () => {
@@ -79,6 +80,15 @@ describe('mamori policy (spawned)', () => {
       ].sort(),
     );
     expect(runValidate(bad, 'en').stderr).toContain('  colour: schema.unknown_key: Unknown field(s): colour\n');
+  });
+
+  it('simulate asks the engines: the starter database puts a cryptomining host under URL filtering', async () => {
+    const policy = path.join(dir, 'engines.json');
+    writeFileSync(policy, runInit('50', 'en').stdout);
+    const flow = JSON.stringify({ srcIp: '192.168.0.2', dstPort: 443, protocol: 'tcp', url: 'https://coinhive.com/lib/miner.js' });
+    const r = await mamori(['policy', 'simulate', '--policy', policy, '--flow', flow]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ decision: 'block', needs: [], reason: { kind: 'rule', id: 'url-filtering', name: '[50-1] URLフィルタリング' } });
   });
 
   it('bad flow JSON is a clear error with exit 2', async () => {
@@ -132,10 +142,28 @@ describe('policy command functions', () => {
     expect(JSON.parse(apple.stdout)).toEqual({ decision: 'allow', needs: [], reason: { kind: 'allowList', entry: '*.apple.com' } });
     const ssh = '{"srcIp":"192.168.0.2","dstIp":"198.51.100.1","dstPort":22,"protocol":"tcp","app":"ssh"}';
     expect(JSON.parse(runSimulate(file, ssh, 'en').stdout).reason).toEqual({ kind: 'default' });
-    expect(JSON.parse(runSimulate(file, ssh, 'en', ['osaka']).stdout).reason).toEqual({ kind: 'rule', id: 'osaka-ssh', name: 'osaka ssh' });
+    expect(JSON.parse(runSimulate(file, ssh, 'en', { gatewayGroups: ['osaka'] }).stdout).reason).toEqual({ kind: 'rule', id: 'osaka-ssh', name: 'osaka ssh' });
     writeFileSync(file, readFileSync(file, 'utf8').replace('"model":50', '"model":5'));
     expect(runSimulate(file, ssh, 'en')).toMatchObject({ exitCode: 2, stdout: '' });
   });
+  it('engine knowledge: URL categories, application categories and port apps from the engines', () => {
+    const file = path.join(dir, 'know.json');
+    writeFileSync(file, runInit('50', 'en').stdout);
+    const k = engineKnowledge();
+    expect(k.urlCategories!('coinhive.com')).toContain('cryptomining');
+    expect(k.urlCategories!('https://testsafebrowsing.appspot.com/s/phishing.html')).toContain('phishing');
+    expect(k.appCategory!('bittorrent')).toBe('p2p');
+    expect(k.l4Apps!('udp', 67)).toEqual(['dhcp']);
+    const run = (flow: object, knowledge = k) => JSON.parse(runSimulate(file, JSON.stringify(flow), 'en', { knowledge }).stdout) as { decision: string; reason: { id?: string } | null };
+    const torrent = { srcIp: '192.168.0.2', dstIp: '198.51.100.1', dstPort: 6881, protocol: 'tcp', app: 'bittorrent' };
+    expect(run(torrent)).toMatchObject({ decision: 'block', reason: { id: 'app-control' } });
+    expect(run(torrent, {})).toMatchObject({ decision: 'allow', reason: { kind: 'default' } });
+    expect(run({ srcIp: '192.168.0.2', dstPort: 443, protocol: 'tcp', url: 'https://www.nikkei.com/' })).toMatchObject({ decision: 'allow', reason: { kind: 'default' } });
+    const missing = runSimulate(file, JSON.stringify({ srcIp: '192.168.0.2', dstPort: 443, protocol: 'tcp', url: 'https://x.example/' }), 'en', { knowledge: engineKnowledge(path.join(dir, 'no-such.db')) });
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toMatch(/no-such\.db/);
+  });
+
   it('language follows LC_ALL, LC_MESSAGES, then LANG', () => {
     expect(langFromEnv({ LANG: 'ja_JP.UTF-8' })).toBe('ja');
     expect(langFromEnv({ LANG: 'en_US.UTF-8' })).toBe('en');

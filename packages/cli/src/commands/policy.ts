@@ -5,6 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { appCategory, l4Apps } from '@mamori/appid';
+import { loadGeoIp } from '@mamori/geoip';
+import { loadIntelDb } from '@mamori/urlcat';
 import {
   compilePolicy,
   defaultPolicy,
@@ -13,6 +16,7 @@ import {
   message,
   parsePolicyJson,
   validate,
+  type Knowledge,
   type Lang,
   type Localized,
   type Model,
@@ -57,6 +61,30 @@ const TEXT = {
   }),
 };
 
+/**
+ * What the gateway knows from its engines: URL categories from the active category database
+ * (--intel file, $MAMORI_INTEL_DB or the starter database), applications from the appid
+ * catalogue, countries from the GeoIP table. Each is loaded on first use, so a flow that needs
+ * none of them costs nothing.
+ */
+export function engineKnowledge(intelFile?: string): Knowledge {
+  let db: ReturnType<typeof loadIntelDb> | undefined;
+  let geo: ReturnType<typeof loadGeoIp> | undefined;
+  return {
+    urlCategories(hostOrUrl) {
+      db ??= loadIntelDb(intelFile);
+      const r = hostOrUrl.includes('/') ? db.lookupUrl(hostOrUrl) : db.lookupHost(hostOrUrl);
+      return [...r.categories];
+    },
+    country(ip) {
+      geo ??= loadGeoIp();
+      return geo.country(ip);
+    },
+    appCategory,
+    l4Apps,
+  };
+}
+
 function formatProblems(problems: readonly Problem[], lang: Lang): string {
   return problems.map((p) => `  ${p.path === '' ? '(root)' : p.path}: ${p.code}: ${p.message[lang]}\n`).join('');
 }
@@ -90,7 +118,13 @@ export function runValidate(file: string, lang: Lang): CommandResult {
   return { exitCode: 0, stdout: TEXT.valid(file, l.policy)[lang] + '\n', stderr: '' };
 }
 
-export function runSimulate(policyFile: string, flowText: string, lang: Lang, gatewayGroups?: string[]): CommandResult {
+export interface SimulateOptions {
+  gatewayGroups?: string[];
+  /** the engines' knowledge; {} evaluates with the policy and the flow's own facts only */
+  knowledge?: Knowledge;
+}
+
+export function runSimulate(policyFile: string, flowText: string, lang: Lang, opts: SimulateOptions = {}): CommandResult {
   const l = loadPolicy(policyFile, lang);
   if (!l.ok) return l.result;
   let data: unknown;
@@ -103,7 +137,13 @@ export function runSimulate(policyFile: string, flowText: string, lang: Lang, ga
   }
   const f = validate(FlowFacts, data);
   if (!f.ok) return { exitCode: 2, stdout: '', stderr: TEXT.badFlow(f.problems.length)[lang] + '\n' + formatProblems(f.problems, lang) };
-  const d = evaluate(compilePolicy(l.policy, {}, gatewayGroups ? { gatewayGroups } : {}), f.value);
+  let d;
+  try {
+    d = evaluate(compilePolicy(l.policy, opts.knowledge ?? {}, opts.gatewayGroups ? { gatewayGroups: opts.gatewayGroups } : {}), f.value);
+  } catch (e) {
+    // e.g. a damaged category database named by --intel
+    return { exitCode: 2, stdout: '', stderr: (e instanceof Error ? e.message : String(e)) + '\n' };
+  }
   const out =
     d.decision === 'undecided'
       ? { decision: d.decision, needs: d.needs, reason: null }
@@ -135,5 +175,14 @@ export function registerPolicy(program: Command): void {
     .requiredOption('--policy <file>', 'policy JSON file')
     .requiredOption('--flow <json>', 'flow facts: {"srcIp","dstIp","dstHost","dstPort","protocol","url","app",...}')
     .option('--gateway-group <id...>', 'gateway groups of the gateway the policy runs on')
-    .action((opts: { policy: string; flow: string; gatewayGroup?: string[] }) => emit(runSimulate(opts.policy, opts.flow, langFromEnv(), opts.gatewayGroup)));
+    .option('--intel <file>', 'category database for URL categories (default: $MAMORI_INTEL_DB or the starter database)')
+    .option('--no-engines', 'evaluate without the engines: only the flow\'s own facts (urlCategories, app, dstCountry) and the built-in DHCP/DNS/NTP ports')
+    .action((opts: { policy: string; flow: string; gatewayGroup?: string[]; intel?: string; engines: boolean }) =>
+      emit(
+        runSimulate(opts.policy, opts.flow, langFromEnv(), {
+          ...(opts.gatewayGroup ? { gatewayGroups: opts.gatewayGroup } : {}),
+          knowledge: opts.engines ? engineKnowledge(opts.intel) : {},
+        }),
+      ),
+    );
 }

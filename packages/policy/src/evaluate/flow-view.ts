@@ -2,16 +2,14 @@
  * What one evaluation knows about a flow: the facts parsed once, plus what stays unknown at this
  * stage. Conditions read only this view.
  */
-import { parseIP, type Family } from '../address.js';
+import { parseIP } from '../address.js';
+import type { Ip } from './ip-index.js';
 import { normalizeMac } from '../objects.js';
 import { builtinAppCategory, builtinL4Apps } from './builtin.js';
 import { normalizeHost, parseUrl, type ParsedUrl } from './host.js';
 import type { FlowFacts, Knowledge } from './types.js';
 
-export interface Ip {
-  family: Family;
-  value: bigint;
-}
+export type { Ip };
 
 export interface FlowView {
   facts: FlowFacts;
@@ -33,13 +31,16 @@ export interface FlowView {
   gatewayGroups: readonly string[];
 }
 
-function ip(s: string | undefined): Ip | null {
+export function toIp(s: string | undefined): Ip | null {
   if (s === undefined) return null;
   const p = parseIP(normalizeHost(s));
   if (!p) return null;
   // dual-stack sockets show IPv4 peers as IPv4-mapped IPv6 (::ffff:a.b.c.d): compare them as IPv4
-  if (p.family === 6 && p.value >> 32n === 0xffffn) return { family: 4, value: p.value & 0xffffffffn };
-  return { family: p.family, value: p.value };
+  if (p.family === 6 && p.value >> 32n === 0xffffn) {
+    const value = p.value & 0xffffffffn;
+    return { family: 4, value, v4: Number(value) };
+  }
+  return { family: p.family, value: p.value, v4: p.family === 4 ? Number(p.value) : 0 };
 }
 
 export function flowView(facts: FlowFacts, knowledge: Knowledge, gatewayGroups: readonly string[]): FlowView {
@@ -66,11 +67,11 @@ export function flowView(facts: FlowFacts, knowledge: Knowledge, gatewayGroups: 
   let appCats: readonly string[] | undefined;
   let urlCats: readonly string[] | undefined | null = null;
   let country: string | undefined | null = null;
-  const dst = ip(facts.dstIp);
+  const dst = toIp(facts.dstIp);
   return {
     facts,
     final,
-    src: ip(facts.srcIp),
+    src: toIp(facts.srcIp),
     srcMac: facts.srcMac !== undefined ? normalizeMac(facts.srcMac) : null,
     dst,
     host,

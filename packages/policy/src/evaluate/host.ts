@@ -25,7 +25,11 @@ export interface ParsedUrl {
 export function parseUrl(url: string): ParsedUrl | undefined {
   try {
     const u = new URL(url);
-    return { host: normalizeHost(u.hostname), path: (u.pathname || '/') + u.search };
+    // WHATWG URL has already lower-cased the host and converted it to punycode
+    let host = u.hostname;
+    if (host.startsWith('[')) host = host.slice(1, -1);
+    if (host.endsWith('.')) host = host.slice(0, -1);
+    return { host, path: (u.pathname || '/') + u.search };
   } catch {
     return undefined;
   }

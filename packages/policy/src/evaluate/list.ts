@@ -4,25 +4,19 @@
  * host). The first entry in list order that matches is the one an explanation names; staging
  * keeps that exact: a later L7 fact may not reveal an earlier entry.
  */
-import { parseAddressEntry, parseIP, type Family } from '../address.js';
+import { parseAddressEntry, type Family } from '../address.js';
 import { classifyListValue, type ListEntry } from '../rule.js';
 import { HostSet, normalizeHost } from './host.js';
-import type { FlowView } from './flow-view.js';
+import { toIp, type FlowView } from './flow-view.js';
+import { IpPriorityIndex } from './ip-index.js';
 import { NEED_URL, NO, YES, type Match } from './match.js';
-
-interface IpEntry {
-  family: Family;
-  start: bigint;
-  end: bigint;
-  index: number;
-}
 
 export interface CompiledList {
   entries: readonly ListEntry[];
   hosts: HostSet<number>;
   /** URL entries by host pattern: path prefixes with their index */
   urls: HostSet<Array<{ path: string; index: number }>>;
-  ips: IpEntry[];
+  ips: IpPriorityIndex;
   firstHostIndex: number;
   firstUrlIndex: number;
 }
@@ -31,7 +25,7 @@ export function compileList(entries: readonly ListEntry[]): CompiledList {
   const hosts = new HostSet<number>();
   const urls = new HostSet<Array<{ path: string; index: number }>>();
   const urlsByPattern = new Map<string, Array<{ path: string; index: number }>>();
-  const ips: IpEntry[] = [];
+  const ips: Array<{ family: Family; start: bigint; end: bigint; priority: number }> = [];
   let firstHostIndex = Infinity;
   let firstUrlIndex = Infinity;
   entries.forEach((e, index) => {
@@ -40,7 +34,7 @@ export function compileList(entries: readonly ListEntry[]): CompiledList {
     if (c.kind === 'ip') {
       const r = parseAddressEntry(c.host);
       if (!r.ok) throw new Error(`invalid list entry "${e.value}"`);
-      ips.push({ family: r.value.family, start: r.value.start, end: r.value.end, index });
+      ips.push({ family: r.value.family, start: r.value.start, end: r.value.end, priority: index });
     } else if (c.kind === 'url') {
       const pattern = normalizeHost(c.host);
       let paths = urlsByPattern.get(pattern);
@@ -56,7 +50,7 @@ export function compileList(entries: readonly ListEntry[]): CompiledList {
       firstHostIndex = Math.min(firstHostIndex, index);
     }
   });
-  return { entries, hosts, urls, ips, firstHostIndex, firstUrlIndex };
+  return { entries, hosts, urls, ips: new IpPriorityIndex(ips), firstHostIndex, firstUrlIndex };
 }
 
 export interface ListMatch {
@@ -69,15 +63,12 @@ export function matchList(list: CompiledList, v: FlowView): ListMatch {
   if (list.entries.length === 0) return { match: NO };
   let yes = Infinity;
   let unknown = Infinity;
-  for (const e of list.ips) {
-    if (e.index >= yes) continue;
-    const ipHit = (x: { family: Family; value: bigint } | null) => x !== null && x.family === e.family && x.value >= e.start && x.value <= e.end;
-    if (ipHit(v.dst)) yes = e.index;
-  }
+  const byDst = list.ips.lookup(v.dst);
+  if (byDst >= 0) yes = byDst;
   if (v.host !== undefined) {
     for (const i of list.hosts.matches(v.host)) yes = Math.min(yes, i);
-    const hostIp = parseHostIp(v.host);
-    if (hostIp) for (const e of list.ips) if (e.family === hostIp.family && hostIp.value >= e.start && hostIp.value <= e.end) yes = Math.min(yes, e.index);
+    const byHost = list.ips.size > 0 ? list.ips.lookup(toIp(v.host)) : -1;
+    if (byHost >= 0) yes = Math.min(yes, byHost);
   } else if (!v.final) {
     unknown = Math.min(unknown, list.firstHostIndex, list.firstUrlIndex);
   }
@@ -91,8 +82,4 @@ export function matchList(list: CompiledList, v: FlowView): ListMatch {
   if (yes < unknown) return { match: YES, entry: list.entries[yes]! };
   if (unknown !== Infinity) return { match: NEED_URL };
   return { match: NO };
-}
-
-function parseHostIp(host: string): { family: Family; value: bigint } | null {
-  return parseIP(host);
 }

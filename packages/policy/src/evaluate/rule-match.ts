@@ -2,11 +2,12 @@
  * A policy rule compiled into one predicate over a FlowView: sets and merged address intervals
  * built once, three-valued conditions combined with AND (rule) and OR (items of a condition).
  */
-import { intervalsContain, mergeIntervals, parseAddressList, type AddressInterval } from '../address.js';
+import { parseAddressList, type AddressInterval } from '../address.js';
 import { normalizeMac, parsePorts, type AddressObject, type User } from '../objects.js';
 import type { PolicyObjects } from '../policy.js';
 import type { PolicyRule } from '../rule.js';
-import type { FlowView, Ip } from './flow-view.js';
+import type { FlowView } from './flow-view.js';
+import { IpSet } from './ip-index.js';
 import { HostSet } from './host.js';
 import { and, NEED_APP, NEED_URL, NO, or, YES, type Match } from './match.js';
 
@@ -24,7 +25,7 @@ export interface ObjectIndex {
 interface CompiledCustomCategory {
   hosts: HostSet<true>;
   urls: HostSet<string[]>;
-  ips: AddressInterval[];
+  ips: IpSet;
 }
 
 function addresses(list: string): AddressInterval[] {
@@ -36,7 +37,7 @@ function addresses(list: string): AddressInterval[] {
 export function indexObjects(o: PolicyObjects, classify: (v: string) => { kind: string; host: string; path: string } | null): ObjectIndex {
   const customCategories = new Map<string, CompiledCustomCategory>();
   for (const c of o.customCategories) {
-    const cc: CompiledCustomCategory = { hosts: new HostSet(), urls: new HostSet(), ips: [] };
+    const cc = { hosts: new HostSet<true>(), urls: new HostSet<string[]>(), ips: [] as AddressInterval[] };
     const urlPaths = new Map<string, string[]>();
     for (const e of c.entries) {
       const k = classify(e);
@@ -52,8 +53,7 @@ export function indexObjects(o: PolicyObjects, classify: (v: string) => { kind: 
         paths.push(k.path);
       } else cc.hosts.add(k.host, true);
     }
-    cc.ips = mergeIntervals(cc.ips);
-    customCategories.set(c.id, cc);
+    customCategories.set(c.id, { hosts: cc.hosts, urls: cc.urls, ips: new IpSet(cc.ips) });
   }
   return {
     addresses: new Map(o.addresses.map((a) => [a.id, a])),
@@ -66,8 +66,6 @@ export function indexObjects(o: PolicyObjects, classify: (v: string) => { kind: 
     customCategories,
   };
 }
-
-const inIntervals = (merged: readonly AddressInterval[], x: Ip | null) => x !== null && merged.length > 0 && intervalsContain(merged, x.family, x.value);
 
 function compileSource(rule: PolicyRule, ix: ObjectIndex): Predicate | null {
   const s = rule.source;
@@ -90,10 +88,10 @@ function compileSource(rule: PolicyRule, ix: ObjectIndex): Predicate | null {
     if (u.addresses !== undefined) intervals.push(...addresses(u.addresses));
     for (const m of u.macs ?? []) macs.add(normalizeMac(m) ?? m);
   }
-  const merged = mergeIntervals(intervals);
+  const set = new IpSet(intervals);
   return (v) => {
     if (v.facts.user !== undefined && userIds.has(v.facts.user)) return YES;
-    if (inIntervals(merged, v.src)) return YES;
+    if (set.has(v.src)) return YES;
     if (v.srcMac !== null && macs.has(v.srcMac)) return YES;
     return NO;
   };
@@ -117,9 +115,9 @@ function compileDestination(rule: PolicyRule, ix: ObjectIndex): Predicate | null
     if (a.type === 'fqdn') fqdns.add(a.fqdn, true);
     else intervals.push(...addresses(a.addresses));
   }
-  const merged = mergeIntervals(intervals);
+  const set = new IpSet(intervals);
   return (v) => {
-    if (inIntervals(merged, v.dst)) return YES;
+    if (set.has(v.dst)) return YES;
     if (fqdns.size === 0) return NO;
     if (v.host !== undefined) return fqdns.has(v.host) ? YES : NO;
     return v.final ? NO : NEED_URL;
@@ -171,7 +169,7 @@ function compileContent(rule: PolicyRule, ix: ObjectIndex): Predicate | null {
 }
 
 function matchCustom(cc: CompiledCustomCategory, v: FlowView): Match {
-  if (inIntervals(cc.ips, v.dst)) return YES;
+  if (cc.ips.has(v.dst)) return YES;
   let m: Match = NO;
   if (v.host !== undefined) {
     if (cc.hosts.has(v.host)) return YES;
