@@ -31,6 +31,7 @@ import type { RouteRegistry } from './http/registry.js';
 import { gatewayAuth, installErrorHandling, mountRoutes } from './http/mount.js';
 import { registerWebUi } from '@mamori/web';
 import { ApiError } from './errors.js';
+import { mountAnalyticsApi } from './analytics/mount-api.js';
 
 export const REDACT = [
   'req.headers.cookie',
@@ -135,6 +136,7 @@ export async function createConsole(opts: ConsoleOptions): Promise<Console> {
   installErrorHandling(api, services);
   instrument(api);
   mountRoutes(api, registry.routes, services, 'api');
+  await mountAnalyticsApi(api, services);
   registerWebUi(api);
 
   // --- gateway listener (mutual TLS) -----------------------------------------------------------

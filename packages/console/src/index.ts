@@ -7,3 +7,5 @@ export type { Services } from './services/services.js';
 export { Store, TenantStore } from './store/store.js';
 export { openDatabase } from './store/db.js';
 export { createCsr } from './crypto/pki.js';
+export { analyticsFor } from './analytics/console-routes.js';
+export { seedDemoEvents } from './analytics/demo/seed.js';

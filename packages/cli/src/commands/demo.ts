@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import path from 'node:path';
-import { createConsole, type Console } from '@mamori/console';
+import { analyticsFor, createConsole, seedDemoEvents, type Console } from '@mamori/console';
 import { ensureWebBuilt } from '@mamori/web';
 import { DEMO_HOOKS } from './demo-hooks.js';
 
@@ -60,6 +60,11 @@ export function registerDemo(program: Command): void {
         logLevel: process.env['MAMORI_LOG_LEVEL'] ?? 'warn',
       });
       const { state, links } = await ensureDemoData(c);
+      // a few days of generated activity (event ids "demo-…"), so that the dashboard, log
+      // analysis and reports show something on first start; stored once, never twice
+      const analytics = await analyticsFor(c.services);
+      const seeded = await seedDemoEvents(analytics.events, analytics.meta, state.tenantId, { days: 3, eventsPerDay: 5_000 });
+      if (seeded.stored > 0) process.stdout.write(`Demo data:      ${seeded.stored} generated events (marked as demo data)\n`);
       const out = (s: string) => process.stdout.write(s + '\n');
       out(`Mamori console: ${c.url}`);
       out(`Sign in:        ${c.services.auth.loginUrl()}`);
