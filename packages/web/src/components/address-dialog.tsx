@@ -5,7 +5,7 @@ import { isValidFqdn, message, parseAddressList, type AddressObject } from '@mam
 import { currentLang } from '../i18n/index.js';
 import { ErrorAlert } from './common.js';
 import { newId } from './ids.js';
-import { usePolicyDraft } from './policy-draft.js';
+import { usePolicyDraft, upsertById } from './policy-draft.js';
 import { useProblems } from './problems.js';
 
 /**
@@ -46,11 +46,7 @@ export function AddressDialog({ tenantId, initial, onClose, onSaved }: { tenantI
         ? { id, name: name.trim(), type, fqdn: value.trim(), ...(description ? { description } : {}) }
         : { id, name: name.trim(), type, addresses: value.trim(), ...(description ? { description } : {}) };
     try {
-      await draft.save((p) => {
-        const i = p.objects.addresses.findIndex((a) => a.id === id);
-        if (i >= 0) p.objects.addresses[i] = obj;
-        else p.objects.addresses.push(obj);
-      });
+      await draft.save((p) => upsertById(p.objects.addresses, obj));
       onSaved?.(id);
       onClose();
     } catch (e) {

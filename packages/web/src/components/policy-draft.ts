@@ -23,3 +23,10 @@ export function usePolicyDraft(tenantId: string) {
   };
   return { query: q, policy: q.data?.policy, changed: q.data?.differs ?? false, save, saving: m.isPending };
 }
+
+/** Replaces the item with the same id in a draft list, or appends it: how every editor saves. */
+export function upsertById<T extends { id: string }>(list: T[], item: T): void {
+  const i = list.findIndex((x) => x.id === item.id);
+  if (i >= 0) list[i] = item;
+  else list.push(item);
+}

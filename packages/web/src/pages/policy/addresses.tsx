@@ -6,7 +6,7 @@ import { AddressDialog } from '../../components/address-dialog.js';
 import { ErrorAlert, PageHeader, useTenantId } from '../../components/common.js';
 import { DeployAllButton } from '../../components/deploy.js';
 import { newId } from '../../components/ids.js';
-import { usePolicyDraft } from '../../components/policy-draft.js';
+import { usePolicyDraft, upsertById } from '../../components/policy-draft.js';
 import { useProblems } from '../../components/problems.js';
 import { currentLang } from '../../i18n/index.js';
 import { ObjectTable } from './object-table.js';
@@ -26,11 +26,7 @@ function MacDialog({ tenantId, initial, onClose }: { tenantId: string; initial: 
     if (bad.length) return pr.setFields({ macs: bad.map((b) => message('policy.mac.invalid', { value: b })[currentLang()]).join(' ') });
     const obj: MacObject = { id: initial?.id ?? newId('mac'), name: name.trim(), macs: items };
     try {
-      await draft.save((p) => {
-        const i = p.objects.macs.findIndex((m) => m.id === obj.id);
-        if (i >= 0) p.objects.macs[i] = obj;
-        else p.objects.macs.push(obj);
-      });
+      await draft.save((p) => upsertById(p.objects.macs, obj));
       onClose();
     } catch (e) {
       pr.take(e);

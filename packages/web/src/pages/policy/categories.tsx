@@ -5,7 +5,7 @@ import { classifyListValue, message, type CustomCategory } from '@mamori/policy'
 import { ErrorAlert, PageHeader, useTenantId } from '../../components/common.js';
 import { DeployAllButton } from '../../components/deploy.js';
 import { newId } from '../../components/ids.js';
-import { usePolicyDraft } from '../../components/policy-draft.js';
+import { usePolicyDraft, upsertById } from '../../components/policy-draft.js';
 import { useProblems } from '../../components/problems.js';
 import { currentLang } from '../../i18n/index.js';
 import { ObjectTable } from './object-table.js';
@@ -25,11 +25,7 @@ function CategoryDialog({ tenantId, initial, onClose }: { tenantId: string; init
     if (bad.length) return pr.setFields({ entries: bad.map((b) => message('policy.list_entry.invalid', { value: b })[currentLang()]).join(' ') });
     const c: CustomCategory = { id: initial?.id ?? newId('cat'), name: name.trim(), ...(description.trim() ? { description: description.trim() } : {}), entries: items };
     try {
-      await draft.save((p) => {
-        const i = p.objects.customCategories.findIndex((x) => x.id === c.id);
-        if (i >= 0) p.objects.customCategories[i] = c;
-        else p.objects.customCategories.push(c);
-      });
+      await draft.save((p) => upsertById(p.objects.customCategories, c));
       onClose();
     } catch (e) {
       pr.take(e);

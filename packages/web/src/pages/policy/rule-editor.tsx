@@ -6,7 +6,7 @@ import { AddressDialog } from '../../components/address-dialog.js';
 import { ErrorAlert, OnOff } from '../../components/common.js';
 import { ContentPicker, emptySelection, selectionSize, type ContentSelection } from '../../components/content-picker.js';
 import { newId } from '../../components/ids.js';
-import { usePolicyDraft } from '../../components/policy-draft.js';
+import { usePolicyDraft, upsertById } from '../../components/policy-draft.js';
 import { useProblems } from '../../components/problems.js';
 
 type SrcMode = 'any' | 'selected';
@@ -67,11 +67,7 @@ export function RuleEditor({ tenantId, policy, rule, onClose }: { tenantId: stri
       profileId,
     };
     try {
-      await draft.save((p) => {
-        const i = p.rules.findIndex((r) => r.id === id);
-        if (i >= 0) p.rules[i] = next;
-        else p.rules.push(next);
-      });
+      await draft.save((p) => upsertById(p.rules, next));
       onClose();
     } catch (e) {
       pr.take(e);

@@ -5,7 +5,7 @@ import { message, parsePorts, type Protocol, type ServiceObject } from '@mamori/
 import { ErrorAlert, PageHeader, useTenantId } from '../../components/common.js';
 import { DeployAllButton } from '../../components/deploy.js';
 import { newId } from '../../components/ids.js';
-import { usePolicyDraft } from '../../components/policy-draft.js';
+import { usePolicyDraft, upsertById } from '../../components/policy-draft.js';
 import { useProblems } from '../../components/problems.js';
 import { currentLang } from '../../i18n/index.js';
 import { ObjectTable } from './object-table.js';
@@ -29,11 +29,7 @@ function ServiceDialog({ tenantId, initial, onClose }: { tenantId: string; initi
     if (Object.keys(local).length) return pr.setFields(local);
     const obj: ServiceObject = { id: initial?.id ?? newId('svc'), name: name.trim(), entries: entries.map((e) => (e.ports.trim() ? { protocol: e.protocol, ports: e.ports.trim() } : { protocol: e.protocol })) };
     try {
-      await draft.save((p) => {
-        const i = p.objects.services.findIndex((s) => s.id === obj.id);
-        if (i >= 0) p.objects.services[i] = obj;
-        else p.objects.services.push(obj);
-      });
+      await draft.save((p) => upsertById(p.objects.services, obj));
       onClose();
     } catch (e) {
       pr.take(e);

@@ -5,7 +5,7 @@ import { message, parseAddressList, type User, type UserGroup } from '@mamori/po
 import { ErrorAlert, PageHeader, useTenantId } from '../../components/common.js';
 import { DeployAllButton } from '../../components/deploy.js';
 import { newId } from '../../components/ids.js';
-import { usePolicyDraft } from '../../components/policy-draft.js';
+import { usePolicyDraft, upsertById } from '../../components/policy-draft.js';
 import { useProblems } from '../../components/problems.js';
 import { currentLang } from '../../i18n/index.js';
 import { ObjectTable } from './object-table.js';
@@ -26,11 +26,7 @@ function UserDialog({ tenantId, initial, onClose }: { tenantId: string; initial:
     }
     const u: User = { id: initial?.id ?? newId('user'), name: name.trim(), ...(email.trim() ? { email: email.trim() } : {}), ...(addresses.trim() ? { addresses: addresses.trim() } : {}), ...(initial?.macs ? { macs: initial.macs } : {}) };
     try {
-      await draft.save((p) => {
-        const i = p.objects.users.findIndex((x) => x.id === u.id);
-        if (i >= 0) p.objects.users[i] = u;
-        else p.objects.users.push(u);
-      });
+      await draft.save((p) => upsertById(p.objects.users, u));
       onClose();
     } catch (e) {
       pr.take(e);
@@ -63,11 +59,7 @@ function GroupDialog({ tenantId, initial, onClose }: { tenantId: string; initial
     pr.clear();
     const g: UserGroup = { id: initial?.id ?? newId('group'), name: name.trim(), members };
     try {
-      await draft.save((p) => {
-        const i = p.objects.userGroups.findIndex((x) => x.id === g.id);
-        if (i >= 0) p.objects.userGroups[i] = g;
-        else p.objects.userGroups.push(g);
-      });
+      await draft.save((p) => upsertById(p.objects.userGroups, g));
       onClose();
     } catch (e) {
       pr.take(e);
