@@ -53,6 +53,12 @@ export class Upstream {
     this.insecure = new Agent({ ...common, connect: { timeout, rejectUnauthorized: false, ...(opts.lookup ? { lookup: opts.lookup } : {}) } });
   }
 
+  /** low-level: stream the response into `handler` (no Readable, no pipeline per request) */
+  dispatch(r: UpstreamRequest, handler: Dispatcher.DispatchHandler): void {
+    const agent = r.insecure ? this.insecure : this.secure;
+    agent.dispatch({ origin: r.origin, path: r.path, method: r.method as Dispatcher.HttpMethod, headers: r.headers, body: (r.body ?? null) as Readable | null }, handler);
+  }
+
   request(r: UpstreamRequest): Promise<Dispatcher.ResponseData> {
     const agent = r.insecure ? this.insecure : this.secure;
     return agent.request({ origin: r.origin, path: r.path, method: r.method as Dispatcher.HttpMethod, headers: r.headers, body: (r.body ?? null) as Readable | null });

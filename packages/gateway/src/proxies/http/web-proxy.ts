@@ -14,7 +14,7 @@ import { Upstream, type UpstreamOptions } from './upstream.js';
 import { handleExchange, headerString, sendError, type AnyReq, type AnyRes, type Target } from './exchange.js';
 import { handleTlsFlow, onInterceptedHandshakeFailed, type DecryptedContext, type TlsFlowTarget } from './tls-flow.js';
 import { pacFile } from './pac.js';
-import { runChain, type ChainResult } from '../../chain/runner.js';
+import type { ChainResult } from '../../chain/runner.js';
 import { emitOutcome } from '../../chain/log-events.js';
 import { describeReason } from '../../chain/block-page.js';
 import type { RequestFacts } from '../../chain/facts.js';
@@ -270,7 +270,7 @@ export class WebProxy {
       const facts: RequestFacts = { requestId: rt.requestId(), srcIp, dstPort: hp.port, host: hp.host, scheme: 'https', decrypted: false, stage: 'l7' };
       let r: ChainResult;
       try {
-        r = runChain(facts, { policy: active.engine, intel: rt.intel });
+        r = rt.decide(facts, active.engine);
       } catch (e) {
         rt.counters.errors++;
         rt.log.error({ err: e }, 'chain failed on CONNECT');
