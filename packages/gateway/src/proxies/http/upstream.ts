@@ -39,8 +39,10 @@ export function isCertificateError(err: unknown): string | null {
 export class Upstream {
   private readonly secure: Agent;
   private readonly insecure: Agent;
+  /** CAs for TLS toward origins when not only Node's store (raw connections: WebSocket) */
+  readonly ca: string[] | undefined;
 
-  constructor(opts: UpstreamOptions = {}) {
+  constructor(readonly opts: UpstreamOptions = {}) {
     const common = {
       keepAliveTimeout: 10_000,
       connections: opts.connectionsPerOrigin ?? 256,
@@ -48,6 +50,7 @@ export class Upstream {
       bodyTimeout: opts.bodyTimeoutMs ?? 300_000,
     };
     const ca = opts.extraCaPem?.length ? [...tls.rootCertificates, ...opts.extraCaPem] : undefined;
+    this.ca = ca;
     const timeout = opts.connectTimeoutMs ?? 10_000;
     this.secure = new Agent({ ...common, connect: { timeout, ...(ca ? { ca } : {}), ...(opts.lookup ? { lookup: opts.lookup } : {}) } });
     this.insecure = new Agent({ ...common, connect: { timeout, rejectUnauthorized: false, ...(opts.lookup ? { lookup: opts.lookup } : {}) } });
