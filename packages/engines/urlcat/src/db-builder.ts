@@ -23,7 +23,11 @@ export class CategoryDbBuilder {
   private readonly sources: string[] = [];
   private urlCount = 0;
 
-  constructor(private readonly name = 'mamori-intel') {}
+  constructor(
+    private readonly name = 'mamori-intel',
+    /** recorded in the metadata (the console's intel version includes it); omit for reproducible bytes */
+    private readonly builtAt?: Date,
+  ) {}
 
   addSource(description: string): void {
     this.sources.push(description);
@@ -276,7 +280,7 @@ export class CategoryDbBuilder {
       catBuf.writeUInt32LE(item, 4 + catsets.length * 4);
     }
 
-    const meta: DbMeta = { name: this.name, categories: this.categoryIds, sources: this.sources, counts: this.counts };
+    const meta: DbMeta = { name: this.name, categories: this.categoryIds, sources: this.sources, ...(this.builtAt ? { builtAt: this.builtAt.toISOString() } : {}), counts: this.counts };
     const u8 = (a: Uint32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
     const sections: Array<[number, Buffer, number]> = [
       [SECTION.META, Buffer.from(JSON.stringify(meta), 'utf8'), 1],

@@ -51,6 +51,8 @@ export interface DbMeta {
   /** category number → id; numbers index CATSETS */
   categories: string[];
   sources: string[];
+  /** ISO time of the build (`mamori intel build`); absent in reproducible builds (the starter database) */
+  builtAt?: string;
   counts: { hosts: number; urls: number; ipv4: number; ipv6: number };
 }
 
