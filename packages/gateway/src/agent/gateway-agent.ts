@@ -81,7 +81,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
     ? null
     : new LayeredIntel({
         db: kept?.db ?? loadIntelDb(o.intelFile),
-        version: kept?.version ?? o.intelFile ?? (process.env['MAMORI_INTEL_DB'] || 'starter'),
+        version: kept?.version ?? path.basename(o.intelFile ?? (process.env['MAMORI_INTEL_DB'] || 'starter')),
         sha256: kept?.sha256 ?? null,
         ...(o.console ? { ask: (h: string) => (cloudAskFn ? cloudAskFn(h) : Promise.reject(new Error('console not reachable yet'))), cloud: o.cloud ?? {} } : {}),
       });
