@@ -33,6 +33,7 @@ import { registerWebUi } from '@mamori/web';
 import { ApiError } from './errors.js';
 import { mountAnalyticsApi } from './analytics/mount-api.js';
 import { consoleIntel } from './intel/console-intel.js';
+import { startAnalytics } from './analytics/console-routes.js';
 
 export const REDACT = [
   'req.headers.cookie',
@@ -187,6 +188,7 @@ export async function createConsole(opts: ConsoleOptions): Promise<Console> {
   }
   jobs.every('sync.ping', (opts.pingIntervalSec ?? 30) * 1000, async () => hub.pingAll());
   jobs.every('gateways.offline', 60_000, () => hub.sweep());
+  await startAnalytics(services);
 
   let closed = false;
   return {
