@@ -48,6 +48,7 @@ export class CategoryDb {
   private readonly ipv6Prefixes: number[];
   private readonly bounds = new Int32Array(MAX_LABELS + 1);
   private readonly hashes = new Int32Array(MAX_LABELS + 1);
+  private readonly expressions: Array<{ re: RegExp; categories: string[]; pattern: string }>;
   private readonly candidates = new Int32Array(MAX_LABELS + 1);
   /** set by suffixes(): the host had an upper-case letter */
   private upper = false;
@@ -99,6 +100,13 @@ export class CategoryDb {
       throw new CategoryDbError('corrupt', 'category database metadata is not valid JSON');
     }
     if (!Array.isArray(this.meta.categories)) throw new CategoryDbError('corrupt', 'category database metadata lacks categories');
+    this.expressions = (this.meta.expressions ?? []).map((e) => {
+      try {
+        return { re: new RegExp(e.pattern, 'i'), categories: Object.freeze([...e.categories]) as string[], pattern: e.pattern };
+      } catch {
+        throw new CategoryDbError('corrupt', `category database has an invalid regular expression: ${e.pattern.slice(0, 80)}`);
+      }
+    });
 
     const cs = section(SECTION.CATSETS);
     const nsets = buf.readUInt32LE(cs.at);
@@ -279,8 +287,26 @@ export class CategoryDb {
     }
   }
 
-  /** Host categories plus those of the longest listed `host/path` prefix of the URL. */
+  /** Host categories plus those of the longest listed `host/path` prefix of the URL, plus matching expressions. */
   lookupUrl(url: string): LookupResult {
+    const r = this.lookupUrlLists(url);
+    if (this.expressions.length === 0) return r;
+    const parts = splitUrl(url.trim());
+    if (!parts || parts.host === '') return r;
+    const target = `${parts.host.toLowerCase()}${parts.path === '' ? '/' : parts.path}`;
+    let extra: string[] | undefined;
+    let pattern: string | undefined;
+    for (const e of this.expressions) {
+      if (!e.re.test(target)) continue;
+      extra = extra ? [...extra, ...e.categories] : [...e.categories];
+      pattern ??= e.pattern;
+    }
+    if (!extra) return r;
+    const categories = [...new Set([...r.categories, ...extra])];
+    return { categories, matched: r.matched ?? `~${pattern ?? ''}` };
+  }
+
+  private lookupUrlLists(url: string): LookupResult {
     const parts = splitUrl(url.trim());
     if (!parts || parts.host === '') return NONE;
     let host = parts.host;

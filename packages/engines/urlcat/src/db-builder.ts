@@ -21,6 +21,7 @@ export class CategoryDbBuilder {
   private readonly ipv4 = new Map<string, { addr: number; prefix: number; cats: number[] }>();
   private readonly ipv6 = new Map<string, { addr: Uint8Array; prefix: number; cats: number[] }>();
   private readonly sources: string[] = [];
+  private readonly expressions = new Map<string, number[]>();
   private urlCount = 0;
 
   constructor(
@@ -81,6 +82,15 @@ export class CategoryDbBuilder {
       if (e) addSorted(e.cats, cat);
       else this.ipv6.set(key, { addr: cidr.addr, prefix: cidr.prefix, cats: [cat] });
     }
+  }
+
+  /** A regular expression (JavaScript syntax, matched case-insensitively against host + path of URLs). */
+  addExpression(pattern: string, categoryId: string): void {
+    new RegExp(pattern, 'i');
+    const cat = this.category(categoryId);
+    const cats = this.expressions.get(pattern);
+    if (cats) addSorted(cats, cat);
+    else this.expressions.set(pattern, [cat]);
   }
 
   /** Adds a parsed list line; returns false for lines that carry no entry (comments, errors). */
@@ -280,7 +290,15 @@ export class CategoryDbBuilder {
       catBuf.writeUInt32LE(item, 4 + catsets.length * 4);
     }
 
-    const meta: DbMeta = { name: this.name, categories: this.categoryIds, sources: this.sources, ...(this.builtAt ? { builtAt: this.builtAt.toISOString() } : {}), counts: this.counts };
+    const expressions = [...this.expressions].map(([pattern, cats]) => ({ pattern, categories: cats.map((c) => this.categoryIds[c] ?? 'unknown') }));
+    const meta: DbMeta = {
+      name: this.name,
+      categories: this.categoryIds,
+      sources: this.sources,
+      ...(this.builtAt ? { builtAt: this.builtAt.toISOString() } : {}),
+      ...(expressions.length > 0 ? { expressions } : {}),
+      counts: this.counts,
+    };
     const u8 = (a: Uint32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
     const sections: Array<[number, Buffer, number]> = [
       [SECTION.META, Buffer.from(JSON.stringify(meta), 'utf8'), 1],

@@ -7,7 +7,8 @@
  *  64  section table: per section u32 id, offset, byte length, item count (offsets 8-aligned)
  *
  * Sections:
- *  META         JSON: category ids (index = category number), name, sources, counts
+ *  META         JSON: category ids (index = category number), name, sources, counts, build time,
+ *               regular expressions for URLs (compiled once at load)
  *  CATSETS      u32 n, u32 start[n+1], u16 category numbers — each distinct category set once
  *  HOST_FILTER  2^f blocks of two u32 words [keys, children]: for every host key, block
  *               (hash >>> (32 - f)) has bits (hash & 31) and (hash >>> 5 & 31) set in its keys word;
@@ -51,6 +52,8 @@ export interface DbMeta {
   /** category number → id; numbers index CATSETS */
   categories: string[];
   sources: string[];
+  /** regular expressions applied to URLs (host + path), e.g. UT1 `expressions` files */
+  expressions?: Array<{ pattern: string; categories: string[] }>;
   /** ISO time of the build (`mamori intel build`); absent in reproducible builds (the starter database) */
   builtAt?: string;
   counts: { hosts: number; urls: number; ipv4: number; ipv6: number };

@@ -88,6 +88,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   const intel: Intel = o.intel ?? layered!;
   const spool = Spool.open(dir.spoolDir);
   const rt = new GatewayRuntime({ engine: compileEngine(defaultPolicy(10), null, intel), leaves: null }, intel, new SpoolSink(spool), log);
+  layered?.onChange(() => rt.decisions.clear());
   const deployments = new DeploymentManager(rt, dir, o.beforeSwap);
   const restored = await deployments.restore();
   if (restored?.ok) log.info({ version: restored.version }, 'enforcing the saved deployment');

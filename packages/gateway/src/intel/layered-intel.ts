@@ -105,13 +105,35 @@ export class LayeredIntel implements Intel {
   readonly cloud: CloudLookup<CloudVerdict> | undefined;
   version: string | null;
   sha256: string | null;
+  private readonly changeListeners: Array<() => void> = [];
 
   constructor(o: LayeredIntelOptions) {
     this.db = o.db;
     this.version = o.version;
     this.sha256 = o.sha256 ?? null;
     this.base = engineIntel(o.db, undefined, o.version);
-    this.cloud = o.ask ? new CloudLookup<CloudVerdict>({ ask: o.ask, ...o.cloud }) : undefined;
+    const ask = o.ask;
+    this.cloud = ask
+      ? new CloudLookup<CloudVerdict>({
+          ask: async (h) => {
+            const v = await ask(h);
+            // an answer that can change a decision makes memoized decisions stale
+            if (v.categories.length > 0 || v.reputation.score > 0) this.changed();
+            return v;
+          },
+          ...o.cloud,
+        })
+      : undefined;
+  }
+
+  /** Called whenever what this intel answers may have changed (callers drop memoized decisions). */
+  onChange(fn: () => void): void {
+    this.changeListeners.push(fn);
+  }
+
+  private changed(): void {
+    this.repCache.clear();
+    for (const fn of this.changeListeners) fn();
   }
 
   get database(): CategoryDb {
@@ -124,13 +146,13 @@ export class LayeredIntel implements Intel {
     this.base = engineIntel(db, undefined, version);
     this.version = version;
     this.sha256 = sha256;
-    this.repCache.clear();
+    this.changed();
   }
 
   /** The deployed tenant layer (custom categories + reclassifications). */
   applyDeployment(d: Pick<Deployment, 'policy' | 'intel'>): void {
     this.layer = tenantLayer(d);
-    this.repCache.clear();
+    this.changed();
   }
 
   /** Database + reclassification, without custom categories and cloud: what the gateway knows on its own. */
