@@ -2,10 +2,10 @@ import { useState, type ReactNode } from 'react';
 import { ActionIcon, Alert, Button, Group, Paper, Stack, Table, Text, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import type { Policy } from '@mamori/policy';
-import { ConfirmDialog } from '../../components/common.js';
-import { usePolicyDraft } from '../../components/policy-draft.js';
-import { errorText } from '../../components/problems.js';
-import { useCanEdit } from '../../components/session.js';
+import { ConfirmDialog } from './common.js';
+import { usePolicyDraft } from './policy-draft.js';
+import { errorText } from './problems.js';
+import { useCanEdit } from './session.js';
 
 /** A titled table of one kind of policy object with 追加 / 編集 / 削除 (confirmed). */
 export function ObjectTable<T extends { id: string; name: string }>({
