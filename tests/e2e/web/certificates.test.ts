@@ -106,7 +106,7 @@ describe.each(['ja', 'en'] as const)('certificates §6-7/6-8 (%s)', (lang) => {
       expect(imported.fingerprintSha256.replace(/:/g, '').toLowerCase()).toBe(fingerprint(mine.certificatePem).replace(/:/g, '').toLowerCase());
 
       await step(page, `cert-install-${lang}`, async () => {
-        await page.getByRole('link', { name: L.install }).click();
+        await page.getByRole('main').getByRole('link', { name: L.install }).click();
         await page.getByRole('heading', { name: L.install }).waitFor();
         for (const p of L.platforms) {
           await page.getByRole('tab', { name: p, exact: true }).click();

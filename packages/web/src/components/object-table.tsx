@@ -9,9 +9,11 @@ import { useCanEdit } from './session.js';
 
 /** A titled table of one kind of policy object with 追加 / 編集 / 削除 (confirmed). */
 export function ObjectTable<T extends { id: string; name: string }>({
-  tenantId, title, items, columns, onAdd, onEdit, remove,
+  tenantId, kind, title, items, columns, onAdd, onEdit, remove,
 }: {
   tenantId: string;
+  /** names the table for tests (data-testid="object-table-<kind>") */
+  kind: string;
   title: string;
   items: T[];
   columns: Array<{ label: string; render: (x: T) => ReactNode }>;
@@ -34,7 +36,7 @@ export function ObjectTable<T extends { id: string; name: string }>({
     }
   };
   return (
-    <Stack gap="xs" mb="xl">
+    <Stack gap="xs" mb="xl" data-testid={`object-table-${kind}`}>
       <Group justify="space-between">
         <Title order={3} size="h4">{title}</Title>
         {canEdit && <Button size="xs" onClick={onAdd}>{t('common.add')}</Button>}

@@ -46,7 +46,7 @@ export function AddressesPage() {
       <PageHeader title={t('menu.addresses')} />
       {p && (
         <>
-          <ObjectTable
+          <ObjectTable kind="addresses"
             tenantId={tenantId}
             title={t('address.listTitle')}
             items={p.objects.addresses}
@@ -58,7 +58,7 @@ export function AddressesPage() {
             onEdit={(a) => setAddr(a)}
             remove={(pol, id) => (pol.objects.addresses = pol.objects.addresses.filter((a) => a.id !== id))}
           />
-          <ObjectTable
+          <ObjectTable kind="macs"
             tenantId={tenantId}
             title={t('address.macTitle')}
             items={p.objects.macs}

@@ -44,7 +44,7 @@ export function CategoriesPage() {
     <>
       <PageHeader title={t('menu.customCategories')} />
       {draft.policy && (
-        <ObjectTable tenantId={tenantId} title={t('categories.title')} items={draft.policy.objects.customCategories}
+        <ObjectTable kind="customCategories" tenantId={tenantId} title={t('categories.title')} items={draft.policy.objects.customCategories}
           columns={[{ label: t('common.description'), render: (c) => c.description ?? '' }, { label: t('categories.entries'), render: (c) => c.entries.slice(0, 5).join(', ') + (c.entries.length > 5 ? ' …' : '') }]}
           onAdd={() => setEditing('new')} onEdit={(c) => setEditing(c)} remove={(p, id) => (p.objects.customCategories = p.objects.customCategories.filter((c) => c.id !== id))} />
       )}

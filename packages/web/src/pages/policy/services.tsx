@@ -23,7 +23,10 @@ function ServiceDialog({ tenantId, initial, onClose }: { tenantId: string; initi
       () => {
         const local: Record<string, string> = {};
         entries.forEach((e, i) => {
-          if (e.ports.trim() !== '' && parsePorts(e.ports) === null) local[`entries.${i}.ports`] = message('policy.port.invalid', { value: e.ports })[currentLang()];
+          if (e.ports.trim() === '' || parsePorts(e.ports) !== null) return;
+          // name the wrong parts, not the whole list
+          const bad = e.ports.split(',').map((x) => x.trim()).filter((x) => x === '' || parsePorts(x) === null);
+          local[`entries.${i}.ports`] = (bad.length ? bad : [e.ports]).map((b) => message('policy.port.invalid', { value: b })[currentLang()]).join(' ');
         });
         return local;
       },
@@ -56,7 +59,7 @@ export function ServicesPage() {
     <>
       <PageHeader title={t('menu.services')} />
       {draft.policy && (
-        <ObjectTable tenantId={tenantId} title={t('services.title')} items={draft.policy.objects.services}
+        <ObjectTable kind="services" tenantId={tenantId} title={t('services.title')} items={draft.policy.objects.services}
           columns={[{ label: t('services.ports'), render: (s) => s.entries.map((e) => `${e.protocol.toUpperCase()}${e.ports ? ' ' + e.ports : ''}`).join('; ') }]}
           onAdd={() => setEditing('new')} onEdit={(s) => setEditing(s)} remove={(p, id) => (p.objects.services = p.objects.services.filter((s) => s.id !== id))} />
       )}

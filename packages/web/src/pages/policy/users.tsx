@@ -63,10 +63,10 @@ export function UsersPage() {
       <PageHeader title={t('menu.users')} />
       {p && (
         <>
-          <ObjectTable tenantId={tenantId} title={t('users.title')} items={p.objects.users}
+          <ObjectTable kind="users" tenantId={tenantId} title={t('users.title')} items={p.objects.users}
             columns={[{ label: t('users.email'), render: (u) => u.email ?? '' }, { label: t('users.addresses'), render: (u) => u.addresses ?? '' }]}
             onAdd={() => setUser('new')} onEdit={(u) => setUser(u)} remove={(pol, id) => (pol.objects.users = pol.objects.users.filter((u) => u.id !== id))} />
-          <ObjectTable tenantId={tenantId} title={t('users.groupsTitle')} items={p.objects.userGroups}
+          <ObjectTable kind="userGroups" tenantId={tenantId} title={t('users.groupsTitle')} items={p.objects.userGroups}
             columns={[{ label: t('users.members'), render: (g) => g.members.map((m) => p.objects.users.find((u) => u.id === m)?.name ?? m).join(', ') }]}
             onAdd={() => setGroup('new')} onEdit={(g) => setGroup(g)} remove={(pol, id) => (pol.objects.userGroups = pol.objects.userGroups.filter((g) => g.id !== id))} />
         </>
