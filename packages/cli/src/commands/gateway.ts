@@ -56,7 +56,7 @@ export async function loadIntel(file: string | undefined): Promise<GatewayOption
 
 export async function runGateway(flags: GatewayFlags): Promise<RunningGateway> {
   const { startGateway } = await import('@mamori/gateway');
-  const { detectRouterCapability, routerInterfaces, routerMode } = await import('@mamori/gateway/firewall');
+  const { detectRouterCapability, resolverLookup, routerInterfaces, routerMode } = await import('@mamori/gateway/firewall');
   const { defaultPolicy } = await import('@mamori/policy');
   const listen = hostPort(flags.listen, '--listen');
   const opts: GatewayOptions = {
@@ -88,6 +88,8 @@ export async function runGateway(flags: GatewayFlags): Promise<RunningGateway> {
           httpsPort: ports.https,
           originalDst: (s) => (s.remoteAddress && s.remotePort ? fw.originalDestination(s.remoteAddress.replace(/^::ffff:/, ''), s.remotePort) : undefined),
         };
+        // upstream names resolve through the DNS filter's resolver (resolv.conf may point at us)
+        opts.web = { ...opts.web, upstream: { ...opts.web?.upstream, lookup: resolverLookup(upstreams) } };
         opts.dns = { host: '0.0.0.0', port: 53, upstreams, onAnswer: (n, ips, ttl) => fw.addFqdnAnswer(n, ips, ttl).then(() => undefined) };
         opts.beforeSwap = async (d) => {
           const res = await fw.deploy(d.policy);
@@ -99,7 +101,9 @@ export async function runGateway(flags: GatewayFlags): Promise<RunningGateway> {
       }
     }
   }
-  return startGateway(opts);
+  const gw = await startGateway(opts);
+  if (ifaces) process.stdout.write(`mode: ${opts.mode === 'router' ? `router (LAN ${ifaces.lan.join(', ')}, WAN ${ifaces.wan})` : `explicit-proxy (${opts.modeReason ?? 'router mode off'})`}\n`);
+  return gw;
 }
 
 export function registerGateway(program: Command): void {

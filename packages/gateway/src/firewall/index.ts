@@ -7,3 +7,4 @@ export { fqdnMatches } from './fqdn-cache.js';
 export { localRunner, runCommand, nftFile, type CommandRunner, type CommandResult } from './nft-runner.js';
 export { detectRouterCapability, routerMode, type RouterCapability, type RouterModeOptions, type RouterModeResult } from './router-mode.js';
 export { addRouterOptions, routerInterfaces, type RouterFlags } from './router-flag.js';
+export { resolverLookup, type UpstreamLookup } from './upstream-lookup.js';
