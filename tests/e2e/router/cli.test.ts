@@ -44,7 +44,7 @@ async function startCli(args: string[], opts: { netns?: string; env?: Record<str
     const t = setInterval(() => {
       if (opts.ready.test(out)) done(null);
     }, 100);
-    const timeout = setTimeout(() => done(new Error(`the gateway did not start: ${out}\n${err}`)), 45_000);
+    const timeout = setTimeout(() => done(new Error(`the gateway did not start: ${out}\n${err}`)), 100_000);
     const onExit = (code: number | null) => done(new Error(`the gateway exited (${code}): ${out}\n${err}`));
     child.once('exit', onExit);
     function done(e: Error | null) {
@@ -65,6 +65,29 @@ async function stop(r: Running): Promise<number | null> {
   return exited;
 }
 
+/** events the gateway wrote to its spool that match, once at least `min` are there */
+async function spoolEvents(match: (e: Record<string, unknown>) => boolean, min: number): Promise<Array<Record<string, unknown>>> {
+  const dir = path.join(tmp, 'gw', 'spool');
+  let found: Array<Record<string, unknown>> = [];
+  for (let i = 0; i < 50; i++) {
+    found = [];
+    for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.jsonl'))) {
+      for (const line of fs.readFileSync(path.join(dir, f), 'utf8').split('\n')) {
+        if (!line.trim()) continue;
+        try {
+          const e = JSON.parse(line) as Record<string, unknown>;
+          if (match(e)) found.push(e);
+        } catch {
+          // a line being written
+        }
+      }
+    }
+    if (found.length >= min) return found;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return found;
+}
+
 let gw: Running;
 let dnsmasq: ChildProcess;
 
@@ -79,6 +102,8 @@ beforeAll(async () => {
   expect((await s.call('listenHttp', { port: 80 })).ok).toBe(true);
   expect((await s.call('listenHttps', { port: 443, key: origin.privateKeyPem, cert: origin.certificatePem })).ok).toBe(true);
   expect((await s.call('listenTcp', { port: 8080 })).ok).toBe(true);
+  expect((await s.call('listenHttp', { port: 80, host: 'fd99:2::2' })).ok).toBe(true);
+  expect((await s.call('listenHttps', { port: 443, host: 'fd99:2::2', key: origin.privateKeyPem, cert: origin.certificatePem })).ok).toBe(true);
   // the upstream resolver the gateway's DNS filter forwards to
   dnsmasq = spawn('ip', [
     'netns', 'exec', topo.server, 'dnsmasq', '--keep-in-foreground', '--conf-file=/dev/null', '--no-resolv', '--no-hosts', '--user=root', '--group=root',
@@ -90,16 +115,17 @@ beforeAll(async () => {
   const data = path.join(tmp, 'gw');
   fs.mkdirSync(data, { mode: 0o700 });
   const input = defaultPolicyInput(10);
-  input.profiles = input.profiles?.map((p) => ({ ...p, httpsDecryption: { enabled: true } }));
+  // DoS protection on in the profile: it guards the default allow (and the steered flows)
+  input.profiles = input.profiles?.map((p) => ({ ...p, httpsDecryption: { enabled: true }, dos: { enabled: true, newConnectionsPerSourcePerSecond: 20, portScanDetection: false } }));
   const deployment = { version: 7, policy: Policy.parse(input), decryptionCa: tenantCa, gatewayGroups: [] };
   fs.writeFileSync(path.join(data, 'deployment.json'), JSON.stringify(deployment), { mode: 0o600 });
   fs.writeFileSync(path.join(tmp, 'intel.json'), JSON.stringify({ categories: { 'bad.test': ['malware'], 'site.test': ['news'] } }));
   fs.writeFileSync(path.join(tmp, 'upstream-ca.pem'), upstreamCa.certificatePem);
   gw = await startCli(
-    ['gateway', '--router', '--lan', 'lan0', '--wan', 'wan0', '--listen', '10.99.1.1:3128', '--dns-upstream', '10.99.2.2:53', '--intel', path.join(tmp, 'intel.json'), '--data-dir', data],
+    ['gateway', '--router', '--lan', 'lan0', '--wan', 'wan0', '--listen', '10.99.1.1:3128', '--dns-upstream', '10.99.2.2:53', '--intel', path.join(tmp, 'intel.json'), '--data-dir', data, '--dos-poll', '300'],
     { netns: topo.gateway, env: { NODE_EXTRA_CA_CERTS: path.join(tmp, 'upstream-ca.pem') }, ready: /Mamori gateway: .*DNS filter on port 53/ },
   );
-}, 90_000);
+}, 150_000);
 
 afterAll(async () => {
   if (gw) await stop(gw);
@@ -108,7 +134,7 @@ afterAll(async () => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 }, 30_000);
 
-describe('mamori gateway --router (the real CLI in the gateway namespace)', () => {
+describe('mamori gateway --router (the real CLI in the gateway namespace)', { timeout: 150_000 }, () => {
   it('says it is in router mode with its interfaces, NAT and firewall state', () => {
     expect(gw.err()).toMatch(/router mode on \(nftables v1\.[\d.]+.*\): LAN lan0, WAN wan0 with NAT; firewall off \(default allow\)/);
     expect(gw.out()).toMatch(/mode: router \(LAN lan0, WAN wan0\)/);
@@ -129,9 +155,9 @@ describe('mamori gateway --router (the real CLI in the gateway namespace)', () =
 
   it('sends HTTP through the transparent proxy: allowed sites load, a blocked category gets the block page', async () => {
     const c = topo.agents.client;
-    const ok = await c.call('http', { url: 'http://10.99.2.2/hello?x=1', headers: { host: 'site.test' } });
+    const ok = await c.call('http', { url: 'http://10.99.2.2/hello?x=1', headers: { host: 'site.test' }, timeoutMs: 20_000 });
     expect(ok).toMatchObject({ ok: true, status: 200, body: 'web site.test /hello?x=1 from 10.99.2.1' });
-    const blocked = await c.call('http', { url: 'http://10.99.2.3/payload', headers: { host: 'bad.test', 'accept-language': 'en' } });
+    const blocked = await c.call('http', { url: 'http://10.99.2.3/payload', headers: { host: 'bad.test', 'accept-language': 'en' }, timeoutMs: 20_000 });
     expect(blocked).toMatchObject({ ok: true, status: 403 });
     expect(String(blocked['body'])).toMatch(/malware/i);
     expect((blocked['headers'] as Record<string, string>)['x-mamori-block-reason']).toBeDefined();
@@ -139,13 +165,48 @@ describe('mamori gateway --router (the real CLI in the gateway namespace)', () =
 
   it('decrypts HTTPS through the transparent proxy with the tenant CA: allowed content, blocked category gets the block page', async () => {
     const c = topo.agents.client;
-    const ok = await c.call('https', { host: '10.99.2.2', servername: 'site.test', path: '/secure', ca: tenantCa.certificatePem });
+    const ok = await c.call('https', { host: '10.99.2.2', servername: 'site.test', path: '/secure', ca: tenantCa.certificatePem, timeoutMs: 20_000 });
     expect(ok).toMatchObject({ ok: true, status: 200, body: 'secure site.test /secure from 10.99.2.1', issuer: 'Mamori Router Test Tenant CA' });
-    const blocked = await c.call('https', { host: '10.99.2.3', servername: 'bad.test', path: '/x', ca: tenantCa.certificatePem });
+    const blocked = await c.call('https', { host: '10.99.2.3', servername: 'bad.test', path: '/x', ca: tenantCa.certificatePem, timeoutMs: 20_000 });
     expect(blocked).toMatchObject({ ok: true, status: 403, issuer: 'Mamori Router Test Tenant CA' });
     expect(String(blocked['body'])).toMatch(/malware/i);
-    // without the tenant CA the client refuses the intercepted certificate
-    expect(await c.call('https', { host: '10.99.2.2', servername: 'site.test', path: '/', ca: upstreamCa.certificatePem })).toMatchObject({ ok: false });
+  });
+
+  it('intercepts IPv6 HTTP and HTTPS too; the original destination comes from the socket (IP6T_SO_ORIGINAL_DST)', async () => {
+    const c = topo.agents.client;
+    const ok = await c.call('http', { url: 'http://[fd99:2::2]/v6-plain', headers: { host: 'site.test' }, timeoutMs: 20_000 });
+    expect(ok).toMatchObject({ ok: true, status: 200 });
+    expect(String(ok['body'])).toMatch(/^web site\.test \/v6-plain from /);
+    const blocked = await c.call('http', { url: 'http://[fd99:2::2]/v6-bad', headers: { host: 'bad.test' }, timeoutMs: 20_000 });
+    expect(blocked).toMatchObject({ ok: true, status: 403 });
+    const tls = await c.call('https', { host: 'fd99:2::2', servername: 'site.test', path: '/v6-tls', ca: tenantCa.certificatePem, timeoutMs: 20_000 });
+    expect(tls).toMatchObject({ ok: true, status: 200, issuer: 'Mamori Router Test Tenant CA' });
+    expect(String(tls['body'])).toMatch(/^secure site\.test \/v6-tls from /);
+    // the access log has the IPv6 client and the original IPv6 destination of each flow
+    const evs = await spoolEvents((e) => e['type'] === 'access' && /\/v6-/.test(String(e['url'] ?? '')), 3);
+    for (const path of ['/v6-plain', '/v6-bad', '/v6-tls']) {
+      expect(evs.find((e) => String(e['url']).endsWith(path))).toMatchObject({ srcIp: 'fd99:1::2', dstIp: 'fd99:2::2' });
+    }
+  });
+
+  it('a client without the tenant CA refuses the intercepted certificate', async () => {
+    // last: the gateway may then bypass decryption for this host (auto-bypass of failed handshakes)
+    const r = await topo.agents.client.call('https', { host: '10.99.2.2', servername: 'site.test', path: '/', ca: upstreamCa.certificatePem, timeoutMs: 20_000 });
+    expect(r).toMatchObject({ ok: false });
+    expect(String(r.error)).toMatch(/UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN/);
+  });
+
+  it('logs the IPv4 flows with their original destination (SO_ORIGINAL_DST)', async () => {
+    const evs = await spoolEvents((e) => e['type'] === 'access' && String(e['url'] ?? '').endsWith('/payload'), 1);
+    expect(evs[0]).toMatchObject({ srcIp: '10.99.1.2', dstIp: '10.99.2.3', dstPort: 80, action: 'block', categories: ['malware'] });
+  });
+
+  it('logs DoS triggers of the profile as internet-security events with the source address', async () => {
+    const b = await topo.agents.client.call('burst', { host: '10.99.2.2', port: 8080, count: 80, timeoutMs: 3000 });
+    expect(b['failed']).toBeGreaterThan(0);
+    const evs = await spoolEvents((e) => e['type'] === 'security' && e['threatType'] === 'dos', 1);
+    expect(evs[0]).toMatchObject({ type: 'security', threatType: 'dos', action: 'block', srcIp: '10.99.1.2', protocol: 'tcp', severity: 'high' });
+    expect(String(evs[0]!['signature'])).toMatch(/^new-connection-rate \(limit 20 new connections\/s per source; profile \[10-1\]/);
   });
 
   it('touches no nftables table but its own', async () => {
@@ -154,7 +215,7 @@ describe('mamori gateway --router (the real CLI in the gateway namespace)', () =
   });
 });
 
-describe('mamori gateway --router without root', () => {
+describe('mamori gateway --router without root', { timeout: 150_000 }, () => {
   it('falls back to explicit-proxy mode and says so', async () => {
     const data = path.join(tmp, 'nobody');
     fs.mkdirSync(data, { mode: 0o700 });

@@ -7,6 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 import dns from 'node:dns';
 import readline from 'node:readline';
+import { createRequire } from 'node:module';
 
 const servers = [];
 
@@ -61,7 +62,7 @@ function httpsGet({ host, port = 443, servername, path = '/', ca, timeoutMs = 50
 
 /** A and AAAA lookups against one resolver */
 async function dnsQuery({ server, name, type = 'A' }) {
-  const r = new dns.promises.Resolver({ timeout: 2000, tries: 1 });
+  const r = new dns.promises.Resolver({ timeout: 4000, tries: 3 });
   r.setServers([server]);
   try {
     const addrs = type === 'AAAA' ? await r.resolve6(name) : await r.resolve4(name);
@@ -79,6 +80,26 @@ function listenHttps({ port, host = '0.0.0.0', key, cert }) {
     });
     srv.on('error', reject);
     srv.listen(port, host, () => { servers.push(srv); resolve({ ok: true }); });
+  });
+}
+
+/** Answers each connection with the original destination the addon reads from its socket. */
+function origDstServer({ port, addonPath }) {
+  const addon = createRequire(import.meta.url)(addonPath);
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer((c) => {
+      c.on('error', () => {});
+      let line;
+      try {
+        const d = addon.originalDst(c._handle.fd);
+        line = `orig ${d.ip} ${d.port} ${d.family} local ${c.localAddress} ${c.localPort}`;
+      } catch (e) {
+        line = `error ${e.code ?? e.message}`;
+      }
+      c.end(line + '\n');
+    });
+    srv.on('error', reject);
+    srv.listen(port, '::', () => { servers.push(srv); resolve({ ok: true }); });
   });
 }
 
@@ -134,9 +155,9 @@ function transparentProxy({ port }) {
   });
 }
 
-async function burst({ host, port, count, ports, timeoutMs = 800 }) {
+async function burst({ host, port, count, ports, src, timeoutMs = 800 }) {
   const targets = ports ?? Array.from({ length: count }, () => port);
-  const rs = await Promise.all(targets.map((p) => tcpProbe({ host, port: p, timeoutMs })));
+  const rs = await Promise.all(targets.map((p) => tcpProbe({ host, port: p, src, timeoutMs })));
   return { ok: true, succeeded: rs.filter((r) => r.ok).length, failed: rs.filter((r) => !r.ok).length };
 }
 
@@ -173,7 +194,7 @@ function streamStop() {
   return { ok: true };
 }
 
-const ops = { tcp: tcpProbe, udp: udpProbe, http: httpGet, https: httpsGet, dns: dnsQuery, listenHttps, listenTcp, listenUdp, listenHttp, transparentProxy, burst, udpBurst, streamStart, streamStatus, streamStop };
+const ops = { origDstServer, tcp: tcpProbe, udp: udpProbe, http: httpGet, https: httpsGet, dns: dnsQuery, listenHttps, listenTcp, listenUdp, listenHttp, transparentProxy, burst, udpBurst, streamStart, streamStatus, streamStop };
 
 const rl = readline.createInterface({ input: process.stdin });
 rl.on('line', async (line) => {

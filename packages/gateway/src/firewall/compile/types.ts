@@ -40,6 +40,11 @@ export interface CompileOptions {
   /** WAN interface name: masquerade and inbound drop */
   wan: string;
   proxyPorts?: ProxyPorts;
+  /**
+   * IPv6 flows of these kinds go to these ports instead (the gateway's IPv6 listeners, so that its
+   * IPv4 listeners never see v4-mapped addresses); a kind left out uses `proxyPorts`.
+   */
+  proxyPorts6?: Partial<Pick<ProxyPorts, 'http' | 'https'>>;
   /** gateway's own services reachable from the LAN whatever the policy (DNS filter, explicit proxy), tcp and udp */
   gatewayServicePorts?: number[];
   geo?: GeoRangeSource;
