@@ -58,7 +58,7 @@ export async function loadIntel(file: string | undefined): Promise<GatewayOption
 
 export async function runGateway(flags: GatewayFlags): Promise<RunningGateway> {
   const { startGateway } = await import('@mamori/gateway');
-  const { detectRouterCapability, DosEventReader, dosPollMs, localRunner, resolverLookup, routerInterfaces, routerMode, startDosEventPump } = await import('@mamori/gateway/firewall');
+  const { detectRouterCapability, DosEventReader, dosPollMs, geoRanges, localRunner, resolverLookup, routerInterfaces, routerMode, RuleLogReader, startDosEventPump } = await import('@mamori/gateway/firewall');
   const { defaultPolicy } = await import('@mamori/policy');
   const listen = hostPort(flags.listen, '--listen');
   const opts: GatewayOptions = {
@@ -82,7 +82,10 @@ export async function runGateway(flags: GatewayFlags): Promise<RunningGateway> {
       const ports = { http: 3129, https: 3130, dns: 53 };
       // IPv6 flows get their own listeners: the IPv4 ones never see v4-mapped client addresses
       const ports6 = { http: 3131, https: 3132 };
-      const r = await routerMode({ ...ifaces, policy: defaultPolicy(10), capability: cap, proxyPorts: ports, proxyPorts6: ports6, gatewayServicePorts: [listen.port, 53] });
+      // destination countries: sets from the shipped GeoIP table, compiled when a rule first needs it
+      const { compileShippedGeoIp } = await import('@mamori/geoip');
+      const geo = geoRanges(() => compileShippedGeoIp());
+      const r = await routerMode({ ...ifaces, policy: defaultPolicy(10), capability: cap, proxyPorts: ports, proxyPorts6: ports6, gatewayServicePorts: [listen.port, 53], geo });
       process.stderr.write(`${r.message}\n`);
       if (r.mode === 'router' && r.ok) {
         const fw = r.firewall;
@@ -97,6 +100,9 @@ export async function runGateway(flags: GatewayFlags): Promise<RunningGateway> {
           // DoS / port-scan triggers (with their source) → internet-security events in the spool
           const reader = new DosEventReader(localRunner(), gw.identity?.gatewayId ?? 'gateway');
           startDosEventPump(reader, () => fw.current, (e) => gw.rt.events.emit(e), { intervalMs: dosPoll, onError: (e) => gw.rt.log.warn({ err: e }, 'could not read DoS triggers') });
+          // rules with "log" on: what the kernel decided → policy-enforcement events
+          const ruleLog = new RuleLogReader(localRunner(), gw.identity?.gatewayId ?? 'gateway', Date.now, () => gw.deployments.version);
+          startDosEventPump(ruleLog, () => fw.current, (e) => gw.rt.events.emit(e), { intervalMs: dosPoll, onError: (e) => gw.rt.log.warn({ err: e }, 'could not read the rule log') });
         };
         // upstream names resolve through the DNS filter's resolver (resolv.conf may point at us)
         opts.web = { ...opts.web, upstream: { ...opts.web?.upstream, lookup: resolverLookup(upstreams) } };

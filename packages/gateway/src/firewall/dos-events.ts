@@ -62,25 +62,25 @@ export class DosEventReader {
   }
 }
 
-export interface DosEventPump {
+export interface DosEventPump<E = SecurityEvent> {
   /** poll once now (also what the timer does); resolves with the events emitted */
-  pollNow(): Promise<SecurityEvent[]>;
+  pollNow(): Promise<E[]>;
   stop(): void;
 }
 
 /**
- * Poll the event sets of the firewall's current ruleset every `intervalMs` and hand each trigger
- * (kind + source address) to `emit` (the gateway's event sink → spool → console). Read errors
+ * Poll the event sets of the firewall's current ruleset (DoS triggers, or the rule log sets with
+ * a RuleLogReader) every `intervalMs` and hand each trigger (kind + source address) to `emit` (the gateway's event sink → spool → console). Read errors
  * are reported to `onError` and polling goes on; a re-deploy starts from empty sets.
  */
-export function startDosEventPump(
-  reader: DosEventReader,
-  current: () => DosEventSource | null,
-  emit: (e: SecurityEvent) => void,
+export function startDosEventPump<S, E>(
+  reader: { poll(source: S): Promise<E[]> },
+  current: () => S | null,
+  emit: (e: E) => void,
   opts: { intervalMs?: number; onError?: (e: unknown) => void } = {},
-): DosEventPump {
-  let busy: Promise<SecurityEvent[]> | null = null;
-  const pollNow = (): Promise<SecurityEvent[]> => {
+): DosEventPump<E> {
+  let busy: Promise<E[]> | null = null;
+  const pollNow = (): Promise<E[]> => {
     if (busy) return busy;
     const src = current();
     if (!src) return Promise.resolve([]);

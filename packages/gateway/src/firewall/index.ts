@@ -8,3 +8,5 @@ export { localRunner, runCommand, nftFile, type CommandRunner, type CommandResul
 export { detectRouterCapability, routerMode, type RouterCapability, type RouterModeOptions, type RouterModeResult } from './router-mode.js';
 export { addRouterOptions, dosPollMs, routerInterfaces, type RouterFlags } from './router-flag.js';
 export { resolverLookup, type UpstreamLookup } from './upstream-lookup.js';
+export { geoRanges, indexGeoTable, type SerializableGeoTable } from './geo-ranges.js';
+export { RuleLogReader, type RuleLogSource } from './rule-log.js';

@@ -16,7 +16,7 @@ export function addRouterOptions(cmd: OptionHost): void {
   cmd.option('--router', 'run as the office router: forwarding, NAT, nftables firewall and DoS protection (root, Linux)');
   cmd.option('--lan <ifaces>', 'LAN interface(s) for --router, comma separated');
   cmd.option('--wan <iface>', 'WAN interface for --router');
-  cmd.option('--dos-poll <ms>', 'how often DoS and port-scan triggers are read into the security log (--router)', '5000');
+  cmd.option('--dos-poll <ms>', 'how often DoS/port-scan triggers and logging firewall rules are read into the logs (--router)', '5000');
 }
 
 /** The router-mode interfaces from the flags, or a clear error for a half-given set. */

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { compileRuleset, FirewallCompileError } from './compile.js';
-import { BLOCK_ALL, DHCP_ALLOW, geoTable, policyOf } from './fixtures.js';
+import type { PolicyRuleInput } from '@mamori/policy';
+import { BLOCK_ALL, DHCP_ALLOW, geoTable, policyOf as policyWithLog } from './fixtures.js';
 import { formatInterval, mergePorts, toIntervals } from './nft-text.js';
 import { intersect } from './proto-match.js';
 
 const OPTS = { lan: 'lan0', wan: 'wan0' };
+/** these tests read rule lines: rules log nothing unless a test says so (see "rule log") */
+const policyOf = (rules: PolicyRuleInput[], extra?: Parameters<typeof policyWithLog>[1]) => policyWithLog(rules.map((r) => ({ log: false, ...r })), extra);
 const chainOf = (text: string, name: string) => {
   const start = text.indexOf(`\tchain ${name} {`);
   return text.slice(start, text.indexOf('\n\t}', start));
@@ -216,6 +219,33 @@ describe('DoS protection', () => {
     const p = policyOf([{ id: 'a', name: 'a', action: 'allow', profileId: 'p' }], { profiles: [{ id: 'p', name: 'p' }] });
     expect(compileRuleset(p, OPTS).dosEnabled).toBe(false);
     expect(compileRuleset(p, { ...OPTS, dos: null }).text).not.toContain('dos_prerouting');
+  });
+});
+
+describe('rule log', () => {
+  it('puts what a logging rule decides into the rule log set of its family, keyed with the rule index', () => {
+    const p = policyWithLog([
+      { id: 'a', name: 'a', action: 'block', destination: { type: 'addresses', addresses: ['net'] } },
+      { id: 'b', name: 'b', action: 'block', log: false, service: { type: 'selected', services: ['s'] } },
+      { id: 'c', name: 'c', action: 'allow' },
+    ], {
+      objects: { addresses: [{ id: 'net', name: 'net', type: 'ipv4', addresses: '10.99.200.0/24' }], services: [{ id: 's', name: 's', entries: [{ protocol: 'tcp', ports: '9' }] }] },
+    });
+    const r = compileRuleset(p, OPTS);
+    expect(r.ruleLogSets).toEqual([
+      { index: 0, ruleId: 'a', ruleName: 'a', action: 'block' },
+      { index: 2, ruleId: 'c', ruleName: 'c', action: 'allow' },
+    ]);
+    const rules = chainOf(r.text, 'policy_rules').split('\n').slice(1).map((l) => l.trim());
+    expect(rules).toEqual([
+      'ip daddr 10.99.200.0/24 counter name "rule_0" meta mark set 0 update @rulelog_4 { ip saddr . ip daddr . meta l4proto . meta mark } drop',
+      'tcp dport 9 counter name "rule_1" drop',
+      'meta nfproto ipv4 counter name "rule_2" meta mark set 2 update @rulelog_4 { ip saddr . ip daddr . meta l4proto . meta mark } accept',
+      'meta nfproto ipv6 counter name "rule_2" meta mark set 2 update @rulelog_6 { ip6 saddr . ip6 daddr . meta l4proto . meta mark } accept',
+      'counter name "default_allow" accept',
+    ]);
+    expect(setOf(r.text, 'rulelog_6')).toContain('type ipv6_addr . ipv6_addr . inet_proto . mark');
+    expect(compileRuleset(policyOf([{ id: 'q', name: 'q', action: 'allow' }]), OPTS).text).not.toContain('rulelog');
   });
 });
 

@@ -26,7 +26,7 @@ import { parseAddressList, classifyListValue } from '@mamori/policy';
 import { buildL4AppTable, type L4AppTable } from './l4-apps.js';
 import { formatInterval, nftName, nftString, setDecl, toIntervals } from './nft-text.js';
 import { ANY_PROTO, intersect, renderProto, serviceMatches, type ProtoMatch } from './proto-match.js';
-import type { CompileOptions, CompiledRuleset, CounterInfo, DosEventSet, DosSettings, FqdnSetInfo, ProxyKind } from './types.js';
+import type { CompileOptions, CompiledRuleset, CounterInfo, DosEventSet, DosSettings, FqdnSetInfo, ProxyKind, RuleLogSet } from './types.js';
 
 export const TABLE = 'mamori';
 /** conntrack mark of connections allowed under DoS profile N: DOS_MARK_BASE + N ("mm" + N) */
@@ -149,6 +149,8 @@ export function compileRuleset(policy: Policy, opts: CompileOptions): CompiledRu
   const fqdnSets: FqdnSetInfo[] = [];
   const notes: string[] = [];
   const fqdnMinTtl = opts.fqdnMinTtl ?? 60;
+  const ruleLogSets: RuleLogSet[] = [];
+  const ruleLogTimeout = opts.ruleLogTimeout ?? 300;
 
   const profiles = new Map(policy.profiles.map((p) => [p.id, p]));
   const addressIdx = new Map(policy.objects.addresses.map((a, i) => [a.id, i]));
@@ -344,8 +346,21 @@ export function compileRuleset(policy: Policy, opts: CompileOptions): CompiledRu
       if (m) decided.push(m);
     }
     const protoAlts = (ms: ProtoMatch[]): Alt[] => ms.map(renderProto);
+    // "log" on: each (source, destination, protocol) the rule decides goes, with the rule's index
+    // (as the packet mark), into the rule log set of its family; the gateway polls them into
+    // policy-enforcement events
+    if (r.log) ruleLogSets.push({ index: idx, ruleId: r.id, ruleName: r.name, action: r.action });
+    const logUpdate = (fam: 4 | 6): string => {
+      const ip = fam === 4 ? 'ip' : 'ip6';
+      return `meta mark set ${idx} update @rulelog_${fam} { ${ip} saddr . ${ip} daddr . meta l4proto . meta mark } `;
+    };
     for (const alt of combine(src, dst, protoAlts(decided))) {
-      policyLines.push(`${alt.expr} counter name "${counter}" ${logStmt}${verdict}`.trim());
+      if (r.log) {
+        for (const fam of alt.family === null ? ([4, 6] as const) : [alt.family]) {
+          const nf = alt.family === null ? `meta nfproto ${fam === 4 ? 'ipv4' : 'ipv6'} ` : '';
+          policyLines.push(`${nf}${alt.expr} counter name "${counter}" ${logUpdate(fam)}${logStmt}${verdict}`.replace(/\s+/g, ' ').trim());
+        }
+      } else policyLines.push(`${alt.expr} counter name "${counter}" ${logStmt}${verdict}`.trim());
       steerLines.push(`${alt.expr} ${inspect ? 'goto steer_proxy' : 'return'}`.trim());
     }
     if (content.undecided) {
@@ -478,6 +493,11 @@ export function compileRuleset(policy: Policy, opts: CompileOptions): CompiledRu
   for (const c of counterNames) out.push(`\tcounter ${c} { }`);
   out.push(...limits);
   out.push(...sets.decls);
+  if (ruleLogSets.length) {
+    for (const fam of [4, 6] as const) {
+      out.push(setDecl(`rulelog_${fam}`, `${fam === 4 ? 'ipv4_addr . ipv4_addr' : 'ipv6_addr . ipv6_addr'} . inet_proto . mark`, ['dynamic', 'timeout'], [], [`timeout ${ruleLogTimeout}s`, 'size 65535', 'counter']));
+    }
+  }
   out.push('\tmap steer_orig_4 {\n\t\ttype ipv4_addr . inet_service : ipv4_addr . inet_service\n\t\tflags dynamic,timeout\n\t\ttimeout 10m\n\t}');
   const chain = (name: string, head: string | null, lines: string[]) => {
     out.push(`\tchain ${name} {`);
@@ -524,6 +544,7 @@ export function compileRuleset(policy: Policy, opts: CompileOptions): CompiledRu
     counters,
     fqdnSets,
     dosEventSets,
+    ruleLogSets,
     steerMaps: { v4: 'steer_orig_4' },
     firewallOn,
     dosEnabled: dos,

@@ -61,6 +61,8 @@ export interface CompileOptions {
   fqdnMinTtl?: number;
   /** how long a DoS trigger's source stays in its event set (seconds) */
   dosEventTimeout?: number;
+  /** how long a (source, destination, protocol) of a logging rule stays in its log set (seconds) */
+  ruleLogTimeout?: number;
 }
 
 /** Names the gateway needs at run time: per-rule counters, FQDN sets, DoS event sets, the steering map. */
@@ -86,6 +88,17 @@ export interface DosEventSet {
   limit: string;
 }
 
+/**
+ * A rule with "log" on. What it decides goes into the sets `rulelog_4` / `rulelog_6`
+ * (saddr . daddr . l4proto . mark = the rule's index), with a packet counter per element.
+ */
+export interface RuleLogSet {
+  index: number;
+  ruleId: string;
+  ruleName: string;
+  action: 'allow' | 'block';
+}
+
 export interface CompiledRuleset {
   table: string;
   /** the ruleset body: `table inet mamori { ... }` */
@@ -93,6 +106,7 @@ export interface CompiledRuleset {
   counters: CounterInfo[];
   fqdnSets: FqdnSetInfo[];
   dosEventSets: DosEventSet[];
+  ruleLogSets: RuleLogSet[];
   /**
    * map of the original destination of redirected IPv4 TCP flows (saddr . sport → daddr . dport).
    * nft 1.0.6 cannot build the IPv6 one (its register allocator aborts on 2×20-byte concatenations);
