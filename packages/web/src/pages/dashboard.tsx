@@ -59,6 +59,13 @@ function optionFor(id: string, d: WidgetData): EChartsCoreOption | null {
   return null;
 }
 
+/** What the chart shows, in words: the chart's accessible name (screen readers cannot read a canvas). */
+function summary(d: WidgetData): string {
+  if (d.kind === 'bar') return d.items.slice(0, 5).map((i) => `${i.label ?? i.key} ${fmtValue(i.value, d.unit)}`).join(', ');
+  if (d.kind === 'series') return d.series.map((s) => `${s.key} ${s.values.reduce((a, b) => a + b, 0).toLocaleString()}`).join(', ');
+  return '';
+}
+
 function Widget({ info, hours, onRemove, onLeft, onRight, first, last }: { info: WidgetInfo; hours: number; onRemove: () => void; onLeft: () => void; onRight: () => void; first: boolean; last: boolean }) {
   const { t } = useTranslation();
   const q = useQuery({ queryKey: ['widget', info.id, hours], queryFn: () => analytics.widget(info.id, hours), refetchInterval: 60_000 });
@@ -78,7 +85,7 @@ function Widget({ info, hours, onRemove, onLeft, onRight, first, last }: { info:
       </Group>
       {q.isError && <Text size="sm" c="dimmed">{errorText(q.error, t)}</Text>}
       {empty && <Text size="sm" c="dimmed">{t('common.noData')}</Text>}
-      {option && !empty && <Chart option={option} label={title} />}
+      {option && !empty && data && <Chart option={option} label={`${title}: ${summary(data)}`} />}
       {data?.kind === 'table' && !empty && (
         <ScrollArea h={260}>
           <Table striped fz="xs">
