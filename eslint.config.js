@@ -15,4 +15,11 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  {
+    // the browser bundle takes values from @mamori/policy/browser only (the root pulls in node:url)
+    files: ['packages/web/src/**/*.{ts,tsx}'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: [{ name: '@mamori/policy', message: 'import values from @mamori/policy/browser', allowTypeImports: true }] }],
+    },
+  },
 );

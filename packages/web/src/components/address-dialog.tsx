@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Button, Group, Modal, Select, Stack, TextInput, Textarea } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import { isValidFqdn, message, parseAddressList, type AddressObject } from '@mamori/policy';
+import { isValidFqdn, message, parseAddressList, type AddressObject } from '@mamori/policy/browser';
 import { currentLang } from '../i18n/index.js';
 import { ErrorAlert } from './common.js';
 import { newId } from './ids.js';

@@ -24,3 +24,33 @@ export function useCatalog() {
 export function loc(n: Localized | undefined, fallback: string): string {
   return n ? n[currentLang()] : fallback;
 }
+
+export interface ContentIds {
+  applications: string[];
+  applicationFunctions: string[];
+  applicationCategories: string[];
+  urlCategories: string[];
+}
+
+/**
+ * The display names of a rule's content types in the user's language: application categories,
+ * applications, "application: function" and URL categories, from the catalogue (the id only when
+ * the catalogue does not know it).
+ */
+export function contentNames(c: ContentIds, catalog: FullCatalog | undefined): string[] {
+  const apps = new Map((catalog?.applications ?? []).map((a) => [a.id, a]));
+  const appCats = new Map((catalog?.applicationCategories ?? []).map((x) => [x.id, x.name]));
+  const urlCats = new Map((catalog?.urlCategories ?? []).map((x) => [x.id, x.name]));
+  const fn = (fid: string) => {
+    const [appId = fid, f = ''] = fid.split(':');
+    const app = apps.get(appId);
+    const fname = app?.functions.find((x) => x.id === f)?.name;
+    return `${loc(app?.name, appId)}: ${loc(fname, f)}`;
+  };
+  return [
+    ...c.applicationCategories.map((id) => loc(appCats.get(id), id)),
+    ...c.applications.map((id) => loc(apps.get(id)?.name, id)),
+    ...c.applicationFunctions.map(fn),
+    ...c.urlCategories.map((id) => loc(urlCats.get(id), id)),
+  ];
+}

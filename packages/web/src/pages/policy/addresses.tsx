@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Button, Group, Modal, Stack, TextInput, Textarea } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import { message, normalizeMac, type AddressObject, type MacObject } from '@mamori/policy';
+import { message, normalizeMac, type AddressObject, type MacObject } from '@mamori/policy/browser';
 import { AddressDialog } from '../../components/address-dialog.js';
 import { ErrorAlert, PageHeader, useTenantId } from '../../components/common.js';
 import { DeployAllButton } from '../../components/deploy.js';

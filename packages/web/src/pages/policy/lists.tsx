@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { ActionIcon, Alert, Button, Group, Modal, Paper, Stack, Table, Tabs, Text, TextInput } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import { classifyListValue, message, type ListEntry } from '@mamori/policy';
+import { classifyListValue, message, type ListEntry } from '@mamori/policy/browser';
 import { ConfirmDialog, ErrorAlert, PageHeader, useTenantId } from '../../components/common.js';
 import { DeployAllButton } from '../../components/deploy.js';
 import { usePolicyDraft } from '../../components/policy-draft.js';

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { ActionIcon, Alert, Anchor, Button, Checkbox, Divider, Group, NavLink as MNavLink, NumberInput, Paper, Radio, SimpleGrid, Stack, Table, Tabs, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { MAIL_FILE_TYPES, type SecurityProfile } from '@mamori/policy';
+import { MAIL_FILE_TYPES, type SecurityProfile } from '@mamori/policy/browser';
 import { ErrorAlert, OnOff, PageHeader, useTenantId } from '../../components/common.js';
 import { DeployAllButton } from '../../components/deploy.js';
 import { usePolicyDraft } from '../../components/policy-draft.js';

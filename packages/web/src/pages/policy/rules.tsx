@@ -5,6 +5,7 @@ import type { Policy, PolicyRule } from '@mamori/policy';
 import { ConfirmDialog, PageHeader, useTenantId } from '../../components/common.js';
 import { DeployAllButton } from '../../components/deploy.js';
 import { usePolicyDraft } from '../../components/policy-draft.js';
+import { contentNames, useCatalog, type FullCatalog } from '../../components/catalog.js';
 import { errorText } from '../../components/problems.js';
 import { useCanEdit } from '../../components/session.js';
 import { RuleEditor } from './rule-editor.js';
@@ -17,13 +18,14 @@ function StatusDot({ on, label }: { on: boolean; label: string }) {
   );
 }
 
-function summary(rule: PolicyRule, policy: Policy, t: (k: string, o?: Record<string, unknown>) => string) {
+function summary(rule: PolicyRule, policy: Policy, catalog: FullCatalog | undefined, t: (k: string, o?: Record<string, unknown>) => string) {
   const names = (ids: string[], list: Array<{ id: string; name: string }>) => ids.map((i) => list.find((x) => x.id === i)?.name ?? i);
   const src = rule.source.type === 'any' ? t('rules.summaryAny') : [...names(rule.source.addresses, policy.objects.addresses), ...names(rule.source.users, policy.objects.users), ...names(rule.source.groups, policy.objects.userGroups), ...names(rule.source.macs, policy.objects.macs)].join(', ');
   const dst = rule.destination.type === 'any' ? t('rules.summaryAny') : rule.destination.type === 'addresses' ? names(rule.destination.addresses, policy.objects.addresses).join(', ') : rule.destination.countries.join(', ');
   const svc = rule.service.type === 'any' ? t('rules.summaryAny') : names(rule.service.services, policy.objects.services).join(', ');
   const c = rule.content;
-  const content = c.type === 'any' ? t('rules.summaryAny') : [...c.applicationCategories, ...c.applications, ...c.applicationFunctions, ...c.urlCategories, ...names(c.customCategories, policy.objects.customCategories)].slice(0, 4).join(', ') + (c.applicationCategories.length + c.applications.length + c.applicationFunctions.length + c.urlCategories.length + c.customCategories.length > 4 ? ' …' : '');
+  const all = c.type === 'any' ? [] : [...contentNames(c, catalog), ...names(c.customCategories, policy.objects.customCategories)];
+  const content = c.type === 'any' ? t('rules.summaryAny') : all.slice(0, 4).join(', ') + (all.length > 4 ? ' …' : '');
   return { src, dst, svc, content };
 }
 
@@ -33,6 +35,7 @@ export function RulesPage() {
   const tenantId = useTenantId();
   const canEdit = useCanEdit();
   const draft = usePolicyDraft(tenantId);
+  const catalog = useCatalog();
   const [editing, setEditing] = useState<PolicyRule | 'new' | null>(null);
   const [deleting, setDeleting] = useState<PolicyRule | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -92,7 +95,7 @@ export function RulesPage() {
             </Table.Thead>
             <Table.Tbody>
               {policy.rules.map((r, i) => {
-                const s = summary(r, policy, t);
+                const s = summary(r, policy, catalog.data, t);
                 return (
                   <Table.Tr
                     key={r.id}

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { ActionIcon, Button, Group, Modal, Select, Stack, TextInput } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import { message, parsePorts, type Protocol, type ServiceObject } from '@mamori/policy';
+import { message, parsePorts, type Protocol, type ServiceObject } from '@mamori/policy/browser';
 import { ErrorAlert, PageHeader, useTenantId } from '../../components/common.js';
 import { DeployAllButton } from '../../components/deploy.js';
 import { newId } from '../../components/ids.js';

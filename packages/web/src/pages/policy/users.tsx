@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Button, Group, Modal, MultiSelect, Stack, TextInput } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import { message, parseAddressList, type User, type UserGroup } from '@mamori/policy';
+import { message, parseAddressList, type User, type UserGroup } from '@mamori/policy/browser';
 import { ErrorAlert, PageHeader, useTenantId } from '../../components/common.js';
 import { DeployAllButton } from '../../components/deploy.js';
 import { newId } from '../../components/ids.js';
