@@ -141,7 +141,8 @@ async function main(): Promise<void> {
 
   const ports = await startTs('proxy/origin-server.ts', [dir]);
   const httpUrl = `http://localhost:${ports['http']}/obj`;
-  const httpsUrl = `https://localhost:${ports['https']}/obj`;
+  const httpsUrl = ports['https'] === 443 ? 'https://localhost/obj' : `https://localhost:${ports['https']}/obj`;
+  if (ports['https'] !== 443) console.log(`note: 127.0.0.1:443 is taken, HTTPS origin on ${ports['https']}: e2guardian only intercepts CONNECTs to port 443, so its HTTPS row is a plain tunnel`);
   const upstreamCaPem = upstreamCa.certificatePem;
   const anchorCaPem = fs.readFileSync(path.join(dir, 'anchor-ca.pem'), 'utf8');
 
@@ -237,6 +238,10 @@ shutdown_lifetime 0 seconds
       set('pidfilename', `'${e}/e2g.pid'`);
       set('loglocation', `'${e}/access.log'`);
       set('httpworkers', '200');
+      // e2guardian's forged certificates default to 2014-12-06 .. 2024-12-05 (expired): give them a current validity
+      const now = Math.floor(Date.now() / 1000);
+      set('generatedcertstart', String(now - 86_400));
+      set('generatedcertend', String(now + 365 * 86_400));
       fs.writeFileSync(path.join(e, 'e2guardian.conf'), conf);
       let f1 = fs.readFileSync(path.join(e, 'e2guardianf1.conf'), 'utf8');
       f1 = f1.split('/etc/e2guardian').join(e).replace(/^sslmitm\s*=.*$/m, 'sslmitm = on');

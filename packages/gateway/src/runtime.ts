@@ -9,6 +9,9 @@ import type { PolicyEngine } from './chain/policy-port.js';
 import type { LeafCache } from './tls/leaf-cache.js';
 import type { SpoolEventInput } from './spool/spool.js';
 import { AutoBypass } from './tls/auto-bypass.js';
+import { DecisionCache } from './chain/decision-cache.js';
+import type { ChainResult } from './chain/runner.js';
+import type { RequestFacts } from './chain/facts.js';
 
 export interface ActivePolicy {
   engine: PolicyEngine;
@@ -33,6 +36,8 @@ export class GatewayRuntime {
   active: ActivePolicy;
   intel: Intel;
   readonly autoBypass: AutoBypass;
+  /** memoized chain results for the active policy and intel */
+  readonly decisions = new DecisionCache();
   readonly counters: RuntimeCounters = { requests: 0, blocked: 0, badRequests: 0, tunnels: 0, decrypted: 0, errors: 0 };
   private seq = 0;
   private readonly boot = Date.now().toString(36);
@@ -50,6 +55,11 @@ export class GatewayRuntime {
 
   swap(next: ActivePolicy): void {
     this.active = next;
+  }
+
+  /** run the web chain with the active policy and intel (memoized per facts) */
+  decide(facts: RequestFacts, engine = this.active.engine): ChainResult {
+    return this.decisions.run(facts, { policy: engine, intel: this.intel });
   }
 
   requestId(): string {

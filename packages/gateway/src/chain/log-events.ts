@@ -4,6 +4,7 @@
  * and application bandwidth when an application was identified.
  */
 import type { EventSink } from '../runtime.js';
+import type { SpoolEventInput } from '../spool/spool.js';
 import type { RequestFacts } from './facts.js';
 import type { BlockReason, Tags } from './verdict.js';
 
@@ -25,32 +26,28 @@ export function emitOutcome(sink: EventSink, o: Outcome): void {
   const ts = Date.now();
   const f = o.facts;
   const host = cut(f.host, 253);
-  const base = { ts, srcIp: f.srcIp, dstPort: f.dstPort, protocol: 'tcp' as const, ...(f.dstIp ? { dstIp: f.dstIp } : {}) };
+  const base = () => ({ ts, srcIp: f.srcIp, dstPort: f.dstPort, protocol: 'tcp' as const, ...(f.dstIp ? { dstIp: f.dstIp } : {}) });
   // web access is logged unless the allowing rule itself says not to log
   if (o.action !== 'allow' || o.tags.log !== false || o.tags.allowedBy?.kind !== 'rule') {
-    sink.emit({
-      ...base,
-      type: 'access',
-      action: o.action,
-      host,
-      categories: o.tags.categories.slice(0, 16),
-      decrypted: f.decrypted,
-      requestId: f.requestId,
-      ...(f.url ? { url: cut(f.url, 8192) } : {}),
-      ...(f.method ? { method: cut(f.method, 16) } : {}),
-      ...(o.status !== undefined ? { status: o.status } : {}),
-      ...(o.tags.reputation ? { reputation: o.tags.reputation.score } : {}),
-      ...(o.tags.app ? { app: o.tags.app } : {}),
-      ...(o.tags.appFunction ? { appFunction: o.tags.appFunction } : {}),
-      ...(o.block?.ruleId ?? o.tags.allowedBy?.id ? { ruleId: o.block?.ruleId ?? o.tags.allowedBy?.id } : {}),
-      ...(o.bytesUp !== undefined ? { bytesUp: o.bytesUp } : {}),
-      ...(o.bytesDown !== undefined ? { bytesDown: o.bytesDown } : {}),
-    });
+    // built by assignment, not spreads: this runs for every request
+    const ev: Record<string, unknown> = { ts, srcIp: f.srcIp, dstPort: f.dstPort, protocol: 'tcp', type: 'access', action: o.action, host, categories: o.tags.categories.length > 16 ? o.tags.categories.slice(0, 16) : o.tags.categories, decrypted: f.decrypted, requestId: f.requestId };
+    if (f.dstIp) ev['dstIp'] = f.dstIp;
+    if (f.url) ev['url'] = cut(f.url, 8192);
+    if (f.method) ev['method'] = cut(f.method, 16);
+    if (o.status !== undefined) ev['status'] = o.status;
+    if (o.tags.reputation) ev['reputation'] = o.tags.reputation.score;
+    if (o.tags.app) ev['app'] = o.tags.app;
+    if (o.tags.appFunction) ev['appFunction'] = o.tags.appFunction;
+    const ruleId = o.block?.ruleId ?? o.tags.allowedBy?.id;
+    if (ruleId) ev['ruleId'] = ruleId;
+    if (o.bytesUp !== undefined) ev['bytesUp'] = o.bytesUp;
+    if (o.bytesDown !== undefined) ev['bytesDown'] = o.bytesDown;
+    sink.emit(ev as unknown as SpoolEventInput);
   }
   const b = o.block;
   if (b && (b.kind === 'rule' || b.kind === 'blockList' || b.kind === 'default' || b.kind === 'allowList')) {
     sink.emit({
-      ...base,
+      ...base(),
       type: 'policy',
       action: 'block',
       reasonKind: b.kind,
@@ -64,7 +61,7 @@ export function emitOutcome(sink: EventSink, o: Outcome): void {
   }
   if (b?.threat) {
     sink.emit({
-      ...base,
+      ...base(),
       type: 'security',
       threatType: b.threat,
       action: 'block',
@@ -76,7 +73,7 @@ export function emitOutcome(sink: EventSink, o: Outcome): void {
   }
   if (o.tags.app && (o.bytesUp || o.bytesDown)) {
     sink.emit({
-      ...base,
+      ...base(),
       type: 'bandwidth',
       app: o.tags.app,
       ...(o.tags.appCategory ? { appCategory: o.tags.appCategory } : {}),

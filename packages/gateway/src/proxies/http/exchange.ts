@@ -5,9 +5,9 @@
  */
 import type http from 'node:http';
 import type http2 from 'node:http2';
-import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import { runChain, type ChainResult } from '../../chain/runner.js';
+import type { Dispatcher } from 'undici';
+import type { ChainResult } from '../../chain/runner.js';
 import { pickLanguage, renderBlockPage } from '../../chain/block-page.js';
 import { emitOutcome } from '../../chain/log-events.js';
 import type { RequestFacts } from '../../chain/facts.js';
@@ -104,7 +104,7 @@ export async function handleExchange(rt: GatewayRuntime, upstream: Upstream, req
   if (preBlock) result = { outcome: 'block', tags: { categories: preBlock.categories ?? [] }, reason: preBlock, stage: 'handshake' };
   else {
     try {
-      result = runChain(facts, { policy: active.engine, intel: rt.intel });
+      result = rt.decide(facts, active.engine);
     } catch (e) {
       rt.counters.errors++;
       rt.log.error({ err: e, requestId }, 'chain failed');
@@ -126,50 +126,95 @@ export async function handleExchange(rt: GatewayRuntime, upstream: Upstream, req
   await forward(rt, upstream, req, res, t, facts, result.tags, started, version);
 }
 
-async function forward(rt: GatewayRuntime, upstream: Upstream, req: AnyReq, res: AnyRes, t: Target, facts: RequestFacts, tags: Tags, started: number, version: number | null): Promise<void> {
+function forward(rt: GatewayRuntime, upstream: Upstream, req: AnyReq, res: AnyRes, t: Target, facts: RequestFacts, tags: Tags, started: number, version: number | null): Promise<void> {
   const hdrs = req.headers as Record<string, string | string[] | undefined>;
-  const hasBody = hdrs['content-length'] !== undefined ? hdrs['content-length'] !== '0' : hdrs['transfer-encoding'] !== undefined || (req.httpVersionMajor === 2 && !['GET', 'HEAD'].includes(req.method ?? 'GET') && !(req as http2.Http2ServerRequest).stream?.readableEnded);
+  const cl = hdrs['content-length'];
+  const hasBody = cl !== undefined ? cl !== '0' : hdrs['transfer-encoding'] !== undefined || (req.httpVersionMajor === 2 && req.method !== 'GET' && req.method !== 'HEAD' && !(req as http2.Http2ServerRequest).stream?.readableEnded);
   let bytesUp = 0;
   let bytesDown = 0;
   const origin = `${t.scheme}://${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`;
   const insecureAllowed = t.scheme === 'https' && tags.profile?.httpsDecryption.blockInvalidCertificates === false;
-  let up;
-  try {
-    up = await upstream.request({
-      origin,
-      path: t.path,
-      method: req.method ?? 'GET',
-      headers: forwardRequestHeaders(hdrs, hasBody),
-      ...(hasBody ? { body: counted(req as Readable, (n) => (bytesUp += n)) } : {}),
-      insecure: insecureAllowed,
-    });
-  } catch (e) {
-    const certErr = isCertificateError(e);
-    if (certErr) {
-      rt.counters.blocked++;
-      const reason: BlockReason = { kind: 'certificate', detail: certErr, threat: 'certificate' };
-      sendBlockPage(req, res, reason, facts.url ?? origin, facts.requestId);
-      emitOutcome(rt.events, { facts, tags, action: 'block', block: reason, status: 403, policyVersion: version });
-      return;
+  const w = res as http.ServerResponse;
+  return new Promise<void>((resolve) => {
+    let status = 0;
+    let done = false;
+    let ctl: Dispatcher.DispatchController | null = null;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      res.off('close', onClose);
+      resolve();
+    };
+    const onClose = () => {
+      // the client went away before the response was complete
+      if (!done && ctl && !ctl.aborted) ctl.abort(new Error('client closed'));
+    };
+    res.once('close', onClose);
+    const onDrain = () => ctl?.resume();
+    const handler: Dispatcher.DispatchHandler = {
+      onRequestStart(c) {
+        ctl = c;
+        if (done) c.abort(new Error('client closed'));
+      },
+      onResponseStart(_c, statusCode, headers) {
+        if (statusCode < 200) return; // 1xx: the final response follows
+        status = statusCode;
+        if (res.headersSent || res.destroyed) return;
+        w.writeHead(statusCode, forwardResponseHeaders(headers as Record<string, string | string[] | undefined>));
+      },
+      onResponseData(c, chunk) {
+        bytesDown += chunk.length;
+        if (res.destroyed) return;
+        if (!w.write(chunk)) {
+          c.pause();
+          res.once('drain', onDrain);
+        }
+      },
+      onResponseEnd() {
+        if (!res.destroyed) res.end();
+        emitOutcome(rt.events, { facts, tags, action: 'allow', status, bytesUp, bytesDown, durationMs: performance.now() - started, policyVersion: version });
+        finish();
+      },
+      onResponseError(_c, e) {
+        if (done) return;
+        if (status !== 0) {
+          // the response had started: all we can do is cut it
+          if (!res.writableEnded) res.destroy();
+          rt.log.debug({ err: e, requestId: facts.requestId }, 'response stream aborted');
+          emitOutcome(rt.events, { facts, tags, action: 'allow', status, bytesUp, bytesDown, durationMs: performance.now() - started, policyVersion: version });
+          return finish();
+        }
+        const certErr = isCertificateError(e);
+        if (certErr) {
+          rt.counters.blocked++;
+          const reason: BlockReason = { kind: 'certificate', detail: certErr, threat: 'certificate' };
+          sendBlockPage(req, res, reason, facts.url ?? origin, facts.requestId);
+          emitOutcome(rt.events, { facts, tags, action: 'block', block: reason, status: 403, policyVersion: version });
+          return finish();
+        }
+        rt.counters.errors++;
+        const code = (e as { code?: string }).code ?? e.message;
+        rt.log.info({ requestId: facts.requestId, origin, code }, 'upstream request failed');
+        const st = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' ? 504 : 502;
+        if (!res.destroyed) sendError(res, st, `Bad gateway: ${code}`, facts.requestId);
+        emitOutcome(rt.events, { facts, tags, action: 'allow', status: st, bytesUp, policyVersion: version });
+        finish();
+      },
+    };
+    try {
+      upstream.dispatch(
+        {
+          origin,
+          path: t.path,
+          method: req.method ?? 'GET',
+          headers: forwardRequestHeaders(hdrs, hasBody),
+          ...(hasBody ? { body: counted(req as Readable, (n) => (bytesUp += n)) } : {}),
+          insecure: insecureAllowed,
+        },
+        handler,
+      );
+    } catch (e) {
+      handler.onResponseError!(ctl as unknown as Dispatcher.DispatchController, e as Error);
     }
-    rt.counters.errors++;
-    const code = (e as { code?: string }).code ?? (e as Error).message;
-    rt.log.info({ requestId: facts.requestId, origin, code }, 'upstream request failed');
-    const status = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' ? 504 : 502;
-    sendError(res, status, `Bad gateway: ${code}`, facts.requestId);
-    emitOutcome(rt.events, { facts, tags, action: 'allow', status, bytesUp, policyVersion: version });
-    return;
-  }
-  const outHeaders = forwardResponseHeaders(up.headers);
-  try {
-    if (res.headersSent) throw new Error('response already started');
-    (res as http.ServerResponse).writeHead(up.statusCode, outHeaders);
-    up.body.on('data', (c: Buffer) => (bytesDown += c.length));
-    await pipeline(up.body, res as NodeJS.WritableStream);
-  } catch (e) {
-    up.body.destroy();
-    if (!res.writableEnded) res.destroy();
-    rt.log.debug({ err: e, requestId: facts.requestId }, 'response stream aborted');
-  }
-  emitOutcome(rt.events, { facts, tags, action: 'allow', status: up.statusCode, bytesUp, bytesDown, durationMs: performance.now() - started, policyVersion: version });
+  });
 }

@@ -7,7 +7,7 @@ import net from 'node:net';
 import type tls from 'node:tls';
 import { parseClientHello, MAX_HELLO_BYTES } from '../../tls/client-hello.js';
 import { chooseBump } from '../../tls/bump-decision.js';
-import { runChain, type ChainResult } from '../../chain/runner.js';
+import type { ChainResult } from '../../chain/runner.js';
 import { emitOutcome } from '../../chain/log-events.js';
 import type { RequestFacts } from '../../chain/facts.js';
 import type { BlockReason } from '../../chain/verdict.js';
@@ -115,8 +115,8 @@ export function handleTlsFlow(deps: TlsFlowDeps, socket: net.Socket, head: Buffe
     };
     let result: ChainResult;
     try {
-      result = runChain(facts, { policy: active.engine, intel: rt.intel });
-      if (result.outcome === 'hold' && !canDecrypt) result = runChain({ ...facts, stage: 'l7' }, { policy: active.engine, intel: rt.intel });
+      result = rt.decide(facts, active.engine);
+      if (result.outcome === 'hold' && !canDecrypt) result = rt.decide({ ...facts, stage: 'l7' }, active.engine);
     } catch (e) {
       rt.counters.errors++;
       rt.log.error({ err: e }, 'chain failed on TLS flow');
@@ -136,7 +136,7 @@ export function handleTlsFlow(deps: TlsFlowDeps, socket: net.Socket, head: Buffe
     if (result.outcome === 'hold') {
       // the URL or application may still decide: pick decryption with the SNI-level decision,
       // then every request is evaluated again with its URL
-      const sniLevel = runChain({ ...facts, stage: 'l7' }, { policy: active.engine, intel: rt.intel });
+      const sniLevel = rt.decide({ ...facts, stage: 'l7' }, active.engine);
       if (sniLevel.outcome !== 'allow') return decrypt(host, facts);
       result = sniLevel;
     }

@@ -39,8 +39,10 @@ export function isCertificateError(err: unknown): string | null {
 export class Upstream {
   private readonly secure: Agent;
   private readonly insecure: Agent;
+  /** CAs for TLS toward origins when not only Node's store (raw connections: WebSocket) */
+  readonly ca: string[] | undefined;
 
-  constructor(opts: UpstreamOptions = {}) {
+  constructor(readonly opts: UpstreamOptions = {}) {
     const common = {
       keepAliveTimeout: 10_000,
       connections: opts.connectionsPerOrigin ?? 256,
@@ -48,9 +50,16 @@ export class Upstream {
       bodyTimeout: opts.bodyTimeoutMs ?? 300_000,
     };
     const ca = opts.extraCaPem?.length ? [...tls.rootCertificates, ...opts.extraCaPem] : undefined;
+    this.ca = ca;
     const timeout = opts.connectTimeoutMs ?? 10_000;
     this.secure = new Agent({ ...common, connect: { timeout, ...(ca ? { ca } : {}), ...(opts.lookup ? { lookup: opts.lookup } : {}) } });
     this.insecure = new Agent({ ...common, connect: { timeout, rejectUnauthorized: false, ...(opts.lookup ? { lookup: opts.lookup } : {}) } });
+  }
+
+  /** low-level: stream the response into `handler` (no Readable, no pipeline per request) */
+  dispatch(r: UpstreamRequest, handler: Dispatcher.DispatchHandler): void {
+    const agent = r.insecure ? this.insecure : this.secure;
+    agent.dispatch({ origin: r.origin, path: r.path, method: r.method as Dispatcher.HttpMethod, headers: r.headers, body: (r.body ?? null) as Readable | null }, handler);
   }
 
   request(r: UpstreamRequest): Promise<Dispatcher.ResponseData> {

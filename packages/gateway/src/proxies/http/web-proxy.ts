@@ -14,7 +14,8 @@ import { Upstream, type UpstreamOptions } from './upstream.js';
 import { handleExchange, headerString, sendError, type AnyReq, type AnyRes, type Target } from './exchange.js';
 import { handleTlsFlow, onInterceptedHandshakeFailed, type DecryptedContext, type TlsFlowTarget } from './tls-flow.js';
 import { pacFile } from './pac.js';
-import { runChain, type ChainResult } from '../../chain/runner.js';
+import { handleUpgrade, isWebSocketUpgrade, rawResponse } from './upgrade.js';
+import type { ChainResult } from '../../chain/runner.js';
 import { emitOutcome } from '../../chain/log-events.js';
 import { describeReason } from '../../chain/block-page.js';
 import type { RequestFacts } from '../../chain/facts.js';
@@ -78,10 +79,7 @@ export class WebProxy {
     });
     this.h1.on('request', (req, res) => this.onRequest(req, res));
     this.h1.on('connect', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => this.onConnect(req, socket, head));
-    this.h1.on('upgrade', (req: http.IncomingMessage, socket: net.Socket) => {
-      sendRaw(socket, 501, 'Not Implemented: protocol upgrade through the proxy');
-      this.badRequest(req.socket.remoteAddress, 'upgrade', 501);
-    });
+    this.h1.on('upgrade', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => this.onUpgrade(req, socket, head));
     this.h1.on('clientError', (err: Error & { code?: string }, socket: net.Socket) => this.onClientError(err, socket));
     this.h1.on('connection', (s: net.Socket) => this.track(s));
     // decrypted connections: one TLS server for HTTP/2 and HTTP/1.1 (ALPN), leaf chosen by SNI
@@ -112,6 +110,8 @@ export class WebProxy {
       if (!ctx) return sendError(res, 500, 'Internal gateway error', '-');
       this.onDecrypted(req, res, ctx);
     });
+    // HTTP/1.1 Upgrade (WebSocket) inside a decrypted connection
+    this.h2.on('upgrade', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => this.onUpgrade(req, socket, head));
     this.h2.on('sessionError', () => undefined);
     this.h2.on('clientError', (err: Error & { code?: string }, socket: net.Socket) => this.onClientError(err, socket));
   }
@@ -210,38 +210,42 @@ export class WebProxy {
     const sock = req.socket;
     const dctx = this.decrypted.get(sock);
     if (dctx) return this.onDecrypted(req, res, dctx);
-    const info = this.conn.get(sock);
-    const srcIp = sock.remoteAddress ?? '0.0.0.0';
+    const t = this.plainTarget(req);
+    if (t === 'local') return this.serveLocal(req, res);
+    if (typeof t === 'string') return this.reject(req, res, 400, t);
+    void handleExchange(this.rt, this.upstream, req, res, t, sock.remoteAddress ?? '0.0.0.0').catch((e: unknown) => this.crash(e, res));
+  }
+
+  /** the target of a plain-HTTP request: absolute-form (explicit) or Host (transparent); a string is the 400 reason */
+  private plainTarget(req: http.IncomingMessage, schemes: readonly string[] = ['http:']): Target | 'local' | string {
+    const info = this.conn.get(req.socket);
     const url = req.url ?? '/';
     if (url.startsWith('/')) {
-      if (info?.transparent) {
-        const hostHeader = headerString(req.headers.host);
-        const hp = hostHeader ? splitHostPort(hostHeader, info.dst?.port ?? 80) : info.dst ? { host: info.dst.ip, port: info.dst.port } : null;
-        if (!hp) return this.reject(req, res, 400, 'Bad Request: no Host header');
-        const t: Target = { scheme: 'http', host: hp.host, port: info.dst?.port ?? hp.port, path: url, decrypted: false, ...(info.dst ? { dstIp: info.dst.ip } : {}) };
-        return void handleExchange(this.rt, this.upstream, req, res, t, srcIp).catch((e: unknown) => this.crash(e, res));
-      }
-      return this.serveLocal(req, res);
+      if (!info?.transparent) return 'local';
+      const hostHeader = headerString(req.headers.host);
+      const hp = hostHeader ? splitHostPort(hostHeader, info.dst?.port ?? 80) : info.dst ? { host: info.dst.ip, port: info.dst.port } : null;
+      if (!hp) return 'Bad Request: no Host header';
+      return { scheme: 'http', host: hp.host, port: info.dst?.port ?? hp.port, path: url, decrypted: false, ...(info.dst ? { dstIp: info.dst.ip } : {}) };
     }
     let parsed: URL;
     try {
       parsed = new URL(url);
     } catch {
-      return this.reject(req, res, 400, 'Bad Request: invalid request target');
+      return 'Bad Request: invalid request target';
     }
-    if (parsed.protocol !== 'http:') return this.reject(req, res, 400, `Bad Request: unsupported scheme ${parsed.protocol}`);
-    if (!parsed.hostname) return this.reject(req, res, 400, 'Bad Request: no host');
+    if (!schemes.includes(parsed.protocol)) return `Bad Request: unsupported scheme ${parsed.protocol}`;
+    if (!parsed.hostname) return 'Bad Request: no host';
     const host = parsed.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-    const t: Target = { scheme: 'http', host, port: parsed.port ? Number(parsed.port) : 80, path: parsed.pathname + parsed.search, decrypted: false };
-    void handleExchange(this.rt, this.upstream, req, res, t, srcIp).catch((e: unknown) => this.crash(e, res));
+    return { scheme: 'http', host, port: parsed.port ? Number(parsed.port) : 80, path: parsed.pathname + parsed.search, decrypted: false };
   }
 
-  private onDecrypted(req: AnyReq, res: AnyRes, ctx: DecryptedContext): void {
+  /** the decrypted-connection target of a request (Host / :authority, else the handshake's host) */
+  private decryptedTarget(req: AnyReq, ctx: DecryptedContext): Target | null {
     const authority = headerString(req.headers[':authority'] as string | undefined) ?? headerString(req.headers.host);
     const hp = authority ? splitHostPort(authority, ctx.port) : { host: ctx.host, port: ctx.port };
-    if (!hp) return this.reject(req, res, 400, 'Bad Request: invalid Host');
+    if (!hp) return null;
     // the connection was decided for ctx.host; a different Host (domain fronting) is evaluated for itself
-    const t: Target = {
+    return {
       scheme: 'https',
       host: hp.host,
       port: hp.host === ctx.host ? ctx.port : hp.port,
@@ -250,6 +254,39 @@ export class WebProxy {
       ...(ctx.sni ? { sni: ctx.sni } : {}),
       ...(ctx.dstIp && hp.host === ctx.host ? { dstIp: ctx.dstIp } : {}),
     };
+  }
+
+  /** HTTP/1.1 Upgrade: WebSocket is evaluated and tunnelled; other protocols are refused */
+  private onUpgrade(req: http.IncomingMessage, socket: net.Socket, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    const srcIp = req.socket.remoteAddress ?? '0.0.0.0';
+    const ctx = this.decrypted.get(req.socket) ?? (req.socket as unknown as Record<symbol, DecryptedContext | undefined>)[kCtx];
+    if (!isWebSocketUpgrade(req)) {
+      rawResponse(socket, 501, '501 Not Implemented: only WebSocket upgrades pass the proxy\n');
+      this.badRequest(srcIp, `upgrade ${headerString(req.headers.upgrade) ?? ''}`, 501);
+      return;
+    }
+    const deps = { rt: this.rt, upstream: this.upstream, limits: this.limits };
+    if (ctx) {
+      const t = this.decryptedTarget(req, ctx);
+      if (!t) {
+        rawResponse(socket, 400, '400 Bad Request: invalid Host\n');
+        return this.badRequest(ctx.srcIp, 'invalid Host', 400);
+      }
+      return handleUpgrade(deps, req, socket, head, t, ctx.srcIp, ctx.preBlock);
+    }
+    const t = this.plainTarget(req, ['http:', 'ws:']);
+    if (typeof t === 'string') {
+      const why = t === 'local' ? 'Bad Request: this is a proxy; send absolute-form requests or CONNECT' : t;
+      rawResponse(socket, 400, `400 ${why}\n`);
+      return this.badRequest(srcIp, why, 400);
+    }
+    handleUpgrade(deps, req, socket, head, t, srcIp);
+  }
+
+  private onDecrypted(req: AnyReq, res: AnyRes, ctx: DecryptedContext): void {
+    const t = this.decryptedTarget(req, ctx);
+    if (!t) return this.reject(req, res, 400, 'Bad Request: invalid Host');
     void handleExchange(this.rt, this.upstream, req, res, t, ctx.srcIp, ctx.preBlock).catch((e: unknown) => this.crash(e, res));
   }
 
@@ -270,7 +307,7 @@ export class WebProxy {
       const facts: RequestFacts = { requestId: rt.requestId(), srcIp, dstPort: hp.port, host: hp.host, scheme: 'https', decrypted: false, stage: 'l7' };
       let r: ChainResult;
       try {
-        r = runChain(facts, { policy: active.engine, intel: rt.intel });
+        r = rt.decide(facts, active.engine);
       } catch (e) {
         rt.counters.errors++;
         rt.log.error({ err: e }, 'chain failed on CONNECT');

@@ -1,0 +1,86 @@
+/**
+ * Profiling harness for the proxy alone (no anchors): starts the bench origin and the Mamori proxy
+ * (optionally under `node --cpu-prof`), drives load through it and prints requests/s.
+ *
+ *   npx tsx bench/src/proxy/load.ts [--seconds 6] [--concurrency 32] [--https] [--prof <dir>]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { ProxyAgent, request } from 'undici';
+import { generateCa, issueWithNewKey, loadCa } from '@mamori/gateway';
+
+const args = process.argv.slice(2);
+const arg = (n: string, d: string) => {
+  const i = args.indexOf(`--${n}`);
+  return i >= 0 && args[i + 1] ? args[i + 1]! : d;
+};
+const SECONDS = Number(arg('seconds', '6'));
+const CONC = Number(arg('concurrency', '32'));
+const HTTPS = args.includes('--https');
+const PROF = arg('prof', '');
+const HERE = path.dirname(new URL(import.meta.url).pathname);
+const kids: ChildProcess[] = [];
+process.on('exit', () => kids.forEach((c) => c.kill('SIGKILL')));
+
+function start(script: string, a: string[], node: string[] = []): Promise<{ child: ChildProcess; info: Record<string, number> }> {
+  const c = spawn(process.execPath, [...node, '--import', 'tsx', path.join(HERE, script), ...a], { stdio: ['ignore', 'pipe', 'inherit'] });
+  kids.push(c);
+  return new Promise((resolve, reject) => {
+    readline.createInterface({ input: c.stdout! }).once('line', (l) => resolve({ child: c, info: JSON.parse(l) as Record<string, number> }));
+    c.once('exit', (code) => reject(new Error(`${script} exited ${code}`)));
+  });
+}
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mamori-proxy-load-'));
+const upstreamCa = await generateCa('Load Upstream CA');
+const origin = await issueWithNewKey(await loadCa(upstreamCa), ['localhost', '127.0.0.1']);
+const tenant = await generateCa('Load Tenant CA');
+const w = (f: string, s: string) => fs.writeFileSync(path.join(dir, f), s);
+w('upstream-ca.pem', upstreamCa.certificatePem);
+w('origin.pem', origin.certificatePem);
+w('origin.key', origin.privateKeyPem);
+w('tenant-ca.pem', tenant.certificatePem);
+w('tenant-ca.key', tenant.privateKeyPem);
+w('blocklist.txt', Array.from({ length: 1000 }, (_, i) => `blocked-${i}.example.net`).join('\n') + '\n');
+const o = await start('origin-server.ts', [dir]);
+const m = await start('mamori-server.ts', [dir, path.join(dir, 'blocklist.txt')], PROF ? ['--cpu-prof', `--cpu-prof-dir=${PROF}`] : []);
+const url = HTTPS ? `https://localhost:${o.info['https']}/obj` : `http://localhost:${o.info['http']}/obj`;
+const d = new ProxyAgent({ uri: `http://127.0.0.1:${m.info['port']}`, proxyTunnel: HTTPS, connections: CONC, ...(HTTPS ? { requestTls: { ca: tenant.certificatePem } } : {}) });
+async function run(seconds: number): Promise<{ n: number; errors: number }> {
+  let n = 0;
+  let errors = 0;
+  const end = performance.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: CONC }, async () => {
+      while (performance.now() < end) {
+        try {
+          const r = await request(url, { dispatcher: d });
+          await r.body.dump();
+          if (r.statusCode === 200) n++;
+          else errors++;
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  return { n, errors };
+}
+/** user+system CPU time of a process, ms (Linux /proc) */
+function cpuMs(pid: number): number {
+  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+}
+await run(1.5);
+const c0 = cpuMs(m.child.pid!);
+const r = await run(SECONDS);
+const c1 = cpuMs(m.child.pid!);
+// CPU per request is what the proxy costs, independent of what else runs on the machine
+console.log(JSON.stringify({ mode: HTTPS ? 'https' : 'http', rps: Math.round(r.n / SECONDS), errors: r.errors, proxyCpuUsPerReq: Math.round(((c1 - c0) * 1000) / Math.max(1, r.n)) }));
+await d.close();
+m.child.kill('SIGTERM');
+await new Promise((res) => m.child.once('exit', res));
+process.exit(0);
