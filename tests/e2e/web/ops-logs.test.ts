@@ -72,7 +72,7 @@ describe.each(['ja', 'en'] as const)('log analysis (%s)', (lang) => {
         await expect.poll(() => eventRows(page).count()).toBe(SEEDED.blockedCount);
         const badges = page.getByTestId('log-rows').getByTestId('action-badge');
         expect(await badges.count()).toBe(SEEDED.blockedCount);
-        for (const text of await badges.allInnerTexts()) expect(text).toBe(T[lang].block);
+        for (const text of await badges.allTextContents()) expect(text).toBe(T[lang].block);
         // the badge label is shown whole: nothing overflows its box, and the badge fits its cell
         const clipped = await badges.evaluateAll((els) =>
           els.filter((b) => {
