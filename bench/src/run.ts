@@ -19,7 +19,7 @@ interface Bench {
 
 const BENCHES: Bench[] = [
   { name: 'policy', file: 'policy-evaluate.ts', full: [], quick: [], limit: 300 },
-  { name: 'urlcat', file: 'urlcat-bench.ts', full: [], quick: ['--queries', '500000', '--sg-queries', '50000', '--synthetic', '200000'], limit: 900 },
+  { name: 'urlcat', file: 'urlcat-bench.ts', full: [], quick: ['--queries', '500000', '--sg-queries', '50000', '--synthetic', '1000000'], limit: 900 },
   { name: 'appid', file: 'appid-bench.ts', full: [], quick: [], limit: 600 },
   { name: 'proxy', file: 'proxy-bench.ts', full: [], quick: ['--seconds', '4', '--concurrency', '32'], limit: 900 },
   { name: 'firewall', file: 'firewall-bench.ts', full: [], quick: [], limit: 900 },

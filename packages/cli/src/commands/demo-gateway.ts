@@ -7,7 +7,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startGateway, type RunningGateway } from '@mamori/gateway';
 import type { DemoHook } from './demo-hooks.js';
-import { loadIntel } from './gateway.js';
 
 export const gatewayDemoHook: DemoHook = {
   name: 'gateway',
@@ -15,7 +14,6 @@ export const gatewayDemoHook: DemoHook = {
     const dataDir = path.join(ctx.dataDir, 'gateway');
     const port = Number(process.env['MAMORI_PROXY_PORT'] ?? 3128);
     const proxy = { host: '127.0.0.1', port };
-    const intel = await loadIntel(undefined);
     const c = ctx.console;
     let gw: RunningGateway;
     try {
@@ -24,7 +22,7 @@ export const gatewayDemoHook: DemoHook = {
       gw = await startGateway({
         dataDir,
         proxy,
-        intel,
+        // intel: $MAMORI_INTEL_DB or the starter database, then what the console distributes
         // enrollment is on the API listener; the answer names the mutual-TLS sync URL
         console: { url: c.url, ...(token ? { token } : {}), caPem: c.services.gatewayCa.certificatePem },
       });
@@ -32,8 +30,8 @@ export const gatewayDemoHook: DemoHook = {
       const why = e instanceof Error ? e.message : String(e);
       ctx.print(`Gateway:        not enrolled (${why}); enforcing its saved or built-in policy`);
       // a busy port (another proxy on 3128) must not stop the demo: take any free port then
-      gw = await startGateway({ dataDir, proxy: /EADDRINUSE/.test(why) ? { host: proxy.host, port: 0 } : proxy, intel }).catch(() =>
-        startGateway({ dataDir, proxy: { host: proxy.host, port: 0 }, intel }),
+      gw = await startGateway({ dataDir, proxy: /EADDRINUSE/.test(why) ? { host: proxy.host, port: 0 } : proxy }).catch(() =>
+        startGateway({ dataDir, proxy: { host: proxy.host, port: 0 } }),
       );
     }
     ctx.print(`Gateway proxy:  http://127.0.0.1:${gw.proxyAddress.port} (PAC: http://127.0.0.1:${gw.proxyAddress.port}/proxy.pac)${gw.identity ? `, enrolled as ${gw.identity.gatewayId}` : ''}`);

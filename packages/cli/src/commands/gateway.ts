@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import fs from 'node:fs';
+import type { Socket } from 'node:net';
 import path from 'node:path';
 import type { GatewayOptions, RunningGateway } from '@mamori/gateway';
 import { addRouterOptions } from '@mamori/gateway/firewall';
@@ -22,6 +23,7 @@ interface GatewayFlags {
   router?: boolean;
   lan?: string;
   wan?: string;
+  dosPoll?: string;
 }
 
 function hostPort(s: string, what: string): { host: string; port: number } {
@@ -56,18 +58,21 @@ export async function loadIntel(file: string | undefined): Promise<GatewayOption
 
 export async function runGateway(flags: GatewayFlags): Promise<RunningGateway> {
   const { startGateway } = await import('@mamori/gateway');
-  const { detectRouterCapability, routerInterfaces, routerMode } = await import('@mamori/gateway/firewall');
+  const { detectRouterCapability, DosEventReader, dosPollMs, geoRanges, localRunner, resolverLookup, routerInterfaces, routerMode, RuleLogReader, startDosEventPump } = await import('@mamori/gateway/firewall');
   const { defaultPolicy } = await import('@mamori/policy');
   const listen = hostPort(flags.listen, '--listen');
   const opts: GatewayOptions = {
     dataDir: path.resolve(flags.dataDir),
     proxy: listen,
-    intel: await loadIntel(flags.intel),
+    // a category database goes through the agent's layered intel (tenant layer, cloud lookups, updates from the console)
+    ...(flags.intel && /\.json$/i.test(flags.intel) ? { intel: await loadIntel(flags.intel) } : flags.intel ? { intelFile: path.resolve(flags.intel) } : {}),
     ...(flags.console ? { console: { url: flags.console, ...(flags.token ? { token: flags.token } : {}), ...(flags.consoleCa ? { caPem: fs.readFileSync(flags.consoleCa, 'utf8') } : {}) } } : {}),
   };
   const upstreams = [flags.dnsUpstream ? hostPort(flags.dnsUpstream, '--dns-upstream') : systemResolver()];
   if (flags.dns) opts.dns = { ...hostPort(flags.dns, '--dns'), upstreams };
   const ifaces = routerInterfaces(flags);
+  const dosPoll = dosPollMs(flags);
+  let afterStart: ((gw: RunningGateway) => Promise<void>) | undefined;
   if (ifaces) {
     const cap = await detectRouterCapability();
     if (!cap.ok) {
@@ -76,18 +81,32 @@ export async function runGateway(flags: GatewayFlags): Promise<RunningGateway> {
       process.stderr.write(`${cap.message}\n`);
     } else {
       const ports = { http: 3129, https: 3130, dns: 53 };
-      const r = await routerMode({ ...ifaces, policy: defaultPolicy(10), capability: cap, proxyPorts: ports, gatewayServicePorts: [listen.port, 53] });
+      // IPv6 flows get their own listeners: the IPv4 ones never see v4-mapped client addresses
+      const ports6 = { http: 3131, https: 3132 };
+      // destination countries: sets from the shipped GeoIP table, compiled when a rule first needs it
+      const { compileShippedGeoIp } = await import('@mamori/geoip');
+      const geo = geoRanges(() => compileShippedGeoIp());
+      const r = await routerMode({ ...ifaces, policy: defaultPolicy(10), capability: cap, proxyPorts: ports, proxyPorts6: ports6, gatewayServicePorts: [listen.port, 53], geo });
       process.stderr.write(`${r.message}\n`);
       if (r.mode === 'router' && r.ok) {
         const fw = r.firewall;
         opts.mode = 'router';
         opts.roles = { lan: ifaces.lan, wan: ifaces.wan };
-        opts.transparent = {
-          host: '0.0.0.0',
-          httpPort: ports.http,
-          httpsPort: ports.https,
-          originalDst: (s) => (s.remoteAddress && s.remotePort ? fw.originalDestination(s.remoteAddress.replace(/^::ffff:/, ''), s.remotePort) : undefined),
+        // SO_ORIGINAL_DST (@mamori/sockopt) is tried first by the listeners; this is the fallback
+        const originalDst = (s: Socket) => (s.remoteAddress && s.remotePort ? fw.originalDestination(s.remoteAddress.replace(/^::ffff:/, ''), s.remotePort) : undefined);
+        opts.transparent = { host: '0.0.0.0', httpPort: ports.http, httpsPort: ports.https, originalDst };
+        afterStart = async (gw) => {
+          await gw.proxy.listenTransparentHttp(ports6.http, '::', originalDst);
+          await gw.proxy.listenTransparentHttps(ports6.https, '::', originalDst);
+          // DoS / port-scan triggers (with their source) → internet-security events in the spool
+          const reader = new DosEventReader(localRunner(), gw.identity?.gatewayId ?? 'gateway');
+          startDosEventPump(reader, () => fw.current, (e) => gw.rt.events.emit(e), { intervalMs: dosPoll, onError: (e) => gw.rt.log.warn({ err: e }, 'could not read DoS triggers') });
+          // rules with "log" on: what the kernel decided → policy-enforcement events
+          const ruleLog = new RuleLogReader(localRunner(), gw.identity?.gatewayId ?? 'gateway', Date.now, () => gw.deployments.version);
+          startDosEventPump(ruleLog, () => fw.current, (e) => gw.rt.events.emit(e), { intervalMs: dosPoll, onError: (e) => gw.rt.log.warn({ err: e }, 'could not read the rule log') });
         };
+        // upstream names resolve through the DNS filter's resolver (resolv.conf may point at us)
+        opts.web = { ...opts.web, upstream: { ...opts.web?.upstream, lookup: resolverLookup(upstreams) } };
         opts.dns = { host: '0.0.0.0', port: 53, upstreams, onAnswer: (n, ips, ttl) => fw.addFqdnAnswer(n, ips, ttl).then(() => undefined) };
         opts.beforeSwap = async (d) => {
           const res = await fw.deploy(d.policy);
@@ -99,7 +118,10 @@ export async function runGateway(flags: GatewayFlags): Promise<RunningGateway> {
       }
     }
   }
-  return startGateway(opts);
+  const gw = await startGateway(opts);
+  await afterStart?.(gw);
+  if (ifaces) process.stdout.write(`mode: ${opts.mode === 'router' ? `router (LAN ${ifaces.lan.join(', ')}, WAN ${ifaces.wan})` : `explicit-proxy (${opts.modeReason ?? 'router mode off'})`}\n`);
+  return gw;
 }
 
 export function registerGateway(program: Command): void {

@@ -12,6 +12,7 @@ import { policyRoutes } from './policy.js';
 import { analyticsRoutes } from '../analytics/console-routes.js';
 import { alertRoutes, auditRoutes, backupRoutes, certificateRoutes } from './maintenance.js';
 import { sandboxRoutes } from './sandbox.js';
+import { intelRoutes } from './intel.js';
 
 export const AREAS: Array<(r: RouteRegistry) => void> = [
   systemRoutes,
@@ -26,6 +27,7 @@ export const AREAS: Array<(r: RouteRegistry) => void> = [
   auditRoutes,
   analyticsRoutes,
   sandboxRoutes,
+  intelRoutes,
 ];
 
 export function buildRegistry(): RouteRegistry {
