@@ -159,7 +159,7 @@ export const SEEDED = {
 
 /**
  * Known activity appended to the gateway's spool; its shipper delivers it to the console's
- * ingest over mutual TLS (the real path). Timestamps are spread over the last hour.
+ * ingest over mutual TLS (the real path). Timestamps are spread over the last hour (the C&C events in the last two minutes).
  */
 export function seedEvents(g: TestGateway, now = Date.now()): void {
   let i = 0;
@@ -178,7 +178,8 @@ export function seedEvents(g: TestGateway, now = Date.now()): void {
     g.gw.spool.append({ type: 'bandwidth', ts: ts(), ...base(SEEDED.user), app: SEEDED.app, appCategory: 'streaming', bytesUp: 10_000, bytesDown: 5_000_000 });
   }
   for (let n = 0; n < 2; n++) {
-    g.gw.spool.append({ type: 'security', ts: ts(), ...base(SEEDED.user), threatType: 'cnc', action: 'block', signature: `C&C ${SEEDED.cncHost}`, severity: 'high', host: SEEDED.cncHost });
+    // recent: the C&C alert rule looks at the last minutes
+    g.gw.spool.append({ type: 'security', ts: now - 120_000 + n * 1000, ...base(SEEDED.user), threatType: 'cnc', action: 'block', signature: `C&C ${SEEDED.cncHost}`, severity: 'high', host: SEEDED.cncHost });
   }
   for (let n = 0; n < 2; n++) {
     g.gw.spool.append({ type: 'policy', ts: ts(), ...base('sato'), action: 'block', reasonKind: 'rule', ruleId: 'r-p2p', ruleName: 'P2P block', app: 'bittorrent' });

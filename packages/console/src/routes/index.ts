@@ -11,6 +11,7 @@ import { gatewayRoutes } from './gateways.js';
 import { policyRoutes } from './policy.js';
 import { analyticsRoutes } from '../analytics/console-routes.js';
 import { alertRoutes, auditRoutes, backupRoutes, certificateRoutes } from './maintenance.js';
+import { sandboxRoutes } from './sandbox.js';
 import { intelRoutes } from './intel.js';
 
 export const AREAS: Array<(r: RouteRegistry) => void> = [
@@ -25,6 +26,7 @@ export const AREAS: Array<(r: RouteRegistry) => void> = [
   alertRoutes,
   auditRoutes,
   analyticsRoutes,
+  sandboxRoutes,
   intelRoutes,
 ];
 

@@ -70,23 +70,27 @@ export const operator = {
   outbox: async () => (await get<{ mode: string; mails: OutboxMail[] }>('/api/outbox')).mails,
 };
 
-/** The analytics API acts on the signed-in user's tenant. */
+/**
+ * The analytics API. A tenant account always gets its own tenant; the operator names the tenant it
+ * is looking at, so every call carries `tenant=<id>` (the console checks it against the session).
+ */
+const an = (t: string, path: string) => `/api/analytics${path}${path.includes('?') ? '&' : '?'}tenant=${encodeURIComponent(t)}`;
 export const analytics = {
-  widgets: () => get<WidgetInfo[]>('/api/analytics/widgets'),
-  widget: (id: string, hours: number) => get<{ widget: string; from: number; to: number; data: WidgetData }>(`/api/analytics/widgets/${encodeURIComponent(id)}?hours=${hours}`),
-  layout: () => get<{ widgets: LayoutItem[] }>('/api/analytics/dashboard'),
-  saveLayout: (widgets: LayoutItem[]) => put<{ widgets: LayoutItem[] }>('/api/analytics/dashboard', { widgets }),
-  logTypes: () => get<LogTypeInfo[]>('/api/analytics/log-types'),
-  query: (type: LogTypeId, q: LogQuery) => post<LogQueryResult>(`/api/analytics/logs/${type}/query`, q),
-  csvUrl: (type: LogTypeId, q: Omit<LogQuery, 'limit'>, lang: 'ja' | 'en') => `/api/analytics/logs/${type}/csv?q=${encodeURIComponent(JSON.stringify(q))}&lang=${lang}`,
-  savedQueries: () => get<SavedQuery[]>('/api/analytics/saved-queries'),
-  saveQuery: (q: { name: string; favorite: boolean; query: Record<string, unknown>; hours?: number }) => post<SavedQuery>('/api/analytics/saved-queries', q),
-  reports: () => get<Report[]>('/api/analytics/reports'),
-  createReport: (r: ReportInput) => post<Report>('/api/analytics/reports', r),
-  updateReport: (id: string, r: ReportInput) => put<Report>(`/api/analytics/reports/${encodeURIComponent(id)}`, r),
-  deleteReport: (id: string) => del<unknown>(`/api/analytics/reports/${encodeURIComponent(id)}`),
-  runReport: (id: string) => post<ReportRun>(`/api/analytics/reports/${encodeURIComponent(id)}/run`),
-  reportFileUrl: (runId: string, fmt: 'pdf' | 'xlsx') => `/api/analytics/report-runs/${encodeURIComponent(runId)}/${fmt}`,
-  alerts: () => get<AnalyticsAlert[]>('/api/analytics/alerts'),
+  widgets: (t: string) => get<WidgetInfo[]>(an(t, '/widgets')),
+  widget: (t: string, id: string, hours: number) => get<{ widget: string; from: number; to: number; data: WidgetData }>(an(t, `/widgets/${encodeURIComponent(id)}?hours=${hours}`)),
+  layout: (t: string) => get<{ widgets: LayoutItem[] }>(an(t, '/dashboard')),
+  saveLayout: (t: string, widgets: LayoutItem[]) => put<{ widgets: LayoutItem[] }>(an(t, '/dashboard'), { widgets }),
+  logTypes: (t: string) => get<LogTypeInfo[]>(an(t, '/log-types')),
+  query: (t: string, type: LogTypeId, q: LogQuery) => post<LogQueryResult>(an(t, `/logs/${type}/query`), q),
+  csvUrl: (t: string, type: LogTypeId, q: Omit<LogQuery, 'limit'>, lang: 'ja' | 'en') => an(t, `/logs/${type}/csv?q=${encodeURIComponent(JSON.stringify(q))}&lang=${lang}`),
+  savedQueries: (t: string) => get<SavedQuery[]>(an(t, '/saved-queries')),
+  saveQuery: (t: string, q: { name: string; favorite: boolean; query: Record<string, unknown>; hours?: number }) => post<SavedQuery>(an(t, '/saved-queries'), q),
+  reports: (t: string) => get<Report[]>(an(t, '/reports')),
+  createReport: (t: string, r: ReportInput) => post<Report>(an(t, '/reports'), r),
+  updateReport: (t: string, id: string, r: ReportInput) => put<Report>(an(t, `/reports/${encodeURIComponent(id)}`), r),
+  deleteReport: (t: string, id: string) => del<unknown>(an(t, `/reports/${encodeURIComponent(id)}`)),
+  runReport: (t: string, id: string) => post<ReportRun>(an(t, `/reports/${encodeURIComponent(id)}/run`)),
+  reportFileUrl: (t: string, runId: string, fmt: 'pdf' | 'xlsx') => an(t, `/report-runs/${encodeURIComponent(runId)}/${fmt}`),
+  alerts: (t: string) => get<AnalyticsAlert[]>(an(t, '/alerts')),
   sandbox: async (t: string) => (await get<{ submissions: SandboxSubmission[] }>(tp(t, '/sandbox/submissions'))).submissions,
 };

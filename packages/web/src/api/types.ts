@@ -178,8 +178,16 @@ export interface LogQuery {
 }
 
 export type LogQueryResult =
-  | { type: LogTypeId; total: number; groups: Array<Record<string, string | number | null>> }
+  | { type: LogTypeId; total: number; groups: LogGroup[] }
   | { type: LogTypeId; events: Array<Record<string, unknown>>; next: unknown };
+
+/** One group of a grouped log query: the group-by values, the event count and the bytes. */
+export interface LogGroup {
+  keys: Record<string, string | number | boolean | null>;
+  count: number;
+  bytesUp: number;
+  bytesDown: number;
+}
 
 export interface SavedQuery {
   id: string;

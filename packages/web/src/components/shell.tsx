@@ -1,6 +1,8 @@
-import { Box, Group, Menu, SegmentedControl, Text, UnstyledButton } from '@mantine/core';
+import { Box, Group, Menu, SegmentedControl, Select, Text, UnstyledButton } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { NavLink, Outlet, useLocation, useParams } from 'react-router';
+import { NavLink, Outlet, useLocation, useNavigate, useParams } from 'react-router';
+import { operator as operatorApi } from '../api/endpoints.js';
 import { useSession, useSignOut } from './session.js';
 import { currentLang, setLang, type Lang } from '../i18n/index.js';
 import { DeployBanner } from './deploy.js';
@@ -74,6 +76,24 @@ export function LanguageSwitch({ dark }: { dark?: boolean }) {
   );
 }
 
+/** The operator chooses the tenant it looks at; the same page of the chosen tenant opens. */
+function TenantSwitch({ tenantId }: { tenantId: string | undefined }) {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const loc = useLocation();
+  const q = useQuery({ queryKey: ['tenants'], queryFn: operatorApi.tenants });
+  const choose = (id: string | null) => {
+    if (!id || id === tenantId) return;
+    const rest = tenantId ? loc.pathname.slice(`/tenants/${encodeURIComponent(tenantId)}`.length) : '';
+    navigate(`/tenants/${encodeURIComponent(id)}${rest && rest !== '/' ? rest : '/dashboard'}`);
+  };
+  return (
+    <Select size="xs" w={220} searchable aria-label={t('app.tenant')} placeholder={t('app.chooseTenant')} data-testid="tenant-switch"
+      value={tenantId ?? null} onChange={choose} allowDeselect={false} nothingFoundMessage={t('common.noData')}
+      data={(q.data ?? []).map((tn) => ({ value: tn.id, label: tn.name }))} />
+  );
+}
+
 export function Shell({ operator }: { operator?: boolean }) {
   const { t } = useTranslation();
   const session = useSession();
@@ -109,6 +129,7 @@ export function Shell({ operator }: { operator?: boolean }) {
             </nav>
           </Group>
           <Group gap="md" wrap="nowrap">
+            {isOperator && <TenantSwitch tenantId={tenantId} />}
             <LanguageSwitch dark />
             <Menu position="bottom-end">
               <Menu.Target>

@@ -6,7 +6,7 @@ import type { EChartsCoreOption } from 'echarts/core';
 import { analytics } from '../api/endpoints.js';
 import type { LayoutItem, WidgetData, WidgetInfo } from '../api/types.js';
 import { Chart } from '../components/chart.js';
-import { PageHeader } from '../components/common.js';
+import { PageHeader, useTenantId } from '../components/common.js';
 import { errorText } from '../components/problems.js';
 import { currentLang } from '../i18n/index.js';
 
@@ -66,9 +66,9 @@ function summary(d: WidgetData): string {
   return '';
 }
 
-function Widget({ info, hours, onRemove, onLeft, onRight, first, last }: { info: WidgetInfo; hours: number; onRemove: () => void; onLeft: () => void; onRight: () => void; first: boolean; last: boolean }) {
+function Widget({ tenantId, info, hours, onRemove, onLeft, onRight, first, last }: { tenantId: string; info: WidgetInfo; hours: number; onRemove: () => void; onLeft: () => void; onRight: () => void; first: boolean; last: boolean }) {
   const { t } = useTranslation();
-  const q = useQuery({ queryKey: ['widget', info.id, hours], queryFn: () => analytics.widget(info.id, hours), refetchInterval: 60_000 });
+  const q = useQuery({ queryKey: ['widget', tenantId, info.id, hours], queryFn: () => analytics.widget(tenantId, info.id, hours), refetchInterval: 60_000 });
   const data = q.data?.data;
   const option = useMemo(() => (data ? optionFor(info.id, data) : null), [data, info.id]);
   const title = info.title[currentLang()];
@@ -105,9 +105,10 @@ const order = (items: LayoutItem[]) => [...items].sort((a, b) => a.y - b.y || a.
 export function DashboardPage() {
   const { t } = useTranslation();
   const lang = currentLang();
+  const tenantId = useTenantId();
   const [hours, setHours] = useState('24');
-  const infos = useQuery({ queryKey: ['widgets'], queryFn: analytics.widgets, staleTime: Infinity });
-  const server = useQuery({ queryKey: ['layout'], queryFn: analytics.layout });
+  const infos = useQuery({ queryKey: ['widgets'], queryFn: () => analytics.widgets(tenantId), staleTime: Infinity });
+  const server = useQuery({ queryKey: ['layout', tenantId], queryFn: () => analytics.layout(tenantId) });
   const [layout, setLayout] = useState<string[] | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   useEffect(() => {
@@ -116,7 +117,7 @@ export function DashboardPage() {
   const persist = async (next: string[]) => {
     setLayout(next);
     try {
-      await analytics.saveLayout(place(next));
+      await analytics.saveLayout(tenantId, place(next));
       setStatus(t('dashboard.layoutSaved'));
     } catch (e) {
       setStatus(errorText(e, t));
@@ -149,7 +150,7 @@ export function DashboardPage() {
         {(layout ?? []).map((id, i) => {
           const info = byId.get(id);
           if (!info) return null;
-          return <Widget key={id} info={info} hours={Number(hours)} first={i === 0} last={i === (layout?.length ?? 0) - 1}
+          return <Widget key={id} tenantId={tenantId} info={info} hours={Number(hours)} first={i === 0} last={i === (layout?.length ?? 0) - 1}
             onRemove={() => void persist((layout ?? []).filter((x) => x !== id))} onLeft={() => swap(i, i - 1)} onRight={() => swap(i, i + 1)} />;
         })}
       </SimpleGrid>

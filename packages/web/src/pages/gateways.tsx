@@ -22,6 +22,9 @@ function fmtBytes(n: number | undefined): string {
   return `${v.toFixed(i ? 1 : 0)} ${u[i]}`;
 }
 
+/** Online: seen recently AND its sync channel is open (a closed channel is not "online" for 15 minutes). */
+export const isOnline = (g: Gateway) => g.status === 'online' && g.connected;
+
 export function DeployState({ g }: { g: Gateway }) {
   const { t } = useTranslation();
   const d = g.lastDeployment;
@@ -92,8 +95,8 @@ export function GatewaysPage() {
             <Group justify="space-between" mb="sm">
               <Group>
                 <Text fw={700} size="lg">{g.name}</Text>
-                <Badge color={g.status === 'online' ? 'teal' : 'gray'} variant="filled">
-                  {t(g.status === 'online' ? 'gateways.online' : g.lastSeen === null ? 'gateways.pending' : 'gateways.offline')}
+                <Badge color={isOnline(g) ? 'teal' : 'gray'} variant="filled">
+                  {t(isOnline(g) ? 'gateways.online' : g.lastSeen === null ? 'gateways.pending' : 'gateways.offline')}
                 </Badge>
               </Group>
               <Text size="sm" c="dimmed">{g.hostname}</Text>

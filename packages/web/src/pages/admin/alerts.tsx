@@ -48,7 +48,7 @@ export function AlertsPage() {
   const session = useSession();
   const q = useQuery({ queryKey: ['alertSettings', tenantId], queryFn: () => admin.alertSettings(tenantId) });
   const editable = q.data?.editable ?? session.account.role === 'operator';
-  const history = useQuery({ queryKey: ['alerts', tenantId], queryFn: analytics.alerts });
+  const history = useQuery({ queryKey: ['alerts', tenantId], queryFn: () => analytics.alerts(tenantId) });
   const [work, setWork] = useState<AlertSettings | null>(null);
   const [recipients, setRecipients] = useState('');
   const [saved, setSaved] = useState(false);

@@ -1,10 +1,10 @@
 import { useState } from 'react';
-import { ActionIcon, Alert, Button, Card, Group, Paper, ScrollArea, Select, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
+import { ActionIcon, Alert, Anchor, Badge, Button, Card, Checkbox, Group, Paper, ScrollArea, Select, SimpleGrid, Stack, Table, Text, TextInput, Tooltip } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { analytics } from '../../api/endpoints.js';
-import type { LogFilter, LogQuery, LogQueryResult, LogTypeId } from '../../api/types.js';
-import { ErrorAlert, fmtTime, PageHeader } from '../../components/common.js';
+import type { LogFilter, LogGroup, LogQuery, LogQueryResult, LogTypeId, SavedQuery } from '../../api/types.js';
+import { ErrorAlert, fmtTime, PageHeader, useTenantId } from '../../components/common.js';
 import { errorText } from '../../components/problems.js';
 import { currentLang } from '../../i18n/index.js';
 
@@ -16,6 +16,7 @@ const TYPES: Array<{ key: string; api: LogTypeId }> = [
   { key: 'internetSecurity', api: 'security' },
 ];
 const OPS: LogFilter['op'][] = ['eq', 'ne', 'contains', 'prefix', 'gt', 'lt', 'exists', 'missing'];
+const ACTION_COLOR: Record<string, string> = { block: 'red', allow: 'teal', bypass: 'gray', tag: 'yellow', detect: 'orange' };
 
 interface Row {
   field: string;
@@ -23,40 +24,71 @@ interface Row {
   value: string;
 }
 
-/** §9 ログ分析: per log type, time range, filters, group-by, CSV and saved queries. */
+function fmtBytes(n: number): string {
+  const u = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < u.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(i ? 1 : 0)} ${u[i]}`;
+}
+
+/** The action as a badge that never clips its label (the table cell does not wrap it, the badge sizes to its text). */
+function ActionBadge({ action }: { action: string }) {
+  const { t } = useTranslation();
+  const label = ACTION_COLOR[action] ? t(`logs.actions.${action}`) : action;
+  return (
+    <Badge color={ACTION_COLOR[action] ?? 'gray'} variant="light" size="sm" data-testid="action-badge" data-action={action}
+      styles={{ root: { flexShrink: 0, minWidth: 'max-content', overflow: 'visible' }, label: { overflow: 'visible', textOverflow: 'clip' } }}>
+      {label}
+    </Badge>
+  );
+}
+
+/** §9 ログ分析: per log type, time range, filters, group-by top N with drill-down, favourites and CSV. */
 export function LogsPage() {
   const { t } = useTranslation();
   const lang = currentLang();
-  const types = useQuery({ queryKey: ['logTypes'], queryFn: analytics.logTypes, staleTime: Infinity });
-  const saved = useQuery({ queryKey: ['savedQueries'], queryFn: analytics.savedQueries });
+  const tenantId = useTenantId();
+  const types = useQuery({ queryKey: ['logTypes'], queryFn: () => analytics.logTypes(tenantId), staleTime: Infinity });
+  const saved = useQuery({ queryKey: ['savedQueries', tenantId], queryFn: () => analytics.savedQueries(tenantId) });
   const [type, setType] = useState<LogTypeId>('bandwidth');
   const [hours, setHours] = useState('24');
   const [rows, setRows] = useState<Row[]>([]);
   const [groupBy, setGroupBy] = useState<string | null>(null);
+  const [topN, setTopN] = useState('10');
   const [result, setResult] = useState<LogQueryResult | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [queryName, setQueryName] = useState('');
-  const fields = types.data?.find((x) => x.type === type)?.fields ?? [];
+  const [favorite, setFavorite] = useState(true);
+  const fieldsOf = (ty: LogTypeId) => types.data?.find((x) => x.type === ty)?.fields ?? [];
+  const fields = fieldsOf(type);
   const fieldLabel = (name: string) => fields.find((f) => f.name === name)?.label[lang] ?? name;
-  const build = (): Omit<LogQuery, 'limit'> => {
+
+  const build = (s: { type: LogTypeId; hours: string; rows: Row[]; groupBy: string | null }): Omit<LogQuery, 'limit'> => {
     const to = Date.now();
+    const fs = fieldsOf(s.type);
     return {
-      from: to - Number(hours) * 3_600_000,
+      from: to - Number(s.hours) * 3_600_000,
       to,
-      filters: rows.filter((r) => r.field !== '').map((r) => {
-        const kind = fields.find((f) => f.name === r.field)?.kind;
-        const value = kind === 'number' && r.value.trim() !== '' && !Number.isNaN(Number(r.value)) ? Number(r.value) : r.value;
+      filters: s.rows.filter((r) => r.field !== '').map((r) => {
+        const kind = fs.find((f) => f.name === r.field)?.kind;
+        const numeric = kind === 'number' || kind === 'int';
+        const value = numeric && r.value.trim() !== '' && !Number.isNaN(Number(r.value)) ? Number(r.value) : r.value;
         return r.op === 'exists' || r.op === 'missing' ? { field: r.field, op: r.op } : { field: r.field, op: r.op, value };
       }),
-      groupBy: groupBy ? [groupBy] : [],
+      groupBy: s.groupBy ? [s.groupBy] : [],
     };
   };
-  const run = async () => {
+  const current = { type, hours, rows, groupBy };
+  const run = async (s = current) => {
     setBusy(true);
     setError(null);
     try {
-      setResult(await analytics.query(type, { ...build(), limit: 200 }));
+      setResult(await analytics.query(tenantId, s.type, { ...build(s), limit: s.groupBy ? Number(topN) : 200 }));
     } catch (e) {
       setResult(null);
       setError(errorText(e, t));
@@ -64,29 +96,46 @@ export function LogsPage() {
       setBusy(false);
     }
   };
+  /** Drill down from a group: keep the filters, add "field = value", show the events. */
+  const drill = (g: LogGroup) => {
+    if (!groupBy) return;
+    const v = g.keys[groupBy];
+    const next = { ...current, rows: [...rows, v === null ? { field: groupBy, op: 'missing' as const, value: '' } : { field: groupBy, op: 'eq' as const, value: String(v) }], groupBy: null };
+    setRows(next.rows);
+    setGroupBy(null);
+    void run(next);
+  };
   const save = async () => {
     setError(null);
     try {
-      const q = build();
-      await analytics.saveQuery({ name: queryName.trim(), favorite: true, query: { type, filters: q.filters, groupBy: q.groupBy }, hours: Number(hours) });
+      const q = build(current);
+      await analytics.saveQuery(tenantId, { name: queryName.trim(), favorite, query: { type, filters: q.filters, groupBy: q.groupBy }, hours: Number(hours) });
       setQueryName('');
       await saved.refetch();
     } catch (e) {
       setError(errorText(e, t));
     }
   };
-  const load = (id: string | null) => {
-    const s = saved.data?.find((x) => x.id === id);
-    if (!s) return;
-    setType(s.type);
-    if (s.hours) setHours(String(s.hours));
+  const load = (s: SavedQuery) => {
     const q = s.query as { filters?: LogFilter[]; groupBy?: string[] };
-    setRows((q.filters ?? []).map((f) => ({ field: f.field, op: f.op, value: f.value === undefined ? '' : String(f.value) })));
-    setGroupBy(q.groupBy?.[0] ?? null);
+    const next = {
+      type: s.type,
+      hours: s.hours ? String(s.hours) : hours,
+      rows: (q.filters ?? []).map((f) => ({ field: f.field, op: f.op, value: f.value === undefined ? '' : String(f.value) })),
+      groupBy: q.groupBy?.[0] ?? null,
+    };
+    setType(next.type);
+    setHours(next.hours);
+    setRows(next.rows);
+    setGroupBy(next.groupBy);
+    void run(next);
   };
   const events = result && 'events' in result ? result.events : null;
+  const groups = result && 'groups' in result ? result.groups : null;
   const columns = events?.[0] ? Object.keys(events[0]).filter((c) => c !== 'type') : [];
   const show = (c: string, v: unknown) => (v === null || v === undefined ? '' : c === 'ts' && typeof v === 'number' ? fmtTime(new Date(v).toISOString(), lang) : Array.isArray(v) ? v.join(', ') : String(v));
+  const favorites = (saved.data ?? []).filter((s) => s.favorite);
+  const others = (saved.data ?? []).filter((s) => !s.favorite);
   return (
     <>
       <PageHeader title={t('logs.title')} lead={t('logs.lead')} />
@@ -100,40 +149,71 @@ export function LogsPage() {
         ))}
       </SimpleGrid>
       {types.isError && <Alert color="gray" mb="md">{t('common.notAvailable')} ({errorText(types.error, t)})</Alert>}
+      {(saved.data ?? []).length > 0 && (
+        <Group gap="xs" mb="sm" data-testid="saved-queries">
+          <Text size="sm" fw={500}>{t('logs.savedQueries')}:</Text>
+          {[...favorites, ...others].map((s) => (
+            <Button key={s.id} size="compact-sm" variant={s.favorite ? 'light' : 'default'} onClick={() => load(s)} leftSection={s.favorite ? <span aria-label={t('logs.favorite')}>★</span> : undefined}>
+              {s.name}
+            </Button>
+          ))}
+        </Group>
+      )}
       <Paper withBorder p="md" mb="md">
         <Stack gap="sm">
           <Group align="flex-end">
             <Select label={t('logs.range')} value={hours} onChange={(v) => v && setHours(v)} allowDeselect={false} w={170}
               data={[{ value: '1', label: t('dashboard.range1h') }, { value: '24', label: t('dashboard.range24h') }, { value: '168', label: t('dashboard.range7d') }, { value: '720', label: t('dashboard.range30d') }]} />
             <Select label={t('logs.groupBy')} value={groupBy ?? ''} onChange={(v) => setGroupBy(v ? v : null)} allowDeselect={false} w={220}
-              data={[{ value: '', label: t('logs.noGroup') }, ...fields.map((f) => ({ value: f.name, label: f.label[lang] }))]} />
+              data={[{ value: '', label: t('logs.noGroup') }, ...fields.filter((f) => f.name !== 'ts' && f.name !== 'id').map((f) => ({ value: f.name, label: f.label[lang] }))]} />
+            <Select label={t('logs.topN')} value={topN} onChange={(v) => v && setTopN(v)} allowDeselect={false} w={110} disabled={!groupBy} data={['5', '10', '20', '50']} />
             <Button variant="default" onClick={() => setRows([...rows, { field: fields[0]?.name ?? '', op: 'eq', value: '' }])}>+ {t('logs.filter')}</Button>
             <Button onClick={() => void run()} loading={busy}>{t('logs.run')}</Button>
-            <Button component="a" variant="light" href={analytics.csvUrl(type, build(), lang)} download>{t('logs.exportCsv')}</Button>
+            <Button component="a" variant="light" href={analytics.csvUrl(tenantId, type, build(current), lang)} download>{t('logs.exportCsv')}</Button>
           </Group>
           {rows.map((r, i) => (
-            <Group key={i} align="flex-end">
-              <Select w={220} aria-label={t('logs.filter')} value={r.field} allowDeselect={false} data={fields.map((f) => ({ value: f.name, label: f.label[lang] }))} onChange={(v) => setRows(rows.map((x, j) => (j === i ? { ...x, field: v ?? '' } : x)))} />
-              <Select w={120} aria-label="op" value={r.op} allowDeselect={false} data={OPS} onChange={(v) => setRows(rows.map((x, j) => (j === i ? { ...x, op: (v ?? 'eq') as LogFilter['op'] } : x)))} />
-              <TextInput w={260} aria-label={t('logs.filterPlaceholder')} value={r.value} disabled={r.op === 'exists' || r.op === 'missing'} onChange={(e) => { const v = e.currentTarget.value; setRows(rows.map((x, j) => (j === i ? { ...x, value: v } : x))); }} />
+            <Group key={i} align="flex-end" data-testid="log-filter">
+              <Select w={220} aria-label={t('logs.filterField')} value={r.field} allowDeselect={false} data={fields.map((f) => ({ value: f.name, label: f.label[lang] }))} onChange={(v) => setRows(rows.map((x, j) => (j === i ? { ...x, field: v ?? '' } : x)))} />
+              <Select w={120} aria-label={t('logs.filterOp')} value={r.op} allowDeselect={false} data={OPS} onChange={(v) => setRows(rows.map((x, j) => (j === i ? { ...x, op: (v ?? 'eq') as LogFilter['op'] } : x)))} />
+              <TextInput w={260} aria-label={t('logs.filterValue')} placeholder={t('logs.filterPlaceholder')} value={r.value} disabled={r.op === 'exists' || r.op === 'missing'} onChange={(e) => { const v = e.currentTarget.value; setRows(rows.map((x, j) => (j === i ? { ...x, value: v } : x))); }} />
               <ActionIcon variant="subtle" color="red" aria-label={t('common.delete')} onClick={() => setRows(rows.filter((_, j) => j !== i))}>×</ActionIcon>
             </Group>
           ))}
           <Group align="flex-end">
             <TextInput label={t('logs.queryName')} value={queryName} onChange={(e) => setQueryName(e.currentTarget.value)} w={240} />
+            <Checkbox label={t('logs.favorite')} checked={favorite} onChange={(e) => setFavorite(e.currentTarget.checked)} mb={8} />
             <Button variant="default" disabled={queryName.trim() === ''} onClick={() => void save()}>{t('logs.saveQuery')}</Button>
-            <Select label={t('logs.savedQueries')} w={260} placeholder={(saved.data ?? []).length ? undefined : t('common.none')} data={(saved.data ?? []).map((s) => ({ value: s.id, label: s.name }))} onChange={load} value={null} />
           </Group>
         </Stack>
       </Paper>
       <ErrorAlert message={error} />
-      {result && 'groups' in result && (
+      {groups && groupBy && (
         <Paper withBorder>
-          <Text size="sm" c="dimmed" p="xs">{t('logs.results', { count: result.total })}</Text>
-          <Table striped>
-            <Table.Thead><Table.Tr><Table.Th>{groupBy ? fieldLabel(groupBy) : ''}</Table.Th><Table.Th>{t('logs.count')}</Table.Th></Table.Tr></Table.Thead>
+          <Text size="sm" c="dimmed" p="xs">{t('logs.results', { count: result && 'total' in result ? result.total : 0 })} · {t('logs.drillHint')}</Text>
+          <Table striped data-testid="log-groups">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{fieldLabel(groupBy)}</Table.Th>
+                <Table.Th>{t('logs.count')}</Table.Th>
+                {type === 'bandwidth' && <Table.Th>{t('logs.bytes')}</Table.Th>}
+              </Table.Tr>
+            </Table.Thead>
             <Table.Tbody>
-              {result.groups.map((g, i) => <Table.Tr key={i}><Table.Td>{String(g[groupBy ?? ''] ?? g['key'] ?? Object.values(g)[0] ?? '')}</Table.Td><Table.Td>{String(g['count'] ?? '')}</Table.Td></Table.Tr>)}
+              {groups.map((g, i) => {
+                const v = g.keys[groupBy];
+                return (
+                  <Table.Tr key={i}>
+                    <Table.Td>
+                      <Tooltip label={t('logs.drillHint')}>
+                        <Anchor component="button" type="button" size="sm" onClick={() => drill(g)}>{groupBy === 'action' && typeof v === 'string' ? t(ACTION_COLOR[v] ? `logs.actions.${v}` : v) : v === null ? '—' : String(v)}</Anchor>
+                      </Tooltip>
+                    </Table.Td>
+                    <Table.Td>{g.count.toLocaleString()}</Table.Td>
+                    {type === 'bandwidth' && <Table.Td>{fmtBytes(g.bytesUp + g.bytesDown)}</Table.Td>}
+                  </Table.Tr>
+                );
+              })}
+              {groups.length === 0 && <Table.Tr><Table.Td colSpan={3}><Text size="sm" c="dimmed">{t('common.noData')}</Text></Table.Td></Table.Tr>}
             </Table.Tbody>
           </Table>
         </Paper>
@@ -143,8 +223,19 @@ export function LogsPage() {
           <Text size="sm" c="dimmed" p="xs">{t('logs.results', { count: events.length })}</Text>
           <ScrollArea>
             <Table striped fz="xs" data-testid="log-rows">
-              <Table.Thead><Table.Tr>{columns.map((c) => <Table.Th key={c}>{fieldLabel(c)}</Table.Th>)}</Table.Tr></Table.Thead>
-              <Table.Tbody>{events.map((r, i) => <Table.Tr key={i}>{columns.map((c) => <Table.Td key={c}>{show(c, r[c])}</Table.Td>)}</Table.Tr>)}</Table.Tbody>
+              <Table.Thead><Table.Tr>{columns.map((c) => <Table.Th key={c} style={{ whiteSpace: 'nowrap' }}>{fieldLabel(c)}</Table.Th>)}</Table.Tr></Table.Thead>
+              <Table.Tbody>
+                {events.map((r, i) => (
+                  <Table.Tr key={i}>
+                    {columns.map((c) => (
+                      <Table.Td key={c} style={c === 'action' ? { whiteSpace: 'nowrap', minWidth: 'max-content' } : undefined}>
+                        {c === 'action' && typeof r[c] === 'string' ? <ActionBadge action={r[c]} /> : show(c, r[c])}
+                      </Table.Td>
+                    ))}
+                  </Table.Tr>
+                ))}
+                {events.length === 0 && <Table.Tr><Table.Td><Text size="sm" c="dimmed">{t('common.noData')}</Text></Table.Td></Table.Tr>}
+              </Table.Tbody>
             </Table>
           </ScrollArea>
         </Paper>

@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { analytics } from '../../api/endpoints.js';
 import type { Report, ReportInput, ReportPeriod, ReportSchedule } from '../../api/types.js';
-import { ConfirmDialog, ErrorAlert, fmtTime, OnOff, PageHeader } from '../../components/common.js';
+import { ConfirmDialog, ErrorAlert, fmtTime, OnOff, PageHeader, useTenantId } from '../../components/common.js';
 import { errorText, useProblems } from '../../components/problems.js';
 import { useCanEdit } from '../../components/session.js';
 import { currentLang } from '../../i18n/index.js';
@@ -13,7 +13,7 @@ const SCHEDULES: Array<[ReportSchedule, string]> = [['on-demand', 'onDemand'], [
 const PERIODS: Array<[ReportPeriod['kind'], string]> = [['last-hour', 'lastHour'], ['last-day', 'lastDay'], ['last-week', 'lastWeek'], ['last-month', 'lastMonth'], ['custom', 'custom']];
 const toLocalInput = (ms: number) => new Date(ms - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 
-function ReportDialog({ initial, onClose }: { initial: Report | null; onClose: (saved: boolean) => void }) {
+function ReportDialog({ tenantId, initial, onClose }: { tenantId: string; initial: Report | null; onClose: (saved: boolean) => void }) {
   const { t } = useTranslation();
   const [d, setD] = useState<ReportInput>(initial
     ? { name: initial.name, description: initial.description, enabled: initial.enabled, schedule: initial.schedule, period: initial.period, mailEnabled: initial.mailEnabled, recipients: initial.recipients }
@@ -25,8 +25,8 @@ function ReportDialog({ initial, onClose }: { initial: Report | null; onClose: (
     if (d.name.trim() === '') return pr.setFields({ name: t('common.required') });
     const body: ReportInput = { ...d, name: d.name.trim(), recipients: recipients.split(',').map((s) => s.trim()).filter((s) => s !== '') };
     try {
-      if (initial) await analytics.updateReport(initial.id, body);
-      else await analytics.createReport(body);
+      if (initial) await analytics.updateReport(tenantId, initial.id, body);
+      else await analytics.createReport(tenantId, body);
       onClose(true);
     } catch (e) {
       pr.take(e);
@@ -70,14 +70,15 @@ export function ReportsPage() {
   const { t } = useTranslation();
   const canEdit = useCanEdit();
   const lang = currentLang();
-  const q = useQuery({ queryKey: ['reports'], queryFn: analytics.reports, refetchInterval: (query) => (query.state.data?.some((r) => r.runs.some((x) => x.status === 'running')) ? 1000 : false) });
+  const tenantId = useTenantId();
+  const q = useQuery({ queryKey: ['reports', tenantId], queryFn: () => analytics.reports(tenantId), refetchInterval: (query) => (query.state.data?.some((r) => r.runs.some((x) => x.status === 'running')) ? 1000 : false) });
   const [editing, setEditing] = useState<Report | 'new' | null>(null);
   const [deleting, setDeleting] = useState<Report | null>(null);
   const [error, setError] = useState<string | null>(null);
   const runNow = async (r: Report) => {
     setError(null);
     try {
-      await analytics.runReport(r.id);
+      await analytics.runReport(tenantId, r.id);
       await q.refetch();
     } catch (e) {
       setError(errorText(e, t));
@@ -86,7 +87,7 @@ export function ReportsPage() {
   const remove = async (r: Report) => {
     setDeleting(null);
     try {
-      await analytics.deleteReport(r.id);
+      await analytics.deleteReport(tenantId, r.id);
       await q.refetch();
     } catch (e) {
       setError(errorText(e, t));
@@ -133,8 +134,8 @@ export function ReportsPage() {
                       {r.runs.filter((x) => x.status === 'done').slice(0, 3).map((x) => (
                         <Group key={x.id} gap={6}>
                           <Text size="xs">{fmtTime(new Date(x.startedAt).toISOString(), lang)}</Text>
-                          {x.hasPdf && <Anchor size="xs" href={analytics.reportFileUrl(x.id, 'pdf')}><Badge size="xs" color="red" variant="light">{t('reports.pdf')}</Badge></Anchor>}
-                          {x.hasXlsx && <Anchor size="xs" href={analytics.reportFileUrl(x.id, 'xlsx')}><Badge size="xs" color="green" variant="light">{t('reports.excel')}</Badge></Anchor>}
+                          {x.hasPdf && <Anchor size="xs" href={analytics.reportFileUrl(tenantId, x.id, 'pdf')}><Badge size="xs" color="red" variant="light">{t('reports.pdf')}</Badge></Anchor>}
+                          {x.hasXlsx && <Anchor size="xs" href={analytics.reportFileUrl(tenantId, x.id, 'xlsx')}><Badge size="xs" color="green" variant="light">{t('reports.excel')}</Badge></Anchor>}
                         </Group>
                       ))}
                       {r.runs.filter((x) => x.status === 'failed').slice(0, 1).map((x) => <Text key={x.id} size="xs" c="red">{x.error}</Text>)}
@@ -156,7 +157,7 @@ export function ReportsPage() {
           </Table.Tbody>
         </Table>
       </Paper>
-      {editing && <ReportDialog initial={editing === 'new' ? null : editing} onClose={(s) => { setEditing(null); if (s) void q.refetch(); }} />}
+      {editing && <ReportDialog tenantId={tenantId} initial={editing === 'new' ? null : editing} onClose={(s) => { setEditing(null); if (s) void q.refetch(); }} />}
       <ConfirmDialog opened={deleting !== null} danger message={t('common.confirmDelete', { name: deleting?.name ?? '' })} onCancel={() => setDeleting(null)} onConfirm={() => deleting && void remove(deleting)} />
     </>
   );

@@ -4,6 +4,7 @@ import { useQueries, useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { gateways as gwApi, operator } from '../../api/endpoints.js';
+import { isOnline } from '../gateways.js';
 import { ErrorAlert, fmtTime, PageHeader } from '../../components/common.js';
 import { errorText, useProblems } from '../../components/problems.js';
 import { currentLang } from '../../i18n/index.js';
@@ -72,7 +73,7 @@ export function TenantsPage() {
           <Table.Tbody>
             {(q.data ?? []).map((tn, i) => {
               const list = gws[i]?.data;
-              const online = list?.filter((g) => g.status === 'online').length ?? 0;
+              const online = list?.filter(isOnline).length ?? 0;
               const failed = list?.some((g) => g.lastDeployment?.state === 'failed') ?? false;
               const healthy = list !== undefined && online === list.length && !failed;
               return (
