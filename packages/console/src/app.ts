@@ -32,6 +32,7 @@ import { gatewayAuth, installErrorHandling, mountRoutes } from './http/mount.js'
 import { registerWebUi } from '@mamori/web';
 import { ApiError } from './errors.js';
 import { mountAnalyticsApi } from './analytics/mount-api.js';
+import { startAnalytics } from './analytics/console-routes.js';
 
 export const REDACT = [
   'req.headers.cookie',
@@ -185,6 +186,7 @@ export async function createConsole(opts: ConsoleOptions): Promise<Console> {
   }
   jobs.every('sync.ping', (opts.pingIntervalSec ?? 30) * 1000, async () => hub.pingAll());
   jobs.every('gateways.offline', 60_000, () => hub.sweep());
+  await startAnalytics(services);
 
   let closed = false;
   return {

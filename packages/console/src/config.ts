@@ -1,4 +1,6 @@
 /** Console settings: flags of `mamori console` / `mamori demo`, else the environment. */
+import type { Clock } from './analytics/clock.js';
+
 export interface ConsoleOptions {
   host: string;
   /** 0: an ephemeral port (tests) */
@@ -19,6 +21,8 @@ export interface ConsoleOptions {
   logLevel?: string;
   /** seconds between pings on the sync channel */
   pingIntervalSec?: number;
+  /** time source of alerts, scheduled reports and retention (tests drive a ManualClock) */
+  analyticsClock?: Clock;
 }
 
 export function optionsFromEnv(base: Partial<ConsoleOptions>): Partial<ConsoleOptions> {

@@ -57,6 +57,8 @@ export interface AnalyticsOptions {
   alerts?: AlertEngineOptions;
   tenantName?(tenantId: string): Promise<string>;
   isDemoTenant?(tenantId: string): boolean;
+  /** a background job (alerts, reports, retention) failed; the job runs again at its next time */
+  onError?(job: 'alerts' | 'reports' | 'retention', err: unknown): void;
 }
 
 export interface Analytics {
@@ -68,7 +70,9 @@ export interface Analytics {
   alerts: AlertEngine;
   reports: ReportRunner;
   scheduler: ReportScheduler;
-  /** starts the timers: alerts every minute, scheduled reports, retention hourly */
+  /** true between start() and stop() */
+  readonly started: boolean;
+  /** starts the timers on the clock: alerts and due scheduled reports every minute, retention hourly */
   start(): void;
   /** stops the timers and waits for running report generations (does not close the stores) */
   stop(): Promise<void>;
@@ -84,20 +88,24 @@ export async function createAnalytics(opts: AnalyticsOptions): Promise<Analytics
   });
   const scheduler = new ReportScheduler(reports, opts.facts, clock);
   const ingestor = new Ingestor(opts.events, opts.ingest);
-  const timers: NodeJS.Timeout[] = [];
-  const everyTenant = async (fn: (tenantId: string) => Promise<unknown>) => {
-    for (const t of await opts.facts.tenants()) await fn(t.id).catch(() => undefined);
+  const stops: Array<() => void> = [];
+  const onError = (job: 'alerts' | 'reports' | 'retention') => (err: unknown) => opts.onError?.(job, err);
+  const everyTenant = async (job: 'alerts' | 'retention', fn: (tenantId: string) => Promise<unknown>) => {
+    for (const t of await opts.facts.tenants()) await fn(t.id).catch(onError(job));
   };
   return {
     events: opts.events, meta: opts.meta, facts: opts.facts, clock, ingestor, alerts, reports, scheduler,
+    get started() {
+      return stops.length > 0;
+    },
     start() {
-      timers.push(setInterval(() => void everyTenant((t) => alerts.evaluate(t)), 60_000).unref());
-      timers.push(setInterval(() => void everyTenant((t) => applyRetention(opts.events, opts.meta, clock, [t])), 3_600_000).unref());
-      scheduler.start();
+      if (stops.length > 0) return;
+      stops.push(clock.every(60_000, () => everyTenant('alerts', (t) => alerts.evaluate(t)), onError('alerts')));
+      stops.push(clock.every(60_000, () => scheduler.tick(), onError('reports')));
+      stops.push(clock.every(3_600_000, () => everyTenant('retention', (t) => applyRetention(opts.events, opts.meta, clock, [t])), onError('retention')));
     },
     async stop() {
-      for (const t of timers) clearInterval(t);
-      scheduler.stop();
+      for (const s of stops.splice(0)) s();
       await reports.whenIdle();
     },
   };

@@ -1,8 +1,8 @@
 /**
  * The analytics half plugged into the console: the gateway events endpoint declared in the
  * console's route registry (mutual-TLS listener), one analytics instance per console (created on
- * first use, closed with the console) and the admin-alert job; ConsoleFacts come from the
- * console's services/analytics-facts.ts.
+ * start, closed with the console) whose timers run the admin alerts, scheduled reports and retention;
+ * ConsoleFacts come from the console's services/analytics-facts.ts.
  */
 import type { Kysely } from 'kysely';
 import { EventBatch, EventBatchAck } from '@mamori/policy';
@@ -25,9 +25,8 @@ export function analyticsFor(services: Services): Promise<Analytics> {
       const analytics = await createAnalytics({
         events, meta: services.store.db as unknown as Kysely<AnalyticsTables>, metaDialect: services.store.dialect, facts: consoleFacts(services),
         tenantName: async (t) => (await services.store.tenants.get(t))?.name ?? t,
-      });
-      services.jobs.every('analytics-alerts', 60_000, async () => {
-        for (const t of await services.store.tenants.list()) await analytics.alerts.evaluate(t.id);
+        ...(services.options.analyticsClock ? { clock: services.options.analyticsClock } : {}),
+        onError: (job, err) => services.log.error({ job: `analytics.${job}`, err: err instanceof Error ? err.message : String(err) }, 'analytics job failed'),
       });
       services.onClose.push(async () => {
         await analytics.stop();
@@ -38,6 +37,13 @@ export function analyticsFor(services: Services): Promise<Analytics> {
     instances.set(services, a);
   }
   return a;
+}
+
+/** Opens the console's analytics and starts its timers (alerts, scheduled reports, retention); stopped when the console closes. */
+export async function startAnalytics(services: Services): Promise<Analytics> {
+  const analytics = await analyticsFor(services);
+  analytics.start();
+  return analytics;
 }
 
 export function analyticsRoutes(r: RouteRegistry): void {

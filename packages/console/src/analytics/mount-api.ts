@@ -1,10 +1,14 @@
 /**
  * Mounts the analytics HTTP API (/api/analytics/…: log analysis, dashboard widgets and layout,
  * reports, alerts, saved queries, retention) on the console's API listener, behind the
- * console's own session and CSRF checks. The event store is opened on the first request, so a
- * console that never shows analytics never opens it.
+ * console's own session and CSRF checks.
+ *
+ * Which tenant: a tenant account always gets its own tenant (naming another one with `tenant` is
+ * "not found", as in the rest of the console). The operator (service provider) has no tenant of
+ * its own and names the tenant on every call: `?tenant=<tenantId>` (or the `x-mamori-tenant`
+ * header); every store call is scoped by that tenant id.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.js';
 import { CSRF_HEADER, sessionAuth } from '../http/mount.js';
 import type { Role as AccountRole } from '../store/schema.js';
@@ -15,6 +19,14 @@ import type { Role } from './reports/definitions.js';
 import { registerAnalyticsRoutes } from './routes.js';
 
 const ROLES: Record<AccountRole, Role> = { operator: 'operator', tenantAdmin: 'tenant-admin', tenantViewer: 'tenant-viewer' };
+export const TENANT_HEADER = 'x-mamori-tenant';
+
+/** the tenant named by the request (`?tenant=` or the x-mamori-tenant header), if any */
+function namedTenant(req: FastifyRequest): string | undefined {
+  const q = (req.query ?? {}) as Record<string, unknown>;
+  const v = typeof q['tenant'] === 'string' ? q['tenant'] : req.headers[TENANT_HEADER];
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
 
 export async function mountAnalyticsApi(app: FastifyInstance, services: Services): Promise<void> {
   await app.register(async (scope) => {
@@ -37,7 +49,16 @@ export async function mountAnalyticsApi(app: FastifyInstance, services: Services
       analytics,
       user: async (req) => {
         const s = await sessionAuth(req, services);
-        if (!s || s.account.tenant_id === null || s.account.privacy_accepted_at === null) return null;
+        if (!s || s.account.privacy_accepted_at === null) return null;
+        const named = namedTenant(req);
+        if (s.account.role === 'operator') {
+          if (!named) throw new ApiError('validation.failed', { details: { reason: 'the operator names the tenant: ?tenant=<tenantId> or the x-mamori-tenant header' } });
+          if (!(await services.store.tenants.get(named))) throw new ApiError('tenant.not_found');
+          return { tenantId: named, userId: s.account.id, role: 'operator' };
+        }
+        if (s.account.tenant_id === null) return null;
+        // another tenant does not exist for a tenant account
+        if (named !== undefined && named !== s.account.tenant_id) throw new ApiError('tenant.not_found');
         return { tenantId: s.account.tenant_id, userId: s.account.id, role: ROLES[s.account.role] };
       },
       // ingestion is served on the mutual-TLS gateway listener by the route registry, not here

@@ -8,11 +8,19 @@ import type { Logger } from 'pino';
 import type { Store } from '../store/store.js';
 import type { OutboxRow } from '../store/schema.js';
 
+export interface MailAttachment {
+  filename: string;
+  contentType: string;
+  content: Buffer;
+}
+
 export interface MailMessage {
   tenantId: string | null;
   to: string;
   subject: string;
   text: string;
+  /** sent with the mail over SMTP; the outbox keeps only their names (at the end of the text) */
+  attachments?: MailAttachment[];
 }
 
 export class Mailer {
@@ -35,7 +43,13 @@ export class Mailer {
     let error: string | null = null;
     if (this.transport) {
       try {
-        await this.transport.sendMail({ from: this.from, to: m.to, subject: m.subject, text: m.text });
+        await this.transport.sendMail({
+          from: this.from,
+          to: m.to,
+          subject: m.subject,
+          text: m.text,
+          ...(m.attachments?.length ? { attachments: m.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })) } : {}),
+        });
         status = 'sent';
       } catch (e) {
         status = 'failed';
@@ -43,7 +57,9 @@ export class Mailer {
         this.log.error({ err: error, to: m.to }, 'mail delivery failed');
       }
     }
-    return this.store.outbox.insert({ tenant_id: m.tenantId, to_addr: m.to, subject: m.subject, text: m.text, status, error });
+    const names = (m.attachments ?? []).map((a) => a.filename);
+    const text = names.length ? `${m.text}\n\n[attachments: ${names.join(', ')}]` : m.text;
+    return this.store.outbox.insert({ tenant_id: m.tenantId, to_addr: m.to, subject: m.subject, text, status, error });
   }
 
   close(): void {

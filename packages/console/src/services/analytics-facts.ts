@@ -17,6 +17,7 @@ export function consoleFacts(s: Pick<Services, 'store' | 'mailer'>): ConsoleFact
         id: g.id,
         name: g.name,
         lastSeenAt: g.last_seen,
+        connected: g.connected === 1,
         ...(g.version ? { version: g.version } : {}),
         ...(model ? { model: String(model) } : {}),
         ...(g.deploy_version !== null && g.deploy_state
@@ -35,16 +36,15 @@ export function consoleFacts(s: Pick<Services, 'store' | 'mailer'>): ConsoleFact
     },
     async alertSettings(tenantId) {
       const a = await getAlertSettings(s.store, tenantId);
-      return { enabled: a.enabled, recipients: a.recipients };
+      return { enabled: a.enabled, recipients: a.recipients, types: a.types };
     },
     async tenants() {
       return (await s.store.tenants.list()).map((t) => ({ id: t.id, name: t.name }));
     },
     async sendMail(tenantId, msg) {
-      // attachments are not kept in the outbox; the text names them
-      const names = (msg.attachments ?? []).map((a) => a.filename);
+      // attachments go out over SMTP; the outbox keeps their names
       for (const to of msg.to) {
-        await s.mailer.send({ tenantId, to, subject: msg.subject, text: names.length ? `${msg.text}\n\n[attachments: ${names.join(', ')}]` : msg.text });
+        await s.mailer.send({ tenantId, to, subject: msg.subject, text: msg.text, ...(msg.attachments?.length ? { attachments: msg.attachments } : {}) });
       }
       return true;
     },

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LogEvent, type LogEventInput } from '@mamori/policy';
 import { ManualClock } from '../clock.js';
-import { emptyFacts, type DeploymentInfo, type GatewayInfo, type MailMessage } from '../console-facts.js';
+import { emptyFacts, type AlertType, type DeploymentInfo, type GatewayInfo, type MailMessage } from '../console-facts.js';
 import type { MetaDb } from '../meta/meta-store.js';
 import { SqliteEventStore } from '../store/sqlite-store.js';
 import { sqliteMeta } from '../test-support/meta.js';
@@ -18,6 +18,7 @@ describe('admin alerts', () => {
   let gateways: GatewayInfo[];
   let deployments: DeploymentInfo[];
   let engine: AlertEngine;
+  let types: Partial<Record<AlertType, boolean>> | undefined;
   let seq = 0;
 
   const ingest = async (evs: Array<Partial<LogEventInput> & { type: LogEventInput['type'] }>, gatewayId = 'gw1') => {
@@ -32,10 +33,11 @@ describe('admin alerts', () => {
     mails = [];
     gateways = [{ id: 'gw1', name: '本社', lastSeenAt: T0 }];
     deployments = [];
+    types = undefined;
     const facts = emptyFacts({
       gateways: async () => gateways,
       deployments: async () => deployments,
-      alertSettings: async () => ({ enabled: true, recipients: ['soc@example.jp', 'admin@example.jp'] }),
+      alertSettings: async () => ({ enabled: true, recipients: ['soc@example.jp', 'admin@example.jp'], ...(types ? { types } : {}) }),
       sendMail: async (_t, m) => { mails.push(m); return true; },
     });
     engine = new AlertEngine(events, meta, facts, clock, { settings: { cncThreshold: 3 }, maxMailsPerHour: 5 });
@@ -122,5 +124,33 @@ describe('admin alerts', () => {
     expect(mails).toHaveLength(5);
     expect(await engine.list('t1')).toHaveLength(8);
     expect(await engine.list('other')).toEqual([]);
+  });
+
+  it('respects the admin-alert type switches: a type switched off raises and mails nothing', async () => {
+    types = { gatewayStatus: false, cncCallback: false, deploymentFailed: true };
+    deployments = [{ id: 'd3', version: 3, at: T0, results: [{ gatewayId: 'gw1', status: 'failed', error: 'boom' }] }];
+    clock.set(T0 + 20 * MIN);
+    await ingest([cnc('c2.bad.example'), cnc('c2.bad.example'), cnc('c2.bad.example')], 'gw9');
+    const raised = await engine.evaluate('t1');
+    expect(raised.map((a) => a.kind)).toEqual(['deployment.failed']);
+    expect(mails.map((m) => m.subject)).toEqual([expect.stringContaining('ポリシー配信')]);
+    expect((await engine.list('t1')).map((a) => a.kind)).toEqual(['deployment.failed']);
+    // switched back on: the gateway that is still silent and the C&C callbacks are raised now
+    types = { gatewayStatus: true, cncCallback: true, deploymentFailed: false };
+    clock.advance(MIN);
+    const now = await engine.evaluate('t1');
+    expect(now.map((a) => a.kind).sort()).toEqual(['cnc.callback', 'gateway.offline']);
+    expect(mails).toHaveLength(3);
+  });
+
+  it('treats a gateway whose sync channel is open as online whatever the clock says', async () => {
+    gateways = [{ id: 'gw1', name: '本社', lastSeenAt: T0, connected: true }];
+    clock.set(T0 + 30 * MIN);
+    expect(await engine.evaluate('t1')).toEqual([]);
+    gateways = [{ id: 'gw1', name: '本社', lastSeenAt: T0, connected: false }];
+    expect((await engine.evaluate('t1')).map((a) => a.kind)).toEqual(['gateway.offline']);
+    gateways = [{ id: 'gw1', name: '本社', lastSeenAt: T0, connected: true }];
+    clock.advance(MIN);
+    expect((await engine.evaluate('t1')).map((a) => a.kind)).toEqual(['gateway.online']);
   });
 });

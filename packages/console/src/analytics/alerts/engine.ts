@@ -72,8 +72,13 @@ export class AlertEngine {
   async evaluate(tenantId: string): Promise<AlertRecord[]> {
     const now = this.clock.now();
     const state = await this.loadState(tenantId);
+    const { types } = await this.facts.alertSettings(tenantId);
     const incidents: Incident[] = [];
-    for (const rule of this.rules) incidents.push(...(await rule.evaluate({ tenantId, now, events: this.events, facts: this.facts, settings: this.settings, state })));
+    for (const rule of this.rules) {
+      // an alert type switched off in the admin-alert settings raises nothing
+      if (rule.type && types?.[rule.type] === false) continue;
+      incidents.push(...(await rule.evaluate({ tenantId, now, events: this.events, facts: this.facts, settings: this.settings, state })));
+    }
     await this.saveState(tenantId, state);
     const touched: AlertRecord[] = [];
     for (const inc of incidents) {

@@ -3,7 +3,7 @@
  * that hold now; the engine deduplicates them by key, keeps them, and mails them rate-limited.
  * Adding a rule is one entry in ALERT_RULES.
  */
-import type { ConsoleFacts } from '../console-facts.js';
+import type { AlertType, ConsoleFacts } from '../console-facts.js';
 import type { EventStore } from '../store/event-store.js';
 import { MINUTE } from '../store/rollups.js';
 
@@ -44,17 +44,21 @@ export interface RuleContext {
 
 export interface AlertRule {
   id: string;
+  /** the admin-alert type switch that turns this rule on and off (none: always on) */
+  type?: AlertType;
   evaluate(ctx: RuleContext): Promise<Incident[]>;
 }
 
 const gatewayStatus: AlertRule = {
   id: 'gateway-status',
+  type: 'gatewayStatus',
   async evaluate(ctx) {
     const out: Incident[] = [];
     const [gateways, lastEvents] = await Promise.all([ctx.facts.gateways(ctx.tenantId), ctx.events.lastEventByGateway(ctx.tenantId)]);
     for (const g of gateways) {
       const seen = Math.max(g.lastSeenAt ?? 0, lastEvents[g.id] ?? 0);
-      const offline = seen === 0 ? false : ctx.now - seen >= OFFLINE_AFTER_MS;
+      // a gateway whose sync channel is open is online; else silent for 15 minutes = offline
+      const offline = g.connected === true || seen === 0 ? false : ctx.now - seen >= OFFLINE_AFTER_MS;
       const key = `gw:${g.id}`;
       const before = ctx.state.get(key) ?? 'online';
       if (offline && before !== 'offline') {
@@ -75,6 +79,7 @@ function windowStart(ctx: RuleContext): number {
 
 const cncCallback: AlertRule = {
   id: 'cnc-callback',
+  type: 'cncCallback',
   async evaluate(ctx) {
     const from = windowStart(ctx);
     const total = await ctx.events.rollup(ctx.tenantId, { metric: 'security.threat', k1: 'cnc', from, to: ctx.now + MINUTE, groupBy: 'none' });
@@ -105,6 +110,7 @@ function burst(id: string, threat: string, kind: string, title: (n: number) => s
 
 const deploymentFailed: AlertRule = {
   id: 'deployment-failed',
+  type: 'deploymentFailed',
   async evaluate(ctx) {
     const out: Incident[] = [];
     const deployments = await ctx.facts.deployments(ctx.tenantId, 20);

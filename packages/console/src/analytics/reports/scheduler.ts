@@ -1,6 +1,7 @@
 /**
  * Scheduled reports with croner, in Japan time: daily at 00:10, weekly on Monday 00:10, monthly
- * on the 1st at 00:10 (after the period closed). One timer checks every minute which enabled
+ * on the 1st at 00:10 (after the period closed). tick() runs every minute on the analytics clock
+ * (analytics.start()) and checks which enabled
  * reports are due; "due" compares the report's last run with the schedule's previous fire time,
  * so a console that was down at the fire time catches up once when it starts.
  */
@@ -35,8 +36,6 @@ export function previousFire(schedule: Exclude<Schedule, 'on-demand'>, now: numb
 }
 
 export class ReportScheduler {
-  private job: Cron | undefined;
-
   constructor(
     private readonly runner: ReportRunner,
     private readonly facts: ConsoleFacts,
@@ -59,13 +58,5 @@ export class ReportScheduler {
       }
     }
     return started;
-  }
-
-  start(): void {
-    this.job = new Cron('* * * * *', { timezone: TZ, protect: true }, () => void this.tick().catch(() => undefined));
-  }
-
-  stop(): void {
-    this.job?.stop();
   }
 }

@@ -1,9 +1,82 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { describe, expect, it } from 'vitest';
+import { LogEvent, type EventBatch } from '@mamori/policy';
+import { generateEvents } from '../demo/generator.js';
 import { eventStoreContract } from './event-store.contract.js';
+import { ROLLUPS_DDL } from './sql-event-store.js';
+import { bucketOf } from './rollups.js';
 import { DuckDbEventStore } from './duckdb-store.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mamori-an-duck-'));
 let n = 0;
 eventStoreContract('duckdb', async (hooks) => DuckDbEventStore.open({ path: path.join(dir, `events-${n++}.duckdb`), threads: 2, ...(hooks ? { hooks } : {}) }));
+
+describe('duckdb rollup rows', () => {
+  const T = Date.UTC(2026, 10, 25, 3);
+  const batch = (i: number): EventBatch => ({
+    batchId: `b${i}`,
+    gatewayId: 'gw1',
+    events: [...generateEvents({ seed: i + 1, from: T + i * 60_000, to: T + (i + 1) * 60_000, count: 500, idPrefix: `b${i}-` })].map((e) => LogEvent.parse(e)),
+  });
+  const rowCount = async (s: DuckDbEventStore) => Number((await (s as unknown as { all(t: string, p: unknown[]): Promise<Array<{ n: unknown }>> }).all('SELECT COUNT(*) AS n FROM rollups', []))[0]!.n);
+  const sums = (s: DuckDbEventStore) => Promise.all([
+    s.rollup('t1', { metric: 'bandwidth.app', from: T - 86_400_000, to: T + 86_400_000, groupBy: 'k1k2', limit: 1000 }),
+    s.rollup('t1', { metric: 'events', from: T, to: T + 10 * 60_000, groupBy: 'bucket', grain: 'minute' }),
+    s.rollup('t1', { metric: 'access.user', from: T, to: T + 3 * 3_600_000, groupBy: 'k1', limit: 1000 }),
+  ]);
+
+  it('appends deltas and compacts them to one row per key and bucket without changing any sum', async () => {
+    const s = await DuckDbEventStore.open({ path: path.join(dir, `compact-${n++}.duckdb`), compactAfterRows: 1e12 });
+    try {
+      for (let i = 0; i < 6; i++) await s.ingest('t1', batch(i % 3 === 2 ? 1 : i));
+      const before = await sums(s);
+      const rowsBefore = await rowCount(s);
+      await s.compact();
+      expect(await sums(s)).toEqual(before);
+      const rowsAfter = await rowCount(s);
+      expect(rowsAfter).toBeLessThan(rowsBefore);
+      // one row per key: compacting again changes nothing
+      await s.compact();
+      expect(await rowCount(s)).toBe(rowsAfter);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('compacts by itself after enough delta rows, keeping every sum', async () => {
+    const auto = await DuckDbEventStore.open({ path: path.join(dir, `auto-${n++}.duckdb`), compactAfterRows: 1000 });
+    const never = await DuckDbEventStore.open({ path: path.join(dir, `never-${n++}.duckdb`), compactAfterRows: 1e12 });
+    try {
+      for (let i = 0; i < 8; i++) {
+        await auto.ingest('t1', batch(i % 2));
+        await never.ingest('t1', batch(i % 2));
+      }
+      expect(await sums(auto)).toEqual(await sums(never));
+      expect(await rowCount(auto)).toBeLessThan(await rowCount(never));
+    } finally {
+      await auto.close();
+      await never.close();
+    }
+  });
+
+  it('opens a store whose rollups table still has the old primary key, keeping its rows', async () => {
+    const file = path.join(dir, `old-${n++}.duckdb`);
+    const inst = await DuckDBInstance.create(file);
+    const con = await inst.connect();
+    await con.run(ROLLUPS_DDL);
+    await con.run(`INSERT INTO rollups VALUES ('t1', 'day', ${bucketOf(T, 'day')}, 'events', 'access', 'gw1', 7, 0, 0)`);
+    con.closeSync();
+    inst.closeSync();
+    const s = await DuckDbEventStore.open({ path: file });
+    try {
+      await s.ingest('t1', batch(0));
+      const access = (await s.rollup('t1', { metric: 'events', k1: 'access', from: bucketOf(T, 'day'), to: bucketOf(T, 'day') + 86_400_000, groupBy: 'none' }))[0]!.count;
+      expect(access).toBe(7 + batch(0).events.filter((e) => e.type === 'access').length);
+    } finally {
+      await s.close();
+    }
+  });
+});

@@ -1,7 +1,12 @@
 /**
- * DuckDB event store (@duckdb/node-api, columnar). Raw events go in through the Appender, rollup
- * deltas through a staging table and one upsert, all inside one transaction; writes are
+ * DuckDB event store (@duckdb/node-api, columnar). Raw events and the batch's rollup deltas
+ * (summed in memory per batch) go in through Appenders inside one transaction; writes are
  * serialized on the writer connection, reads use their own connection.
+ *
+ * The rollups table has no primary key here: an upsert through DuckDB's ART index costs more
+ * than the rest of the batch, so deltas are appended and every rollup query SUMs them (it
+ * does anyway). Compaction merges the rows of the buckets touched since the last compaction once
+ * enough delta rows piled up, so the table stays about one row per key and bucket.
  */
 import { BIGINT, BOOLEAN, DuckDBDataChunk, DuckDBInstance, VARCHAR, type DuckDBAppender, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import type { EventBatch } from '@mamori/policy';
@@ -10,7 +15,8 @@ import type { IngestHooks, IngestResult } from './event-store.js';
 import { FIELDS, cellOf, tableName, type FieldDef } from './fields.js';
 import { computeRollupDeltas, type RollupDelta } from './rollups.js';
 import type { Sql } from './sql-builder.js';
-import { BATCHES_DDL, ROLLUPS_DDL, SqlEventStore, eventTableDdl, type Row } from './sql-event-store.js';
+import { BATCHES_DDL, SqlEventStore, eventTableDdl, type Row } from './sql-event-store.js';
+import type { Grain } from './rollups.js';
 
 export interface DuckDbEventStoreOptions {
   /** file path, or ':memory:' */
@@ -18,6 +24,8 @@ export interface DuckDbEventStoreOptions {
   hooks?: IngestHooks;
   now?: () => number;
   threads?: number;
+  /** compact the rollup rows after this many appended delta rows (default 250,000) */
+  compactAfterRows?: number;
 }
 
 interface Pending {
@@ -29,6 +37,13 @@ interface Pending {
 
 /** at most this many events in one group commit */
 const GROUP_MAX_EVENTS = 50_000;
+
+/** compact the rollup rows once this many delta rows were appended since the last compaction */
+const COMPACT_AFTER_ROWS = 250_000;
+
+const ROLLUP_ROWS_DDL = `CREATE TABLE IF NOT EXISTS rollups (
+  tenant_id TEXT NOT NULL, grain TEXT NOT NULL, bucket BIGINT NOT NULL, metric TEXT NOT NULL,
+  k1 TEXT NOT NULL, k2 TEXT NOT NULL, count BIGINT NOT NULL, bytes_up BIGINT NOT NULL, bytes_down BIGINT NOT NULL)`;
 
 /** DuckDB's vector size: a data chunk holds at most this many rows */
 const CHUNK_ROWS = 2048;
@@ -69,6 +84,9 @@ export class DuckDbEventStore extends SqlEventStore {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly pending: Pending[] = [];
   private draining = false;
+  /** delta rows appended since the last compaction, and the first bucket they touch per grain */
+  private uncompacted = 0;
+  private dirtyFrom: Partial<Record<Grain, number>> = {};
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -85,11 +103,20 @@ export class DuckDbEventStore extends SqlEventStore {
     const instance = await DuckDBInstance.create(opts.path, config);
     const writer = await instance.connect();
     for (const t of LOG_TYPES) await writer.run(eventTableDdl(t, 'duckdb'));
-    await writer.run(ROLLUPS_DDL);
+    // stores made before rollups were append-only have a primary key on rollups: rebuild without it
+    const pk = await writer.runAndReadAll("SELECT 1 FROM duckdb_constraints() WHERE table_name = 'rollups' AND constraint_type = 'PRIMARY KEY'");
+    if (pk.getRows().length > 0) {
+      await writer.run('BEGIN TRANSACTION');
+      await writer.run('CREATE TABLE rollups_rebuilt AS SELECT tenant_id, grain, bucket, metric, k1, k2, count, bytes_up, bytes_down FROM rollups');
+      await writer.run('DROP TABLE rollups');
+      await writer.run(ROLLUP_ROWS_DDL);
+      await writer.run('INSERT INTO rollups SELECT * FROM rollups_rebuilt');
+      await writer.run('DROP TABLE rollups_rebuilt');
+      await writer.run('COMMIT');
+    }
+    await writer.run(ROLLUP_ROWS_DDL);
     await writer.run(BATCHES_DDL);
-    await writer.run(
-      'CREATE TABLE IF NOT EXISTS rollup_staging (tenant_id TEXT, grain TEXT, bucket BIGINT, metric TEXT, k1 TEXT, k2 TEXT, count BIGINT, bytes_up BIGINT, bytes_down BIGINT)',
-    );
+    await writer.run('DROP TABLE IF EXISTS rollup_staging');
     const reader = await instance.connect();
     return new DuckDbEventStore(instance, writer, reader, opts);
   }
@@ -195,7 +222,7 @@ export class DuckDbEventStore extends SqlEventStore {
         app.closeSync();
       }
       await this.opts.hooks?.afterEventsWritten?.(fresh.reduce((s, g) => s + g.batch.events.length, 0));
-      // one staging row per key: ON CONFLICT may not touch a row twice in one statement
+      // one delta row per key and batch group
       const merged = new Map<string, RollupDelta & { tenantId: string }>();
       for (const g of fresh) {
         for (const d of computeRollupDeltas(g.batch.events, g.batch.gatewayId)) {
@@ -209,8 +236,7 @@ export class DuckDbEventStore extends SqlEventStore {
         }
       }
       const deltas = [...merged.values()];
-      await w.run('DELETE FROM rollup_staging');
-      const app = await w.createAppender('rollup_staging');
+      const app = await w.createAppender('rollups');
       appendColumns(app, [VARCHAR, VARCHAR, BIGINT, VARCHAR, VARCHAR, VARCHAR, BIGINT, BIGINT, BIGINT], [
         deltas.map((d) => d.tenantId),
         deltas.map((d) => d.grain),
@@ -224,10 +250,6 @@ export class DuckDbEventStore extends SqlEventStore {
       ]);
       app.flushSync();
       app.closeSync();
-      await w.run(
-        `INSERT INTO rollups SELECT * FROM rollup_staging ON CONFLICT (tenant_id, metric, grain, bucket, k1, k2)
-         DO UPDATE SET count = count + EXCLUDED.count, bytes_up = bytes_up + EXCLUDED.bytes_up, bytes_down = bytes_down + EXCLUDED.bytes_down`,
-      );
       const now = BigInt((this.opts.now ?? Date.now)());
       const bapp = await w.createAppender('ingested_batches');
       appendColumns(bapp, [VARCHAR, VARCHAR, VARCHAR, BIGINT, BIGINT], [
@@ -240,11 +262,48 @@ export class DuckDbEventStore extends SqlEventStore {
       bapp.flushSync();
       bapp.closeSync();
       await w.run('COMMIT');
+      this.uncompacted += deltas.length;
+      for (const d of deltas) if (!(this.dirtyFrom[d.grain]! <= d.bucket)) this.dirtyFrom[d.grain] = d.bucket;
+      // the batch is committed: a failed compaction only leaves more rows to sum
+      if (this.uncompacted >= (this.opts.compactAfterRows ?? COMPACT_AFTER_ROWS)) await this.compactRollups().catch(() => undefined);
       return results;
     } catch (err) {
       await w.run('ROLLBACK').catch(() => undefined);
       throw err;
     }
+  }
+
+  /**
+   * Merges the rollup rows of every bucket touched since the last compaction into one row per
+   * key (one transaction; readers see either the old rows or the merged ones, same sums).
+   * Runs on the writer, between batches.
+   */
+  private async compactRollups(): Promise<void> {
+    const grains = Object.entries(this.dirtyFrom) as Array<[Grain, number]>;
+    this.uncompacted = 0;
+    this.dirtyFrom = {};
+    if (grains.length === 0) return;
+    const where = grains.map(([g, b]) => `(grain = '${g}' AND bucket >= ${BigInt(b).toString()})`).join(' OR ');
+    const w = this.writer;
+    await w.run('BEGIN TRANSACTION');
+    try {
+      await w.run(`CREATE OR REPLACE TEMP TABLE rollup_merge AS SELECT tenant_id, grain, bucket, metric, k1, k2, SUM(count)::BIGINT AS count, SUM(bytes_up)::BIGINT AS bytes_up, SUM(bytes_down)::BIGINT AS bytes_down FROM rollups WHERE ${where} GROUP BY ALL`);
+      await w.run(`DELETE FROM rollups WHERE ${where}`);
+      await w.run('INSERT INTO rollups SELECT * FROM rollup_merge');
+      await w.run('DROP TABLE rollup_merge');
+      await w.run('COMMIT');
+    } catch (err) {
+      await w.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Compacts the rollup rows now (tests, maintenance). */
+  compact(): Promise<void> {
+    return this.serialize(async () => {
+      this.dirtyFrom = { minute: 0, hour: 0, day: 0 };
+      await this.compactRollups();
+    });
   }
 
   protected async all(text: string, params: Sql['params']): Promise<Row[]> {

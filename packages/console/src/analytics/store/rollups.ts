@@ -4,6 +4,7 @@
  * entry in ROLLUP_METRICS: a function from an event to its (k1, k2) keys.
  */
 import type { LogEvent } from '@mamori/policy';
+import { groupRollupKeys } from './group-rollups.js';
 
 export const GRAINS = ['minute', 'hour', 'day'] as const;
 export type Grain = (typeof GRAINS)[number];
@@ -59,7 +60,8 @@ export type RollupMetric = keyof typeof ROLLUP_METRICS;
 export interface RollupDelta {
   grain: Grain;
   bucket: number;
-  metric: RollupMetric;
+  /** a ROLLUP_METRICS name, or a group rollup's (group-rollups.ts, hour and day only) */
+  metric: RollupMetric | `g:${string}`;
   k1: string;
   k2: string;
   count: number;
@@ -81,15 +83,17 @@ for (const [name, def] of Object.entries(ROLLUP_METRICS) as Array<[RollupMetric,
  */
 export function computeRollupDeltas(events: LogEvent[], gatewayId: string): RollupDelta[] {
   const minutes = new Map<string, RollupDelta>();
-  const add = (bucket: number, metric: RollupMetric, k1: string, k2: string, up: number, down: number): void => {
+  const hours = new Map<string, RollupDelta>();
+  const addTo = (map: Map<string, RollupDelta>, grain: Grain, bucket: number, metric: RollupDelta['metric'], k1: string, k2: string, up: number, down: number): void => {
     const key = `${bucket}\u0000${metric}\u0000${k1}\u0000${k2}`;
-    const d = minutes.get(key);
+    const d = map.get(key);
     if (d) {
       d.count += 1;
       d.bytesUp += up;
       d.bytesDown += down;
-    } else minutes.set(key, { grain: 'minute', bucket, metric, k1, k2, count: 1, bytesUp: up, bytesDown: down });
+    } else map.set(key, { grain, bucket, metric, k1, k2, count: 1, bytesUp: up, bytesDown: down });
   };
+  const add = (bucket: number, metric: RollupMetric, k1: string, k2: string, up: number, down: number): void => addTo(minutes, 'minute', bucket, metric, k1, k2, up, down);
   for (const ev of events) {
     const up = ev.type === 'bandwidth' || ev.type === 'access' ? (ev.bytesUp ?? 0) : 0;
     const down = ev.type === 'bandwidth' || ev.type === 'access' ? (ev.bytesDown ?? 0) : 0;
@@ -98,11 +102,13 @@ export function computeRollupDeltas(events: LogEvent[], gatewayId: string): Roll
     for (const [name, def] of METRICS_BY_TYPE.get(ev.type) ?? []) {
       for (const [k1, k2] of def.keys(ev)) add(b, name, k1.length > 512 ? k1.slice(0, 512) : k1, k2.length > 512 ? k2.slice(0, 512) : k2, up, down);
     }
+    const h = ev.ts - (ev.ts % HOUR);
+    for (const [metric, k1, k2] of groupRollupKeys(ev, gatewayId)) addTo(hours, 'hour', h, metric as `g:${string}`, k1, k2, up, down);
   }
   const out: RollupDelta[] = [...minutes.values()];
   for (const grain of ['hour', 'day'] as const) {
     const acc = new Map<string, RollupDelta>();
-    for (const m of minutes.values()) {
+    for (const m of grain === 'hour' ? minutes.values() : [...minutes.values(), ...hours.values()]) {
       const bucket = bucketOf(m.bucket, grain);
       const key = `${bucket}\u0000${m.metric}\u0000${m.k1}\u0000${m.k2}`;
       const d = acc.get(key);
@@ -114,6 +120,7 @@ export function computeRollupDeltas(events: LogEvent[], gatewayId: string): Roll
     }
     out.push(...acc.values());
   }
+  out.push(...hours.values());
   return out;
 }
 

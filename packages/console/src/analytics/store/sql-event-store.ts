@@ -8,7 +8,8 @@ import type { EventStore, EventStoreKind, IngestResult, StoredEvent } from './ev
 import { FIELDS, eventOfRow, tableName } from './fields.js';
 import type { GroupRow, LogQuery } from './query-model.js';
 import { countSql, groupSql, rawSql, type RowCursor, type Sql } from './sql-builder.js';
-import { rollupRowOf, rollupSql, type RollupQuery, type RollupRow } from './rollups.js';
+import { HOUR, decomposeRange, rollupRowOf, rollupSql, type RollupQuery, type RollupRow } from './rollups.js';
+import { groupRollupPlan, type GroupRollupPlan } from './group-rollups.js';
 
 export type Row = Record<string, unknown>;
 
@@ -26,7 +27,20 @@ export abstract class SqlEventStore implements EventStore {
     return this.exec(text, []);
   }
 
+  /**
+   * Group-by with top-N. When a group rollup covers the fields and filters (group-rollups.ts)
+   * and the range holds whole hours, those hours are summed from the rollups and only the
+   * partial hours at the edges are scanned raw; otherwise the raw events are grouped.
+   */
   async groupBy(tenantId: string, q: LogQuery): Promise<GroupRow[]> {
+    const plan = groupRollupPlan(q);
+    const hFrom = Math.ceil(q.from / HOUR) * HOUR;
+    const hTo = Math.floor(q.to / HOUR) * HOUR;
+    if (plan && hTo - hFrom >= HOUR) return this.groupByFromRollups(tenantId, q, plan, hFrom, hTo);
+    return this.groupByRaw(tenantId, q);
+  }
+
+  private async groupByRaw(tenantId: string, q: LogQuery): Promise<GroupRow[]> {
     const sql = groupSql(tenantId, q);
     const rows = await this.all(sql.text, sql.params);
     return rows.map((r) => {
@@ -41,6 +55,55 @@ export abstract class SqlEventStore implements EventStore {
       });
       return { keys, count: num(r['n']), bytesUp: num(r['sum_up']), bytesDown: num(r['sum_down']) };
     });
+  }
+
+  private async groupByFromRollups(tenantId: string, q: LogQuery, plan: GroupRollupPlan, hFrom: number, hTo: number): Promise<GroupRow[]> {
+    const params: Sql['params'] = [tenantId, plan.metric];
+    const pieces = decomposeRange(hFrom, hTo);
+    const where = ['tenant_id = ?', 'metric = ?', `(${pieces.map(() => '(grain = ? AND bucket >= ? AND bucket < ?)').join(' OR ')})`];
+    for (const p of pieces) params.push(p.grain, p.from, p.to);
+    for (const w of plan.where) {
+      where.push(`${w.col} = ?`);
+      params.push(w.value);
+    }
+    const cols = [...new Set(plan.groupCols)];
+    const text = `SELECT ${cols.join(', ')}, SUM(count) AS n, SUM(bytes_up) AS sum_up, SUM(bytes_down) AS sum_down FROM rollups WHERE ${where.join(' AND ')} GROUP BY ${cols.join(', ')}`;
+    const merged = new Map<string, GroupRow>();
+    const add = (keys: GroupRow['keys'], n: number, up: number, down: number) => {
+      const id = JSON.stringify(q.groupBy.map((g) => keys[g] ?? null));
+      const m = merged.get(id);
+      if (m) {
+        m.count += n;
+        m.bytesUp += up;
+        m.bytesDown += down;
+      } else merged.set(id, { keys, count: n, bytesUp: up, bytesDown: down });
+    };
+    for (const r of await this.all(text, params)) {
+      const keys: GroupRow['keys'] = {};
+      q.groupBy.forEach((g, i) => {
+        const v = r[plan.groupCols[i]!];
+        keys[g] = v === null || v === undefined || v === '' ? null : String(v);
+      });
+      add(keys, num(r['n']), num(r['sum_up']), num(r['sum_down']));
+    }
+    // the partial hours at the edges, from raw events (all their groups: the top-N is taken after merging)
+    for (const [from, to] of [[q.from, hFrom], [hTo, q.to]] as const) {
+      if (to <= from) continue;
+      for (const g of await this.groupByRaw(tenantId, { ...q, from, to, limit: Number.MAX_SAFE_INTEGER, offset: 0 })) add(g.keys, g.count, g.bytesUp, g.bytesDown);
+    }
+    const value = (g: GroupRow): number => (q.orderBy === 'count' ? g.count : q.orderBy === 'bytesUp' ? g.bytesUp : q.orderBy === 'bytesDown' ? g.bytesDown : g.bytesUp + g.bytesDown);
+    const cmpKey = (a: GroupRow, b: GroupRow): number => {
+      for (const g of q.groupBy) {
+        const x = a.keys[g] ?? null;
+        const y = b.keys[g] ?? null;
+        if (x === y) continue;
+        if (x === null) return 1;
+        if (y === null) return -1;
+        return String(x) < String(y) ? -1 : 1;
+      }
+      return 0;
+    };
+    return [...merged.values()].sort((a, b) => value(b) - value(a) || cmpKey(a, b)).slice(q.offset, q.offset + q.limit);
   }
 
   async raw(tenantId: string, q: LogQuery, after?: RowCursor): Promise<StoredEvent[]> {
