@@ -102,6 +102,30 @@ describe('DoS protection', () => {
     expect(await events(reader)).toEqual([]);
   });
 
+  it('is a profile switch: only flows allowed under a profile with DoS protection on are limited', async () => {
+    const policy = policyOf(
+      [
+        { id: 'guarded', name: 'guarded PC', action: 'allow', source: { type: 'selected', addresses: ['pc2'] }, profileId: 'dos' },
+        { id: 'free', name: 'unguarded PC', action: 'allow', source: { type: 'selected', addresses: ['pc3'] }, profileId: 'plain' },
+      ],
+      {
+        objects: { addresses: [{ id: 'pc2', name: 'pc2', type: 'ipv4', addresses: '10.99.1.2' }, { id: 'pc3', name: 'pc3', type: 'ipv4', addresses: '10.99.1.3' }] },
+        profiles: [
+          { id: 'plain', name: 'plain', ips: { enabled: false }, antiMalware: { enabled: false }, webReputation: { enabled: false }, botProtection: { enabled: false } },
+          { id: 'dos', name: 'dos', ips: { enabled: false }, antiMalware: { enabled: false }, webReputation: { enabled: false }, botProtection: { enabled: false }, dos: { enabled: true, newConnectionsPerSourcePerSecond: 5, portScanDetection: false } },
+        ],
+      },
+    );
+    expect(await fw.deploy(policy)).toMatchObject({ ok: true, dosEnabled: true });
+    const reader = new DosEventReader(topo.gw, 'gw-test');
+    const free = await topo.agents.client.call('burst', { host: '10.99.2.2', port: 8080, count: 40, src: '10.99.1.3', timeoutMs: 3000 });
+    expect(free).toMatchObject({ succeeded: 40, failed: 0 });
+    const guarded = await topo.agents.client.call('burst', { host: '10.99.2.2', port: 8080, count: 40, src: '10.99.1.2' });
+    expect(guarded['failed']).toBeGreaterThan(0);
+    const evs = await events(reader);
+    expect(evs.map((e) => [e.srcIp, e.signature])).toEqual([['10.99.1.2', expect.stringMatching(/^new-connection-rate \(limit 5 new connections\/s per source; profile dos\)$/)]]);
+  });
+
   it('limits concurrent connections per source (ct count)', async () => {
     expect((await fw.deploy(dosPolicy({ concurrentConnectionsPerSource: 3, portScanDetection: false }))).ok).toBe(true);
     const reader = new DosEventReader(topo.gw, 'gw-test');

@@ -4,7 +4,10 @@
 import net from 'node:net';
 import dgram from 'node:dgram';
 import http from 'node:http';
+import https from 'node:https';
+import dns from 'node:dns';
 import readline from 'node:readline';
+import { createRequire } from 'node:module';
 
 const servers = [];
 
@@ -31,15 +34,72 @@ function udpProbe({ host, port, src, timeoutMs = 1500 }) {
   });
 }
 
-function httpGet({ url, timeoutMs = 3000 }) {
+function httpGet({ url, headers, timeoutMs = 3000 }) {
   return new Promise((resolve) => {
-    const req = http.get(url, { timeout: timeoutMs }, (res) => {
+    const req = http.get(url, { timeout: timeoutMs, ...(headers ? { headers } : {}) }, (res) => {
       let body = '';
       res.on('data', (b) => { body += b.toString(); });
       res.on('end', () => resolve({ ok: true, status: res.statusCode, headers: res.headers, body, local: `${req.socket.localAddress}:${req.socket.localPort}` }));
     });
     req.on('timeout', () => { req.destroy(); resolve({ ok: false, error: 'timeout' }); });
     req.on('error', (e) => resolve({ ok: false, error: e.code ?? e.message }));
+  });
+}
+
+/** HTTPS GET to an address with a given SNI/Host, trusting only the given CA */
+function httpsGet({ host, port = 443, servername, path = '/', ca, timeoutMs = 5000 }) {
+  return new Promise((resolve) => {
+    const req = https.get({ host, port, servername, path, ca, headers: { host: servername }, timeout: timeoutMs, agent: false }, (res) => {
+      let body = '';
+      const issuer = res.socket.getPeerCertificate?.()?.issuer?.CN ?? null;
+      res.on('data', (b) => { body += b.toString(); });
+      res.on('end', () => resolve({ ok: true, status: res.statusCode, headers: res.headers, body, issuer }));
+    });
+    req.on('timeout', () => { req.destroy(); resolve({ ok: false, error: 'timeout' }); });
+    req.on('error', (e) => resolve({ ok: false, error: e.code ?? e.message }));
+  });
+}
+
+/** A and AAAA lookups against one resolver */
+async function dnsQuery({ server, name, type = 'A' }) {
+  const r = new dns.promises.Resolver({ timeout: 4000, tries: 3 });
+  r.setServers([server]);
+  try {
+    const addrs = type === 'AAAA' ? await r.resolve6(name) : await r.resolve4(name);
+    return { ok: true, addresses: addrs };
+  } catch (e) {
+    return { ok: false, error: e.code ?? e.message };
+  }
+}
+
+function listenHttps({ port, host = '0.0.0.0', key, cert }) {
+  return new Promise((resolve, reject) => {
+    const srv = https.createServer({ key, cert }, (req, res) => {
+      res.setHeader('content-type', 'text/plain');
+      res.end(`secure ${req.headers.host} ${req.url} from ${req.socket.remoteAddress}`);
+    });
+    srv.on('error', reject);
+    srv.listen(port, host, () => { servers.push(srv); resolve({ ok: true }); });
+  });
+}
+
+/** Answers each connection with the original destination the addon reads from its socket. */
+function origDstServer({ port, addonPath }) {
+  const addon = createRequire(import.meta.url)(addonPath);
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer((c) => {
+      c.on('error', () => {});
+      let line;
+      try {
+        const d = addon.originalDst(c._handle.fd);
+        line = `orig ${d.ip} ${d.port} ${d.family} local ${c.localAddress} ${c.localPort}`;
+      } catch (e) {
+        line = `error ${e.code ?? e.message}`;
+      }
+      c.end(line + '\n');
+    });
+    srv.on('error', reject);
+    srv.listen(port, '::', () => { servers.push(srv); resolve({ ok: true }); });
   });
 }
 
@@ -95,9 +155,9 @@ function transparentProxy({ port }) {
   });
 }
 
-async function burst({ host, port, count, ports, timeoutMs = 800 }) {
+async function burst({ host, port, count, ports, src, timeoutMs = 800 }) {
   const targets = ports ?? Array.from({ length: count }, () => port);
-  const rs = await Promise.all(targets.map((p) => tcpProbe({ host, port: p, timeoutMs })));
+  const rs = await Promise.all(targets.map((p) => tcpProbe({ host, port: p, src, timeoutMs })));
   return { ok: true, succeeded: rs.filter((r) => r.ok).length, failed: rs.filter((r) => !r.ok).length };
 }
 
@@ -134,7 +194,7 @@ function streamStop() {
   return { ok: true };
 }
 
-const ops = { tcp: tcpProbe, udp: udpProbe, http: httpGet, listenTcp, listenUdp, listenHttp, transparentProxy, burst, udpBurst, streamStart, streamStatus, streamStop };
+const ops = { origDstServer, tcp: tcpProbe, udp: udpProbe, http: httpGet, https: httpsGet, dns: dnsQuery, listenHttps, listenTcp, listenUdp, listenHttp, transparentProxy, burst, udpBurst, streamStart, streamStatus, streamStop };
 
 const rl = readline.createInterface({ input: process.stdin });
 rl.on('line', async (line) => {

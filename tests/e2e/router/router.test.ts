@@ -5,13 +5,22 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PolicyInput, PolicyRuleInput } from '@mamori/policy';
-import { Firewall, routerMode } from '../../../packages/gateway/src/firewall/index.js';
-import { BLOCK_ALL, geoTable, policyOf } from '../../../packages/gateway/src/firewall/compile/fixtures.js';
+import { PolicyEvent } from '@mamori/policy';
+import { RangeTable } from '@mamori/geoip';
+import { Firewall, geoRanges, routerMode, RuleLogReader } from '../../../packages/gateway/src/firewall/index.js';
+import { BLOCK_ALL, policyOf } from '../../../packages/gateway/src/firewall/compile/fixtures.js';
 import { createTopology, MAC_CLIENT, ping, type Topology } from './topology.js';
 
 let topo: Topology;
 let fw: Firewall;
-const GEO = geoTable({ JP: ['10.99.200.0/24'], US: ['10.99.201.0/24'] });
+// the real @mamori/geoip range table, with test addresses
+const GEO = geoRanges(() =>
+  RangeTable.fromRanges([
+    { start: '10.99.200.0', end: '10.99.200.255', country: 'JP' },
+    { start: '10.99.201.0', end: '10.99.201.255', country: 'US' },
+    { start: 'fd99:2::', end: 'fd99:2::ffff', country: 'JP' },
+  ]),
+);
 const OPTS = { lan: 'lan0', wan: 'wan0', geo: GEO, proxyPorts: { http: 3128 }, fqdnMinTtl: 30 };
 
 const OBJECTS: PolicyInput['objects'] = {
@@ -40,7 +49,9 @@ beforeAll(async () => {
   topo = await createTopology('r');
   const s = topo.agents.server;
   for (const port of [8080, 9000]) expect((await s.call('listenTcp', { port })).ok).toBe(true);
+  expect((await s.call('listenTcp', { port: 8080, host: 'fd99:2::2' })).ok).toBe(true);
   expect((await s.call('listenUdp', { port: 5000 })).ok).toBe(true);
+  expect((await s.call('listenUdp', { port: 123 })).ok).toBe(true);
   expect((await s.call('listenHttp', { port: 80 })).ok).toBe(true);
   expect((await topo.agents.gateway.call('transparentProxy', { port: 3128 })).ok).toBe(true);
 }, 60_000);
@@ -101,11 +112,41 @@ describe('router mode in namespaces', () => {
     expect((await tcp('10.99.2.2', 8080)).ok).toBe(false);
   });
 
-  it('blocks a destination country from the GeoIP table', async () => {
+  it('blocks a destination country from the GeoIP table (IPv4 and IPv6)', async () => {
     await deploy([{ id: 'geo', name: 'block JP', action: 'block', destination: { type: 'geo', countries: ['JP'] } }]);
     expect((await tcp('10.99.200.5', 8080)).ok).toBe(false);
     expect((await udp('10.99.200.5', 5000)).ok).toBe(false);
+    expect((await tcp('fd99:2::2', 8080)).ok).toBe(false);
     expect((await tcp('10.99.201.5', 8080)).ok).toBe(true);
+    await deploy([{ id: 'geo', name: 'block US', action: 'block', destination: { type: 'geo', countries: ['US'] } }]);
+    expect((await tcp('fd99:2::2', 8080)).ok).toBe(true);
+    expect((await tcp('10.99.201.5', 8080)).ok).toBe(false);
+  });
+
+  it('feeds the policy-enforcement log from the rules with "log" on, with source and destination', async () => {
+    await deploy([
+      { id: 'logged', name: 'block JP net (logged)', action: 'block', log: true, destination: { type: 'addresses', addresses: ['cidr'] } },
+      { id: 'quiet', name: 'block 9000 (not logged)', action: 'block', log: false, service: { type: 'selected', services: ['alt'] } },
+      { id: 'allowed', name: 'allow the rest (logged)', action: 'allow', log: true },
+    ]);
+    const reader = new RuleLogReader(topo.gw, 'gw-test', Date.now, () => 12);
+    expect(await reader.poll(fw.current!)).toEqual([]);
+    expect((await tcp('10.99.200.5', 8080)).ok).toBe(false);
+    expect((await tcp('10.99.2.2', 9000)).ok).toBe(false);
+    expect((await tcp('10.99.2.2', 8080)).ok).toBe(true);
+    expect(await ping(topo.client, 'fd99:2::2')).toBe(true);
+    const evs = await reader.poll(fw.current!);
+    for (const e of evs) expect(PolicyEvent.parse(e)).toEqual(e);
+    const brief = evs.map((e) => [e.ruleId, e.action, e.srcIp, e.dstIp, e.protocol]);
+    expect(brief).toContainEqual(['logged', 'block', '10.99.1.2', '10.99.200.5', 'tcp']);
+    expect(brief).toContainEqual(['allowed', 'allow', '10.99.1.2', '10.99.2.2', 'tcp']);
+    expect(brief).toContainEqual(['allowed', 'allow', 'fd99:1::2', 'fd99:2::2', 'icmpv6']);
+    expect(brief.filter((b) => b[0] === 'quiet')).toEqual([]);
+    expect(evs[0]).toMatchObject({ type: 'policy', reasonKind: 'rule', policyVersion: 12 });
+    // nothing new: nothing logged again; the same flow again: logged again
+    expect(await reader.poll(fw.current!)).toEqual([]);
+    expect((await tcp('10.99.200.5', 8080)).ok).toBe(false);
+    expect((await reader.poll(fw.current!)).map((e) => e.ruleId)).toEqual(['logged']);
   });
 
   it('blocks an FQDN object after the DNS filter reports its answer, also across a re-deploy', async () => {
@@ -136,6 +177,27 @@ describe('router mode in namespaces', () => {
     expect((await tcp('10.99.2.2', 8080)).ok).toBe(true);
     const steered = (await fw.readCounters()).find((c) => c.name === 'steer_http');
     expect(steered?.packets).toBe(1);
+  });
+
+  it('decides flows that cannot be steered (UDP other than DNS, ICMP) by L4 application, else as not matching the L7 rule', async () => {
+    // NTP is known by its port (l4Apps): decided in the kernel. "line" and URL categories need
+    // L7: a UDP or ICMP flow cannot reach a proxy, so for it such a rule does not match.
+    await deploy([
+      { id: 'apps', name: 'block NTP and LINE', action: 'block', content: { type: 'selected', applications: ['ntp', 'line'] } },
+      { id: 'urls', name: 'block malware URLs', action: 'block', content: { type: 'selected', urlCategories: ['malware'] } },
+    ]);
+    expect((await udp('10.99.2.2', 123)).ok).toBe(false);
+    expect(await udp('10.99.2.2', 5000)).toMatchObject({ ok: true, data: 'udp 5000 from 10.99.2.1' });
+    expect(await ping(topo.client, '10.99.2.2')).toBe(true);
+    expect((await fw.readCounters()).find((c) => c.ruleId === 'apps')?.packets).toBeGreaterThan(0);
+    // the same with an application category: network-protocols holds ntp (and dhcp, dns)
+    await deploy([{ id: 'cat', name: 'block network protocols', action: 'block', content: { type: 'selected', applicationCategories: ['network-protocols'] } }]);
+    expect((await udp('10.99.2.2', 123)).ok).toBe(false);
+    expect((await udp('10.99.2.2', 5000)).ok).toBe(true);
+    // with the firewall on, such a flow falls through to the default drop: allow it explicitly by L4
+    await deploy([{ id: 'web', name: 'allow web (URL rule)', action: 'allow', content: { type: 'selected', urlCategories: ['news'] } }, BLOCK_ALL]);
+    expect((await udp('10.99.2.2', 5000)).ok).toBe(false);
+    expect(await ping(topo.client, '10.99.2.2')).toBe(false);
   });
 
   it('re-applies atomically under traffic: no window opens or closes anything', async () => {

@@ -77,8 +77,9 @@ export interface Topology {
 }
 
 /**
- * client (c0 10.99.1.2, 10.99.1.3; MAC 02:99:00:00:01:02) — lan0 10.99.1.1 [gateway] wan0 10.99.2.1 —
- * (s0 10.99.2.2 and 10.99.2.3, 10.99.200.5 "JP", 10.99.201.5 "US") server.
+ * client (c0 10.99.1.2, 10.99.1.3, fd99:1::2; MAC 02:99:00:00:01:02) — lan0 10.99.1.1, fd99:1::1
+ * [gateway] wan0 10.99.2.1, fd99:2::1 — (s0 10.99.2.2 and 10.99.2.3, fd99:2::2, 10.99.200.5 "JP",
+ * 10.99.201.5 "US") server.
  * The server has no route back to the LAN: replies only work through the gateway's NAT.
  */
 export async function createTopology(tag: string): Promise<Topology> {
@@ -112,6 +113,12 @@ export async function createTopology(tag: string): Promise<Topology> {
     await ipn(gateway, 'link', 'set', 'lan0', 'up');
     await ipn(gateway, 'link', 'set', 'wan0', 'up');
     await ipn(gateway, 'route', 'add', '10.99.200.0/22', 'via', '10.99.2.2');
+    // IPv6: fd99:1::/64 on the LAN, fd99:2::/64 on the WAN (nodad: usable at once)
+    await ipn(client, 'addr', 'add', 'fd99:1::2/64', 'dev', 'c0', 'nodad');
+    await ipn(client, 'route', 'add', 'default', 'via', 'fd99:1::1');
+    await ipn(gateway, 'addr', 'add', 'fd99:1::1/64', 'dev', 'lan0', 'nodad');
+    await ipn(gateway, 'addr', 'add', 'fd99:2::1/64', 'dev', 'wan0', 'nodad');
+    await ipn(server, 'addr', 'add', 'fd99:2::2/64', 'dev', 's0', 'nodad');
     await ipn(server, 'addr', 'add', '10.99.2.2/24', 'dev', 's0');
     for (const a of ['10.99.2.3/32', '10.99.200.5/32', '10.99.201.5/32']) await ipn(server, 'addr', 'add', a, 'dev', 's0');
     await ipn(server, 'link', 'set', 's0', 'up');

@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import fs from 'node:fs';
+import type { Socket } from 'node:net';
 import path from 'node:path';
 import type { GatewayOptions, ProxyLimits, RunningGateway } from '@mamori/gateway';
 import { addRouterOptions } from '@mamori/gateway/firewall';
@@ -26,6 +27,7 @@ interface GatewayFlags {
   headersTimeout?: string;
   requestTimeout?: string;
   idleTimeout?: string;
+  dosPoll?: string;
 }
 
 /** proxy limits from the command line (each optional; DEFAULT_LIMITS otherwise) */
@@ -77,7 +79,7 @@ export async function loadIntel(file: string | undefined): Promise<GatewayOption
 
 export async function runGateway(flags: GatewayFlags): Promise<RunningGateway> {
   const { startGateway } = await import('@mamori/gateway');
-  const { detectRouterCapability, routerInterfaces, routerMode } = await import('@mamori/gateway/firewall');
+  const { detectRouterCapability, DosEventReader, dosPollMs, geoRanges, localRunner, resolverLookup, routerInterfaces, routerMode, RuleLogReader, startDosEventPump } = await import('@mamori/gateway/firewall');
   const { defaultPolicy } = await import('@mamori/policy');
   const listen = hostPort(flags.listen, '--listen');
   const opts: GatewayOptions = {
@@ -90,6 +92,8 @@ export async function runGateway(flags: GatewayFlags): Promise<RunningGateway> {
   const upstreams = [flags.dnsUpstream ? hostPort(flags.dnsUpstream, '--dns-upstream') : systemResolver()];
   if (flags.dns) opts.dns = { ...hostPort(flags.dns, '--dns'), upstreams };
   const ifaces = routerInterfaces(flags);
+  const dosPoll = dosPollMs(flags);
+  let afterStart: ((gw: RunningGateway) => Promise<void>) | undefined;
   if (ifaces) {
     const cap = await detectRouterCapability();
     if (!cap.ok) {
@@ -98,18 +102,32 @@ export async function runGateway(flags: GatewayFlags): Promise<RunningGateway> {
       process.stderr.write(`${cap.message}\n`);
     } else {
       const ports = { http: 3129, https: 3130, dns: 53 };
-      const r = await routerMode({ ...ifaces, policy: defaultPolicy(10), capability: cap, proxyPorts: ports, gatewayServicePorts: [listen.port, 53] });
+      // IPv6 flows get their own listeners: the IPv4 ones never see v4-mapped client addresses
+      const ports6 = { http: 3131, https: 3132 };
+      // destination countries: sets from the shipped GeoIP table, compiled when a rule first needs it
+      const { compileShippedGeoIp } = await import('@mamori/geoip');
+      const geo = geoRanges(() => compileShippedGeoIp());
+      const r = await routerMode({ ...ifaces, policy: defaultPolicy(10), capability: cap, proxyPorts: ports, proxyPorts6: ports6, gatewayServicePorts: [listen.port, 53], geo });
       process.stderr.write(`${r.message}\n`);
       if (r.mode === 'router' && r.ok) {
         const fw = r.firewall;
         opts.mode = 'router';
         opts.roles = { lan: ifaces.lan, wan: ifaces.wan };
-        opts.transparent = {
-          host: '0.0.0.0',
-          httpPort: ports.http,
-          httpsPort: ports.https,
-          originalDst: (s) => (s.remoteAddress && s.remotePort ? fw.originalDestination(s.remoteAddress.replace(/^::ffff:/, ''), s.remotePort) : undefined),
+        // SO_ORIGINAL_DST (@mamori/sockopt) is tried first by the listeners; this is the fallback
+        const originalDst = (s: Socket) => (s.remoteAddress && s.remotePort ? fw.originalDestination(s.remoteAddress.replace(/^::ffff:/, ''), s.remotePort) : undefined);
+        opts.transparent = { host: '0.0.0.0', httpPort: ports.http, httpsPort: ports.https, originalDst };
+        afterStart = async (gw) => {
+          await gw.proxy.listenTransparentHttp(ports6.http, '::', originalDst);
+          await gw.proxy.listenTransparentHttps(ports6.https, '::', originalDst);
+          // DoS / port-scan triggers (with their source) → internet-security events in the spool
+          const reader = new DosEventReader(localRunner(), gw.identity?.gatewayId ?? 'gateway');
+          startDosEventPump(reader, () => fw.current, (e) => gw.rt.events.emit(e), { intervalMs: dosPoll, onError: (e) => gw.rt.log.warn({ err: e }, 'could not read DoS triggers') });
+          // rules with "log" on: what the kernel decided → policy-enforcement events
+          const ruleLog = new RuleLogReader(localRunner(), gw.identity?.gatewayId ?? 'gateway', Date.now, () => gw.deployments.version);
+          startDosEventPump(ruleLog, () => fw.current, (e) => gw.rt.events.emit(e), { intervalMs: dosPoll, onError: (e) => gw.rt.log.warn({ err: e }, 'could not read the rule log') });
         };
+        // upstream names resolve through the DNS filter's resolver (resolv.conf may point at us)
+        opts.web = { ...opts.web, upstream: { ...opts.web?.upstream, lookup: resolverLookup(upstreams) } };
         opts.dns = { host: '0.0.0.0', port: 53, upstreams, onAnswer: (n, ips, ttl) => fw.addFqdnAnswer(n, ips, ttl).then(() => undefined) };
         opts.beforeSwap = async (d) => {
           const res = await fw.deploy(d.policy);
@@ -121,7 +139,10 @@ export async function runGateway(flags: GatewayFlags): Promise<RunningGateway> {
       }
     }
   }
-  return startGateway(opts);
+  const gw = await startGateway(opts);
+  await afterStart?.(gw);
+  if (ifaces) process.stdout.write(`mode: ${opts.mode === 'router' ? `router (LAN ${ifaces.lan.join(', ')}, WAN ${ifaces.wan})` : `explicit-proxy (${opts.modeReason ?? 'router mode off'})`}\n`);
+  return gw;
 }
 
 export function registerGateway(program: Command): void {

@@ -61,3 +61,45 @@ export class DosEventReader {
     return events;
   }
 }
+
+export interface DosEventPump<E = SecurityEvent> {
+  /** poll once now (also what the timer does); resolves with the events emitted */
+  pollNow(): Promise<E[]>;
+  stop(): void;
+}
+
+/**
+ * Poll the event sets of the firewall's current ruleset (DoS triggers, or the rule log sets with
+ * a RuleLogReader) every `intervalMs` and hand each trigger (kind + source address) to `emit` (the gateway's event sink → spool → console). Read errors
+ * are reported to `onError` and polling goes on; a re-deploy starts from empty sets.
+ */
+export function startDosEventPump<S, E>(
+  reader: { poll(source: S): Promise<E[]> },
+  current: () => S | null,
+  emit: (e: E) => void,
+  opts: { intervalMs?: number; onError?: (e: unknown) => void } = {},
+): DosEventPump<E> {
+  let busy: Promise<E[]> | null = null;
+  const pollNow = (): Promise<E[]> => {
+    if (busy) return busy;
+    const src = current();
+    if (!src) return Promise.resolve([]);
+    busy = reader
+      .poll(src)
+      .then((evs) => {
+        for (const e of evs) emit(e);
+        return evs;
+      })
+      .catch((e: unknown) => {
+        opts.onError?.(e);
+        return [];
+      })
+      .finally(() => {
+        busy = null;
+      });
+    return busy;
+  };
+  const timer = setInterval(() => void pollNow(), opts.intervalMs ?? 5000);
+  timer.unref();
+  return { pollNow, stop: () => clearInterval(timer) };
+}

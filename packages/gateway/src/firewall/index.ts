@@ -2,8 +2,11 @@ export { compileRuleset, FirewallCompileError, TABLE } from './compile/compile.j
 export type * from './compile/types.js';
 export { applyRuleset, removeRuleset, transactionText, type ApplyResult } from './apply.js';
 export { Firewall, type DeployResult, type RuleCount } from './firewall.js';
-export { DosEventReader } from './dos-events.js';
+export { DosEventReader, startDosEventPump, type DosEventPump } from './dos-events.js';
 export { fqdnMatches } from './fqdn-cache.js';
 export { localRunner, runCommand, nftFile, type CommandRunner, type CommandResult } from './nft-runner.js';
 export { detectRouterCapability, routerMode, type RouterCapability, type RouterModeOptions, type RouterModeResult } from './router-mode.js';
-export { addRouterOptions, routerInterfaces, type RouterFlags } from './router-flag.js';
+export { addRouterOptions, dosPollMs, routerInterfaces, type RouterFlags } from './router-flag.js';
+export { resolverLookup, type UpstreamLookup } from './upstream-lookup.js';
+export { geoRanges, indexGeoTable, type SerializableGeoTable } from './geo-ranges.js';
+export { RuleLogReader, type RuleLogSource } from './rule-log.js';

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { compileRuleset, FirewallCompileError } from './compile.js';
-import { BLOCK_ALL, DHCP_ALLOW, geoTable, policyOf } from './fixtures.js';
+import type { PolicyRuleInput } from '@mamori/policy';
+import { BLOCK_ALL, DHCP_ALLOW, geoTable, policyOf as policyWithLog } from './fixtures.js';
 import { formatInterval, mergePorts, toIntervals } from './nft-text.js';
 import { intersect } from './proto-match.js';
 
 const OPTS = { lan: 'lan0', wan: 'wan0' };
+/** these tests read rule lines: rules log nothing unless a test says so (see "rule log") */
+const policyOf = (rules: PolicyRuleInput[], extra?: Parameters<typeof policyWithLog>[1]) => policyWithLog(rules.map((r) => ({ log: false, ...r })), extra);
 const chainOf = (text: string, name: string) => {
   const start = text.indexOf(`\tchain ${name} {`);
   return text.slice(start, text.indexOf('\n\t}', start));
@@ -154,23 +157,95 @@ describe('rules', () => {
 });
 
 describe('DoS protection', () => {
-  it('is on when a profile used by an allow rule has it on, with the strictest limits', () => {
+  it('is a profile switch: flows a rule allows go through the DoS chain of that rule\'s profile', () => {
     const p = policyOf([
-      { id: 'a', name: 'a', action: 'allow', profileId: 'p1' },
-      { id: 'b', name: 'b', action: 'allow', profileId: 'p2' },
-    ], { profiles: [{ id: 'p1', name: 'p1', dos: { enabled: true, synPerSecond: 500 } }, { id: 'p2', name: 'p2', dos: { enabled: true, synPerSecond: 100, portScanDetection: false } }] });
-    const r = compileRuleset(p, OPTS);
+      { id: 'a', name: 'a', action: 'allow', source: { type: 'selected', addresses: ['one'] }, profileId: 'p1' },
+      { id: 'b', name: 'b', action: 'allow', source: { type: 'selected', addresses: ['two'] }, profileId: 'p2' },
+      { id: 'c', name: 'c', action: 'allow', source: { type: 'selected', addresses: ['three'] }, profileId: 'off' },
+      { id: 'd', name: 'd', action: 'block', profileId: 'p1', service: { type: 'selected', services: ['s'] } },
+    ], {
+      objects: {
+        addresses: [
+          { id: 'one', name: 'one', type: 'ipv4', addresses: '10.99.1.2' },
+          { id: 'two', name: 'two', type: 'ipv4', addresses: '10.99.1.3' },
+          { id: 'three', name: 'three', type: 'ipv4', addresses: '10.99.1.4' },
+        ],
+        services: [{ id: 's', name: 's', entries: [{ protocol: 'tcp', ports: '9' }] }],
+      },
+      profiles: [
+        { id: 'off', name: 'no DoS' },
+        { id: 'p1', name: 'strict', dos: { enabled: true, synPerSecond: 500 } },
+        { id: 'p2', name: 'lenient', dos: { enabled: true, synPerSecond: 100, newConnectionsPerSourcePerSecond: 50, portScanDetection: false } },
+      ],
+    });
+    const r = compileRuleset(p, { ...OPTS, gatewayServicePorts: [53] });
     expect(r.dosEnabled).toBe(true);
-    expect(r.text).toContain('limit lim_syn { rate over 100/second burst 100 packets }');
-    expect(chainOf(r.text, 'dos_prerouting')).toContain('ct count over 1000');
-    expect(r.dosEventSets.map((s) => s.signature)).toContain('port-scan');
-    expect(r.dosEventSets.filter((s) => s.threatType === 'portScan').length).toBe(2);
+    const rules = chainOf(r.text, 'policy_rules');
+    expect(rules).toContain('ip saddr 10.99.1.2 counter name "rule_0" goto dos_p0');
+    expect(rules).toContain('ip saddr 10.99.1.3 counter name "rule_1" goto dos_p1');
+    expect(rules).toContain('ip saddr 10.99.1.4 counter name "rule_2" accept');
+    expect(rules).toContain('tcp dport 9 counter name "rule_3" drop');
+    // the first profile has DoS off: the default allow accepts
+    expect(rules).toContain('counter name "default_allow" accept');
+    expect(r.text).toContain('limit lim_syn_p0 { rate over 500/second burst 500 packets }');
+    expect(r.text).toContain('limit lim_syn_p1 { rate over 100/second burst 100 packets }');
+    const p0 = chainOf(r.text, 'dos_p0');
+    expect(p0).toContain('ct count over 1000');
+    expect(p0).toContain('limit name "lim_syn_p0"');
+    expect(p0.trim().split('\n').slice(-2).map((l) => l.trim())).toEqual(['ct mark set 0x6d6d0000', 'accept']);
+    expect(chainOf(r.text, 'dos_p1')).toContain('ct mark set 0x6d6d0001');
+    // later packets of a marked connection meet its profile's flood limits
+    expect(chainOf(r.text, 'dos_prerouting')).toContain('ct mark 0x6d6d0001 ct state established meta nfproto ipv4 icmp type echo-request limit name "lim_icmp_p1"');
+    // port scan detection is on in p1 only
+    expect(r.dosEventSets.filter((s) => s.threatType === 'portScan').map((s) => s.set)).toEqual(['ev_port_scan_p0_4', 'ev_port_scan_p0_6']);
+    expect(r.dosEventSets.find((s) => s.set === 'ev_syn_flood_p1_4')?.limit).toBe('100 SYN/s; profile lenient');
+    // steered flows and the gateway's services: the profile with the lowest new-connection limit
+    expect(chainOf(r.text, 'filter_input')).toContain('ct status dnat goto dos_p1');
+    expect(chainOf(r.text, 'filter_input')).toContain('th dport { 53 } goto dos_p1');
+  });
+
+  it('protects the default allow under the policy\'s first profile, and can be one gateway-wide setting', () => {
+    const p = policyOf([], { profiles: [{ id: 'first', name: 'first', dos: { enabled: true, icmpPerSecond: 7 } }] });
+    const r = compileRuleset(p, OPTS);
+    expect(chainOf(r.text, 'policy_rules')).toContain('counter name "default_allow" goto dos_p0');
+    expect(r.text).toContain('limit lim_icmp_p0 { rate over 7/second burst 7 packets }');
+    const g = compileRuleset(policyOf([]), { ...OPTS, dos: { enabled: true, synPerSecond: 9, newConnectionsPerSourcePerSecond: 5, concurrentConnectionsPerSource: 10, icmpPerSecond: 5, udpPerSourcePerSecond: 5, portScanDetection: false } });
+    expect(g.dosEnabled).toBe(true);
+    expect(chainOf(g.text, 'dos_prerouting')).toContain('limit name "lim_syn"');
+    expect(g.text).not.toContain('chain dos_p0');
   });
 
   it('is off by default and with an explicit null', () => {
     const p = policyOf([{ id: 'a', name: 'a', action: 'allow', profileId: 'p' }], { profiles: [{ id: 'p', name: 'p' }] });
     expect(compileRuleset(p, OPTS).dosEnabled).toBe(false);
     expect(compileRuleset(p, { ...OPTS, dos: null }).text).not.toContain('dos_prerouting');
+  });
+});
+
+describe('rule log', () => {
+  it('puts what a logging rule decides into the rule log set of its family, keyed with the rule index', () => {
+    const p = policyWithLog([
+      { id: 'a', name: 'a', action: 'block', destination: { type: 'addresses', addresses: ['net'] } },
+      { id: 'b', name: 'b', action: 'block', log: false, service: { type: 'selected', services: ['s'] } },
+      { id: 'c', name: 'c', action: 'allow' },
+    ], {
+      objects: { addresses: [{ id: 'net', name: 'net', type: 'ipv4', addresses: '10.99.200.0/24' }], services: [{ id: 's', name: 's', entries: [{ protocol: 'tcp', ports: '9' }] }] },
+    });
+    const r = compileRuleset(p, OPTS);
+    expect(r.ruleLogSets).toEqual([
+      { index: 0, ruleId: 'a', ruleName: 'a', action: 'block' },
+      { index: 2, ruleId: 'c', ruleName: 'c', action: 'allow' },
+    ]);
+    const rules = chainOf(r.text, 'policy_rules').split('\n').slice(1).map((l) => l.trim());
+    expect(rules).toEqual([
+      'ip daddr 10.99.200.0/24 counter name "rule_0" meta mark set 0 update @rulelog_4 { ip saddr . ip daddr . meta l4proto . meta mark } drop',
+      'tcp dport 9 counter name "rule_1" drop',
+      'meta nfproto ipv4 counter name "rule_2" meta mark set 2 update @rulelog_4 { ip saddr . ip daddr . meta l4proto . meta mark } accept',
+      'meta nfproto ipv6 counter name "rule_2" meta mark set 2 update @rulelog_6 { ip6 saddr . ip6 daddr . meta l4proto . meta mark } accept',
+      'counter name "default_allow" accept',
+    ]);
+    expect(setOf(r.text, 'rulelog_6')).toContain('type ipv6_addr . ipv6_addr . inet_proto . mark');
+    expect(compileRuleset(policyOf([{ id: 'q', name: 'q', action: 'allow' }]), OPTS).text).not.toContain('rulelog');
   });
 });
 

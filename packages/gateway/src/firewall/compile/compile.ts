@@ -2,7 +2,14 @@
  * Deployed policy → one nftables ruleset in our own table (`table inet mamori`).
  *
  * Chains:
- * - `dos_prerouting` (filter, mangle priority): DoS limits and port-scan detection, all packets.
+ * - DoS protection is a switch of the security profile (manual: DoS対策): a new flow allowed by a
+ *   rule whose profile has it on (or by the default allow, under the policy's first profile) goes
+ *   `goto dos_p<N>`: SYN flood, new connections and concurrent connections per source, ICMP/UDP
+ *   floods and port scans, each trigger recorded with its source in an event set; the chain marks
+ *   the connection (ct mark DOS_MARK_BASE + N) and accepts. Later packets of marked connections
+ *   meet that profile's ICMP/UDP flood limits in `dos_prerouting` (filter, mangle priority).
+ *   Flows steered to the proxies and the gateway's own services get the strictest profile's chain.
+ *   With `opts.dos` given, one gateway-wide limit set applies to all packets in `dos_prerouting`.
  * - `nat_prerouting` → `steer_rules` → `steer_proxy`: flows from the LAN whose outcome needs the
  *   application or URL (the staged evaluator's `undecided`) or that an inspecting profile allows
  *   are redirected to the transparent proxies, which evaluate again with L7 facts.
@@ -19,9 +26,11 @@ import { parseAddressList, classifyListValue } from '@mamori/policy';
 import { buildL4AppTable, type L4AppTable } from './l4-apps.js';
 import { formatInterval, nftName, nftString, setDecl, toIntervals } from './nft-text.js';
 import { ANY_PROTO, intersect, renderProto, serviceMatches, type ProtoMatch } from './proto-match.js';
-import type { CompileOptions, CompiledRuleset, CounterInfo, DosEventSet, DosSettings, FqdnSetInfo, ProxyKind } from './types.js';
+import type { CompileOptions, CompiledRuleset, CounterInfo, DosEventSet, DosSettings, FqdnSetInfo, ProxyKind, RuleLogSet } from './types.js';
 
 export const TABLE = 'mamori';
+/** conntrack mark of connections allowed under DoS profile N: DOS_MARK_BASE + N ("mm" + N) */
+export const DOS_MARK_BASE = 0x6d6d0000;
 
 interface Alt {
   expr: string;
@@ -101,20 +110,6 @@ class SetRegistry {
   }
 }
 
-function minDos(list: DosSettings[]): DosSettings | null {
-  if (list.length === 0) return null;
-  const min = (f: (d: DosSettings) => number) => Math.min(...list.map(f));
-  return {
-    enabled: true,
-    synPerSecond: min((d) => d.synPerSecond),
-    newConnectionsPerSourcePerSecond: min((d) => d.newConnectionsPerSourcePerSecond),
-    concurrentConnectionsPerSource: min((d) => d.concurrentConnectionsPerSource),
-    icmpPerSecond: min((d) => d.icmpPerSecond),
-    udpPerSourcePerSecond: min((d) => d.udpPerSourcePerSecond),
-    portScanDetection: list.some((d) => d.portScanDetection),
-  };
-}
-
 function isBlockAll(r: PolicyRule): boolean {
   return r.action === 'block' && r.source.type === 'any' && r.destination.type === 'any' && r.service.type === 'any' && r.content.type === 'any';
 }
@@ -138,7 +133,7 @@ export function compileRuleset(policy: Policy, opts: CompileOptions): CompiledRu
   for (const i of [...lans, opts.wan]) if (!IFNAME.test(i)) throw new FirewallCompileError(`invalid interface name "${i}"`);
   if (lans.includes(opts.wan)) throw new FirewallCompileError(`interface "${opts.wan}" cannot be both LAN and WAN`);
   const proxyPorts = opts.proxyPorts ?? {};
-  for (const [k, v] of Object.entries(proxyPorts)) {
+  for (const [k, v] of [...Object.entries(proxyPorts), ...Object.entries(opts.proxyPorts6 ?? {})]) {
     if (v !== undefined && (!Number.isInteger(v) || v < 1 || v > 65535)) throw new FirewallCompileError(`invalid ${k} proxy port ${String(v)}`);
   }
   const servicePorts = opts.gatewayServicePorts ?? [];
@@ -154,6 +149,8 @@ export function compileRuleset(policy: Policy, opts: CompileOptions): CompiledRu
   const fqdnSets: FqdnSetInfo[] = [];
   const notes: string[] = [];
   const fqdnMinTtl = opts.fqdnMinTtl ?? 60;
+  const ruleLogSets: RuleLogSet[] = [];
+  const ruleLogTimeout = opts.ruleLogTimeout ?? 300;
 
   const profiles = new Map(policy.profiles.map((p) => [p.id, p]));
   const addressIdx = new Map(policy.objects.addresses.map((a, i) => [a.id, i]));
@@ -315,20 +312,32 @@ export function compileRuleset(policy: Policy, opts: CompileOptions): CompiledRu
   const wantGroups = opts.gatewayGroups;
   const inspectAllowed = opts.inspectAllowed ?? true;
   let firewallOn = false;
-  const dosProfiles: DosSettings[] = [];
+  // DoS protection is a profile switch (manual: セキュリティプロファイル → DoS対策): new flows a rule
+  // allows go through the chain of that rule's profile; opts.dos set means one gateway-wide limit
+  const dosChains = new Map<string, { n: number; name: string; dos: DosSettings }>();
+  const perProfile = opts.dos === undefined;
+  const dosChainOf = (p: SecurityProfile | undefined | null): string | null => {
+    if (!perProfile || !p?.dos.enabled) return null;
+    let c = dosChains.get(p.id);
+    if (!c) {
+      c = { n: dosChains.size, name: p.name, dos: p.dos };
+      dosChains.set(p.id, c);
+    }
+    return `dos_p${c.n}`;
+  };
   policy.rules.forEach((r, idx) => {
     if (firewallOn || !r.enabled) return;
     if (r.gatewayGroups.length && wantGroups && !r.gatewayGroups.some((g) => wantGroups.includes(g))) return;
     const counter = nftName('rule', idx);
     const profile = r.profileId ? profiles.get(r.profileId) : undefined;
-    if (r.action === 'allow' && profile?.dos.enabled) dosProfiles.push(profile.dos);
+    const dosChain = r.action === 'allow' ? dosChainOf(profile) : null;
     const inspect = r.action === 'allow' && inspectAllowed && profile !== undefined && profileInspects(profile);
     const src = sourceAlts(r);
     const dst = destinationAlts(r);
     const svc = serviceAlts(r);
     const content = contentParts(r);
     const logStmt = r.log && nflog !== undefined ? `log prefix ${nftString(`mamori rule=${r.id} `, 60)} group ${nflog} ` : '';
-    const verdict = r.action === 'allow' ? 'accept' : 'drop';
+    const verdict = r.action === 'allow' ? (dosChain ? `goto ${dosChain}` : 'accept') : 'drop';
     counters.push({ name: counter, kind: 'rule', ruleId: r.id, ruleName: r.name, action: r.action, log: r.log });
 
     const decided: ProtoMatch[] = [];
@@ -337,8 +346,21 @@ export function compileRuleset(policy: Policy, opts: CompileOptions): CompiledRu
       if (m) decided.push(m);
     }
     const protoAlts = (ms: ProtoMatch[]): Alt[] => ms.map(renderProto);
+    // "log" on: each (source, destination, protocol) the rule decides goes, with the rule's index
+    // (as the packet mark), into the rule log set of its family; the gateway polls them into
+    // policy-enforcement events
+    if (r.log) ruleLogSets.push({ index: idx, ruleId: r.id, ruleName: r.name, action: r.action });
+    const logUpdate = (fam: 4 | 6): string => {
+      const ip = fam === 4 ? 'ip' : 'ip6';
+      return `meta mark set ${idx} update @rulelog_${fam} { ${ip} saddr . ${ip} daddr . meta l4proto . meta mark } `;
+    };
     for (const alt of combine(src, dst, protoAlts(decided))) {
-      policyLines.push(`${alt.expr} counter name "${counter}" ${logStmt}${verdict}`.trim());
+      if (r.log) {
+        for (const fam of alt.family === null ? ([4, 6] as const) : [alt.family]) {
+          const nf = alt.family === null ? `meta nfproto ${fam === 4 ? 'ipv4' : 'ipv6'} ` : '';
+          policyLines.push(`${nf}${alt.expr} counter name "${counter}" ${logUpdate(fam)}${logStmt}${verdict}`.replace(/\s+/g, ' ').trim());
+        }
+      } else policyLines.push(`${alt.expr} counter name "${counter}" ${logStmt}${verdict}`.trim());
       steerLines.push(`${alt.expr} ${inspect ? 'goto steer_proxy' : 'return'}`.trim());
     }
     if (content.undecided) {
@@ -348,7 +370,9 @@ export function compileRuleset(policy: Policy, opts: CompileOptions): CompiledRu
   });
   if (!firewallOn) {
     counters.push({ name: 'default_allow', kind: 'default', action: 'allow' });
-    policyLines.push('counter name "default_allow" accept');
+    // default allow gets the policy's first profile (as in the evaluator)
+    const d = dosChainOf(policy.profiles[0]);
+    policyLines.push(`counter name "default_allow" ${d ? `goto ${d}` : 'accept'}`);
   } else {
     const after = policy.rules.length - 1 - policy.rules.findIndex((r) => r.enabled && isBlockAll(r));
     if (after > 0) notes.push(`${after} rule(s) below the block-all rule are never reached`);
@@ -367,7 +391,10 @@ export function compileRuleset(policy: Policy, opts: CompileOptions): CompiledRu
     const ports = new Set(PROXY_PORTS[kind]);
     if (kind === 'smtps' || kind === 'pop3s' || kind === 'imaps') for (const p of customSsl[kind]) ports.add(p);
     const list = [...ports].sort((a, b) => a - b);
-    proxyLines.push(`tcp dport ${list.length === 1 ? list[0] : `{ ${list.join(', ')} }`} counter name "steer_${kind}" redirect to :${to}`);
+    const dport = list.length === 1 ? String(list[0]) : `{ ${list.join(', ')} }`;
+    const to6 = kind === 'http' || kind === 'https' ? opts.proxyPorts6?.[kind] : undefined;
+    if (to6 !== undefined) proxyLines.push(`meta nfproto ipv6 tcp dport ${dport} counter name "steer_${kind}" redirect to :${to6}`);
+    proxyLines.push(`tcp dport ${dport} counter name "steer_${kind}" redirect to :${to}`);
     counters.push({ name: `steer_${kind}`, kind: 'rule', action: 'steer', ruleName: `steer ${kind}` });
     steered.push(kind);
   }
@@ -383,51 +410,82 @@ export function compileRuleset(policy: Policy, opts: CompileOptions): CompiledRu
   }
 
   // ---- DoS protection ----
-  const dos = opts.dos === null ? null : opts.dos !== undefined ? (opts.dos.enabled ? opts.dos : null) : minDos(dosProfiles);
   const dosEventSets: DosEventSet[] = [];
   const dosLines: string[] = [];
+  const dosProfileChains: Array<{ name: string; lines: string[] }> = [];
   const limits: string[] = [];
-  if (dos) {
-    const evTimeout = opts.dosEventTimeout ?? 60;
-    const dlog = (what: string) => (nflog !== undefined ? `log prefix ${nftString(`mamori dos=${what} `)} group ${nflog} ` : '');
-    limits.push(`\tlimit lim_syn { rate over ${dos.synPerSecond}/second burst ${dos.synPerSecond} packets }`);
-    limits.push(`\tlimit lim_icmp { rate over ${dos.icmpPerSecond}/second burst ${dos.icmpPerSecond} packets }`);
-    for (const name of ['dos_syn', 'dos_newconn', 'dos_concurrent', 'dos_icmp', 'dos_udp', 'dos_portscan']) counters.push({ name, kind: 'dos' });
-    const SYN = 'tcp flags & (fin | syn | rst | ack) == syn';
+  const global = opts.dos === null || opts.dos === undefined ? null : opts.dos.enabled ? opts.dos : null;
+  const evTimeout = opts.dosEventTimeout ?? 60;
+  const dlog = (what: string) => (nflog !== undefined ? `log prefix ${nftString(`mamori dos=${what} `)} group ${nflog} ` : '');
+  const SYN = 'tcp flags & (fin | syn | rst | ack) == syn';
+  /**
+   * The limit lines of one DoS setting. `sfx` names its limits, meters and event sets; `only`
+   * keeps the packet-flood lines (ICMP echo, UDP per source) for established flows in prerouting.
+   */
+  const dosRules = (dos: DosSettings, sfx: string, profile: string | undefined) => {
+    const newFlow: string[] = [];
+    const floods: string[] = [];
+    limits.push(`\tlimit lim_syn${sfx} { rate over ${dos.synPerSecond}/second burst ${dos.synPerSecond} packets }`);
+    limits.push(`\tlimit lim_icmp${sfx} { rate over ${dos.icmpPerSecond}/second burst ${dos.icmpPerSecond} packets }`);
+    const of = profile ? `; profile ${profile}` : '';
     for (const fam of [4, 6] as const) {
       const ip = fam === 4 ? 'ip' : 'ip6';
       const type = fam === 4 ? 'ipv4_addr' : 'ipv6_addr';
       const nf = fam === 4 ? 'meta nfproto ipv4' : 'meta nfproto ipv6';
       const ev = (sig: string, threatType: 'dos' | 'portScan', limit: string) => {
-        const set = `ev_${sig.replace(/-/g, '_')}_${fam}`;
-        sets.raw(setDecl(set, type, ['dynamic', 'timeout'], [], [`timeout ${evTimeout}s`, 'counter']));
-        dosEventSets.push({ set, family: fam, threatType, signature: sig, limit });
+        const set = `ev_${sig.replace(/-/g, '_')}${sfx}_${fam}`;
+        if (!dosEventSets.some((x) => x.set === set)) {
+          sets.raw(setDecl(set, type, ['dynamic', 'timeout'], [], [`timeout ${evTimeout}s`, 'counter']));
+          dosEventSets.push({ set, family: fam, threatType, signature: sig, limit: limit + of });
+        }
         return `update @${set} { ${ip} saddr }`;
       };
       const meter = (name: string, extraFlags: string[] = ['timeout'], extra: string[] = ['timeout 10s']) => {
-        sets.raw(setDecl(`${name}_${fam}`, type, ['dynamic', ...extraFlags], [], extra));
-        return `${name}_${fam}`;
+        sets.raw(setDecl(`${name}${sfx}_${fam}`, type, ['dynamic', ...extraFlags], [], extra));
+        return `${name}${sfx}_${fam}`;
       };
-      dosLines.push(`${nf} ${SYN} limit name "lim_syn" ${ev('syn-flood', 'dos', `${dos.synPerSecond} SYN/s`)} ${dlog('syn-flood')}counter name "dos_syn" drop`);
+      newFlow.push(`${nf} ${SYN} limit name "lim_syn${sfx}" ${ev('syn-flood', 'dos', `${dos.synPerSecond} SYN/s`)} ${dlog('syn-flood')}counter name "dos_syn" drop`);
       const nc = meter('m_newconn');
-      dosLines.push(`${nf} ct state new add @${nc} { ${ip} saddr limit rate over ${dos.newConnectionsPerSourcePerSecond}/second burst ${dos.newConnectionsPerSourcePerSecond} packets } ${ev('new-connection-rate', 'dos', `${dos.newConnectionsPerSourcePerSecond} new connections/s per source`)} ${dlog('new-connection-rate')}counter name "dos_newconn" drop`);
+      newFlow.push(`${nf} ct state new add @${nc} { ${ip} saddr limit rate over ${dos.newConnectionsPerSourcePerSecond}/second burst ${dos.newConnectionsPerSourcePerSecond} packets } ${ev('new-connection-rate', 'dos', `${dos.newConnectionsPerSourcePerSecond} new connections/s per source`)} ${dlog('new-connection-rate')}counter name "dos_newconn" drop`);
       const cc = meter('m_conc', [], ['size 65535']);
-      dosLines.push(`${nf} ct state new add @${cc} { ${ip} saddr ct count over ${dos.concurrentConnectionsPerSource} } ${ev('concurrent-connections', 'dos', `${dos.concurrentConnectionsPerSource} connections per source`)} ${dlog('concurrent-connections')}counter name "dos_concurrent" drop`);
+      newFlow.push(`${nf} ct state new add @${cc} { ${ip} saddr ct count over ${dos.concurrentConnectionsPerSource} } ${ev('concurrent-connections', 'dos', `${dos.concurrentConnectionsPerSource} connections per source`)} ${dlog('concurrent-connections')}counter name "dos_concurrent" drop`);
       const echo = fam === 4 ? 'icmp type echo-request' : 'icmpv6 type echo-request';
-      dosLines.push(`${nf} ${echo} limit name "lim_icmp" ${ev('icmp-flood', 'dos', `${dos.icmpPerSecond} ICMP echo/s`)} ${dlog('icmp-flood')}counter name "dos_icmp" drop`);
+      const icmp = `${nf} ${echo} limit name "lim_icmp${sfx}" ${ev('icmp-flood', 'dos', `${dos.icmpPerSecond} ICMP echo/s`)} ${dlog('icmp-flood')}counter name "dos_icmp" drop`;
       const um = meter('m_udp');
-      dosLines.push(`${nf} meta l4proto udp add @${um} { ${ip} saddr limit rate over ${dos.udpPerSourcePerSecond}/second burst ${dos.udpPerSourcePerSecond} packets } ${ev('udp-flood', 'dos', `${dos.udpPerSourcePerSecond} UDP packets/s per source`)} ${dlog('udp-flood')}counter name "dos_udp" drop`);
+      const udp = `${nf} meta l4proto udp add @${um} { ${ip} saddr limit rate over ${dos.udpPerSourcePerSecond}/second burst ${dos.udpPerSourcePerSecond} packets } ${ev('udp-flood', 'dos', `${dos.udpPerSourcePerSecond} UDP packets/s per source`)} ${dlog('udp-flood')}counter name "dos_udp" drop`;
+      newFlow.push(icmp, udp);
+      floods.push(icmp, udp);
       if (dos.portScanDetection) {
-        sets.raw(setDecl(`scan_pairs_${fam}`, `${type} . inet_service`, ['dynamic', 'timeout'], [], ['timeout 60s']));
+        sets.raw(setDecl(`scan_pairs${sfx}_${fam}`, `${type} . inet_service`, ['dynamic', 'timeout'], [], ['timeout 60s']));
         const sm = meter('m_scan', ['timeout'], ['timeout 60s']);
         const scanEv = ev('port-scan', 'portScan', 'more than 20 new destination ports from one source');
-        dosLines.push(`${nf} ${SYN} ct state new ${ip} saddr . tcp dport != @scan_pairs_${fam} update @scan_pairs_${fam} { ${ip} saddr . tcp dport } add @${sm} { ${ip} saddr limit rate over 5/second burst 20 packets } ${scanEv} ${dlog('port-scan')}counter name "dos_portscan" drop`);
+        newFlow.push(`${nf} ${SYN} ct state new ${ip} saddr . tcp dport != @scan_pairs${sfx}_${fam} update @scan_pairs${sfx}_${fam} { ${ip} saddr . tcp dport } add @${sm} { ${ip} saddr limit rate over 5/second burst 20 packets } ${scanEv} ${dlog('port-scan')}counter name "dos_portscan" drop`);
         // stealth scans: NULL and XMAS probes never belong to a real connection
-        dosLines.push(`${nf} tcp flags & (fin | syn | rst | psh | ack | urg) == 0x0 ${scanEv} counter name "dos_portscan" drop`);
-        dosLines.push(`${nf} tcp flags & (fin | syn | rst | psh | ack | urg) == fin | psh | urg ${scanEv} counter name "dos_portscan" drop`);
+        floods.push(`${nf} tcp flags & (fin | syn | rst | psh | ack | urg) == 0x0 ${scanEv} counter name "dos_portscan" drop`);
+        floods.push(`${nf} tcp flags & (fin | syn | rst | psh | ack | urg) == fin | psh | urg ${scanEv} counter name "dos_portscan" drop`);
       }
     }
+    return { newFlow, floods };
+  };
+  const anyDos = global !== null || dosChains.size > 0;
+  if (anyDos) for (const name of ['dos_syn', 'dos_newconn', 'dos_concurrent', 'dos_icmp', 'dos_udp', 'dos_portscan']) counters.push({ name, kind: 'dos' });
+  if (global) {
+    const g = dosRules(global, '', undefined);
+    dosLines.push(...g.newFlow.filter((l) => !g.floods.includes(l)), ...g.floods);
   }
+  // per profile: new flows in dos_p<N> (reached by goto from the rule that allowed them), which
+  // marks the connection; later packets of marked connections meet the flood limits in prerouting
+  for (const c of dosChains.values()) {
+    const sfx = `_p${c.n}`;
+    const mark = `0x${(DOS_MARK_BASE + c.n).toString(16)}`;
+    const r = dosRules(c.dos, sfx, c.name);
+    dosProfileChains.push({ name: `dos_p${c.n}`, lines: [...r.newFlow, ...r.floods.filter((l) => !r.newFlow.includes(l)), `ct mark set ${mark}`, 'accept'] });
+    for (const l of r.floods) dosLines.push(`ct mark ${mark} ct state established ${l}`);
+  }
+  // flows steered to the proxies (and the gateway's own services) are decided at L7: they get the strictest profile's limits
+  const strictest = [...dosChains.values()].reduce<{ n: number; dos: DosSettings } | null>((a, c) => (!a || c.dos.newConnectionsPerSourcePerSecond < a.dos.newConnectionsPerSourcePerSecond ? c : a), null);
+  const steeredChain = strictest ? `dos_p${strictest.n}` : null;
+  const dos = anyDos;
 
   // ---- the table ----
   const out: string[] = [`table inet ${TABLE} {`];
@@ -435,6 +493,11 @@ export function compileRuleset(policy: Policy, opts: CompileOptions): CompiledRu
   for (const c of counterNames) out.push(`\tcounter ${c} { }`);
   out.push(...limits);
   out.push(...sets.decls);
+  if (ruleLogSets.length) {
+    for (const fam of [4, 6] as const) {
+      out.push(setDecl(`rulelog_${fam}`, `${fam === 4 ? 'ipv4_addr . ipv4_addr' : 'ipv6_addr . ipv6_addr'} . inet_proto . mark`, ['dynamic', 'timeout'], [], [`timeout ${ruleLogTimeout}s`, 'size 65535', 'counter']));
+    }
+  }
   out.push('\tmap steer_orig_4 {\n\t\ttype ipv4_addr . inet_service : ipv4_addr . inet_service\n\t\tflags dynamic,timeout\n\t\ttimeout 10m\n\t}');
   const chain = (name: string, head: string | null, lines: string[]) => {
     out.push(`\tchain ${name} {`);
@@ -442,7 +505,8 @@ export function compileRuleset(policy: Policy, opts: CompileOptions): CompiledRu
     for (const l of lines) out.push(`\t\t${l}`);
     out.push('\t}');
   };
-  if (dos) chain('dos_prerouting', 'type filter hook prerouting priority mangle; policy accept;', ['iif "lo" accept', ...dosLines]);
+  if (dosLines.length) chain('dos_prerouting', 'type filter hook prerouting priority mangle; policy accept;', ['iif "lo" accept', ...dosLines]);
+  for (const c of dosProfileChains) chain(c.name, null, c.lines);
   chain('steer_proxy', null, steered.length ? proxyLines : []);
   chain('steer_rules', null, steerLines);
   chain('nat_prerouting', 'type nat hook prerouting priority dstnat; policy accept;', [
@@ -459,8 +523,8 @@ export function compileRuleset(policy: Policy, opts: CompileOptions): CompiledRu
     'ct state invalid drop',
     nd,
     // connections redirected to a transparent proxy: the policy is applied there
-    'ct status dnat accept',
-    ...(svcPorts.length ? [`iifname ${lanSet} meta l4proto { tcp, udp } th dport { ${svcPorts.join(', ')} } accept`] : []),
+    `ct status dnat ${steeredChain ? `goto ${steeredChain}` : 'accept'}`,
+    ...(svcPorts.length ? [`iifname ${lanSet} meta l4proto { tcp, udp } th dport { ${svcPorts.join(', ')} } ${steeredChain ? `goto ${steeredChain}` : 'accept'}`] : []),
     `iifname ${lanSet} jump policy_rules`,
     `iifname ${wan} udp sport 67 udp dport 68 accept`,
     `iifname ${wan} icmp type echo-request limit rate 10/second accept`,
@@ -480,9 +544,10 @@ export function compileRuleset(policy: Policy, opts: CompileOptions): CompiledRu
     counters,
     fqdnSets,
     dosEventSets,
+    ruleLogSets,
     steerMaps: { v4: 'steer_orig_4' },
     firewallOn,
-    dosEnabled: dos !== null,
+    dosEnabled: dos,
     elementCount: sets.elementCount,
     notes,
   };

@@ -40,6 +40,11 @@ export interface CompileOptions {
   /** WAN interface name: masquerade and inbound drop */
   wan: string;
   proxyPorts?: ProxyPorts;
+  /**
+   * IPv6 flows of these kinds go to these ports instead (the gateway's IPv6 listeners, so that its
+   * IPv4 listeners never see v4-mapped addresses); a kind left out uses `proxyPorts`.
+   */
+  proxyPorts6?: Partial<Pick<ProxyPorts, 'http' | 'https'>>;
   /** gateway's own services reachable from the LAN whatever the policy (DNS filter, explicit proxy), tcp and udp */
   gatewayServicePorts?: number[];
   geo?: GeoRangeSource;
@@ -56,6 +61,8 @@ export interface CompileOptions {
   fqdnMinTtl?: number;
   /** how long a DoS trigger's source stays in its event set (seconds) */
   dosEventTimeout?: number;
+  /** how long a (source, destination, protocol) of a logging rule stays in its log set (seconds) */
+  ruleLogTimeout?: number;
 }
 
 /** Names the gateway needs at run time: per-rule counters, FQDN sets, DoS event sets, the steering map. */
@@ -81,6 +88,17 @@ export interface DosEventSet {
   limit: string;
 }
 
+/**
+ * A rule with "log" on. What it decides goes into the sets `rulelog_4` / `rulelog_6`
+ * (saddr . daddr . l4proto . mark = the rule's index), with a packet counter per element.
+ */
+export interface RuleLogSet {
+  index: number;
+  ruleId: string;
+  ruleName: string;
+  action: 'allow' | 'block';
+}
+
 export interface CompiledRuleset {
   table: string;
   /** the ruleset body: `table inet mamori { ... }` */
@@ -88,6 +106,7 @@ export interface CompiledRuleset {
   counters: CounterInfo[];
   fqdnSets: FqdnSetInfo[];
   dosEventSets: DosEventSet[];
+  ruleLogSets: RuleLogSet[];
   /**
    * map of the original destination of redirected IPv4 TCP flows (saddr . sport → daddr . dport).
    * nft 1.0.6 cannot build the IPv6 one (its register allocator aborts on 2×20-byte concatenations);

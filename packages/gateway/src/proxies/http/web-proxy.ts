@@ -19,6 +19,7 @@ import type { ChainResult } from '../../chain/runner.js';
 import { emitOutcome } from '../../chain/log-events.js';
 import { describeReason } from '../../chain/block-page.js';
 import type { RequestFacts } from '../../chain/facts.js';
+import { originalDestination as socketOriginalDst } from '@mamori/sockopt';
 
 export interface WebProxyOptions {
   limits?: Partial<ProxyLimits>;
@@ -160,7 +161,10 @@ export class WebProxy {
     return this.addListener(srv, port, host);
   }
 
+  /** SO_ORIGINAL_DST from the socket itself first (IPv4 and IPv6), then the caller's hook, then SNI/Host */
   private async originalOf(s: net.Socket, originalDst: OriginalDst | undefined): Promise<{ ip: string; port: number } | undefined> {
+    const native = socketOriginalDst(s);
+    if (native) return { ip: native.ip, port: native.port };
     if (!originalDst) return undefined;
     try {
       return await originalDst(s);

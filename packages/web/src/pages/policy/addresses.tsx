@@ -1,49 +1,36 @@
 import { useState } from 'react';
-import { Button, Group, Modal, Stack, TextInput, Textarea } from '@mantine/core';
+import { Group, TextInput, Textarea } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { message, normalizeMac, type AddressObject, type MacObject } from '@mamori/policy/browser';
 import { AddressDialog } from '../../components/address-dialog.js';
-import { ErrorAlert, PageHeader, useTenantId } from '../../components/common.js';
+import { PageHeader, useTenantId } from '../../components/common.js';
 import { DeployAllButton } from '../../components/deploy.js';
-import { newId } from '../../components/ids.js';
-import { usePolicyDraft, upsertById } from '../../components/policy-draft.js';
-import { useProblems } from '../../components/problems.js';
+import { ObjectDialog, useObjectEditor } from '../../components/object-editor.js';
+import { ObjectTable } from '../../components/object-table.js';
+import { usePolicyDraft } from '../../components/policy-draft.js';
 import { currentLang } from '../../i18n/index.js';
-import { ObjectTable } from './object-table.js';
 
 function MacDialog({ tenantId, initial, onClose }: { tenantId: string; initial: MacObject | null; onClose: () => void }) {
   const { t } = useTranslation();
-  const draft = usePolicyDraft(tenantId);
-  const list = draft.policy?.objects.macs ?? [];
-  const index = initial ? list.findIndex((m) => m.id === initial.id) : list.length;
-  const pr = useProblems(`objects.macs.${index}`);
+  const ed = useObjectEditor(tenantId, 'macs', initial, 'mac');
   const [name, setName] = useState(initial?.name ?? '');
   const [macs, setMacs] = useState(initial?.macs.join(', ') ?? '');
+  const items = () => macs.split(',').map((s) => s.trim()).filter((s) => s !== '');
   const save = async () => {
-    pr.clear();
-    const items = macs.split(',').map((s) => s.trim()).filter((s) => s !== '');
-    const bad = items.filter((m) => normalizeMac(m) === null);
-    if (bad.length) return pr.setFields({ macs: bad.map((b) => message('policy.mac.invalid', { value: b })[currentLang()]).join(' ') });
-    const obj: MacObject = { id: initial?.id ?? newId('mac'), name: name.trim(), macs: items };
-    try {
-      await draft.save((p) => upsertById(p.objects.macs, obj));
-      onClose();
-    } catch (e) {
-      pr.take(e);
-    }
+    const ok = await ed.save(
+      (id) => ({ id, name: name.trim(), macs: items() }),
+      (): Record<string, string> => {
+        const bad = items().filter((m) => normalizeMac(m) === null);
+        return bad.length ? { macs: bad.map((b) => message('policy.mac.invalid', { value: b })[currentLang()]).join(' ') } : {};
+      },
+    );
+    if (ok) onClose();
   };
   return (
-    <Modal opened onClose={onClose} title={t('address.macTitle')} centered>
-      <Stack>
-        <ErrorAlert message={pr.general} />
-        <TextInput label={t('common.name')} value={name} onChange={(e) => setName(e.currentTarget.value)} error={pr.err('name')} />
-        <Textarea label={t('address.macs')} description={t('address.macHelp')} value={macs} onChange={(e) => setMacs(e.currentTarget.value)} error={pr.err('macs')} />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>{t('common.cancel')}</Button>
-          <Button onClick={() => void save()}>{t('common.save')}</Button>
-        </Group>
-      </Stack>
-    </Modal>
+    <ObjectDialog title={t('address.macTitle')} general={ed.pr.general} saving={ed.saving} onSave={() => void save()} onClose={onClose}>
+      <TextInput label={t('common.name')} value={name} onChange={(e) => setName(e.currentTarget.value)} error={ed.pr.err('name')} name="mac-name" />
+      <Textarea label={t('address.macs')} description={t('address.macHelp')} value={macs} onChange={(e) => setMacs(e.currentTarget.value)} error={ed.pr.err('macs')} name="mac-value" />
+    </ObjectDialog>
   );
 }
 
@@ -59,7 +46,7 @@ export function AddressesPage() {
       <PageHeader title={t('menu.addresses')} />
       {p && (
         <>
-          <ObjectTable
+          <ObjectTable kind="addresses"
             tenantId={tenantId}
             title={t('address.listTitle')}
             items={p.objects.addresses}
@@ -71,7 +58,7 @@ export function AddressesPage() {
             onEdit={(a) => setAddr(a)}
             remove={(pol, id) => (pol.objects.addresses = pol.objects.addresses.filter((a) => a.id !== id))}
           />
-          <ObjectTable
+          <ObjectTable kind="macs"
             tenantId={tenantId}
             title={t('address.macTitle')}
             items={p.objects.macs}

@@ -1,82 +1,53 @@
 import { useState } from 'react';
-import { Button, Group, Modal, MultiSelect, Stack, TextInput } from '@mantine/core';
+import { Group, MultiSelect, TextInput } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { message, parseAddressList, type User, type UserGroup } from '@mamori/policy/browser';
-import { ErrorAlert, PageHeader, useTenantId } from '../../components/common.js';
+import { PageHeader, useTenantId } from '../../components/common.js';
 import { DeployAllButton } from '../../components/deploy.js';
-import { newId } from '../../components/ids.js';
-import { usePolicyDraft, upsertById } from '../../components/policy-draft.js';
-import { useProblems } from '../../components/problems.js';
+import { ObjectDialog, useObjectEditor } from '../../components/object-editor.js';
+import { ObjectTable } from '../../components/object-table.js';
+import { usePolicyDraft } from '../../components/policy-draft.js';
 import { currentLang } from '../../i18n/index.js';
-import { ObjectTable } from './object-table.js';
 
 function UserDialog({ tenantId, initial, onClose }: { tenantId: string; initial: User | null; onClose: () => void }) {
   const { t } = useTranslation();
-  const draft = usePolicyDraft(tenantId);
-  const list = draft.policy?.objects.users ?? [];
-  const pr = useProblems(`objects.users.${initial ? list.findIndex((u) => u.id === initial.id) : list.length}`);
+  const ed = useObjectEditor(tenantId, 'users', initial, 'user');
   const [name, setName] = useState(initial?.name ?? '');
   const [email, setEmail] = useState(initial?.email ?? '');
   const [addresses, setAddresses] = useState(initial?.addresses ?? '');
   const save = async () => {
-    pr.clear();
-    if (addresses.trim()) {
-      const r = parseAddressList(addresses);
-      if (!r.ok) return pr.setFields({ addresses: r.problems.map((p) => message(p.code, { value: p.value, ...p.params })[currentLang()]).join(' ') });
-    }
-    const u: User = { id: initial?.id ?? newId('user'), name: name.trim(), ...(email.trim() ? { email: email.trim() } : {}), ...(addresses.trim() ? { addresses: addresses.trim() } : {}), ...(initial?.macs ? { macs: initial.macs } : {}) };
-    try {
-      await draft.save((p) => upsertById(p.objects.users, u));
-      onClose();
-    } catch (e) {
-      pr.take(e);
-    }
+    const ok = await ed.save(
+      (id) => ({ id, name: name.trim(), ...(email.trim() ? { email: email.trim() } : {}), ...(addresses.trim() ? { addresses: addresses.trim() } : {}), ...(initial?.macs ? { macs: initial.macs } : {}) }),
+      (): Record<string, string> => {
+        if (!addresses.trim()) return {};
+        const r = parseAddressList(addresses);
+        return r.ok ? {} : { addresses: r.problems.map((p) => message(p.code, { value: p.value, ...p.params })[currentLang()]).join(' ') };
+      },
+    );
+    if (ok) onClose();
   };
   return (
-    <Modal opened onClose={onClose} title={t('users.title')} centered>
-      <Stack>
-        <ErrorAlert message={pr.general} />
-        <TextInput label={t('common.name')} value={name} onChange={(e) => setName(e.currentTarget.value)} error={pr.err('name')} />
-        <TextInput label={t('users.email')} value={email} onChange={(e) => setEmail(e.currentTarget.value)} error={pr.err('email')} />
-        <TextInput label={t('users.addresses')} description={t('address.help')} value={addresses} onChange={(e) => setAddresses(e.currentTarget.value)} error={pr.err('addresses')} />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>{t('common.cancel')}</Button>
-          <Button onClick={() => void save()}>{t('common.save')}</Button>
-        </Group>
-      </Stack>
-    </Modal>
+    <ObjectDialog title={t('users.title')} general={ed.pr.general} saving={ed.saving} onSave={() => void save()} onClose={onClose}>
+      <TextInput label={t('common.name')} value={name} onChange={(e) => setName(e.currentTarget.value)} error={ed.pr.err('name')} name="user-name" />
+      <TextInput label={t('users.email')} value={email} onChange={(e) => setEmail(e.currentTarget.value)} error={ed.pr.err('email')} name="user-email" />
+      <TextInput label={t('users.addresses')} description={t('address.help')} value={addresses} onChange={(e) => setAddresses(e.currentTarget.value)} error={ed.pr.err('addresses')} name="user-addresses" />
+    </ObjectDialog>
   );
 }
 
 function GroupDialog({ tenantId, initial, onClose }: { tenantId: string; initial: UserGroup | null; onClose: () => void }) {
   const { t } = useTranslation();
-  const draft = usePolicyDraft(tenantId);
-  const list = draft.policy?.objects.userGroups ?? [];
-  const pr = useProblems(`objects.userGroups.${initial ? list.findIndex((g) => g.id === initial.id) : list.length}`);
+  const ed = useObjectEditor(tenantId, 'userGroups', initial, 'group');
   const [name, setName] = useState(initial?.name ?? '');
   const [members, setMembers] = useState<string[]>(initial?.members ?? []);
   const save = async () => {
-    pr.clear();
-    const g: UserGroup = { id: initial?.id ?? newId('group'), name: name.trim(), members };
-    try {
-      await draft.save((p) => upsertById(p.objects.userGroups, g));
-      onClose();
-    } catch (e) {
-      pr.take(e);
-    }
+    if (await ed.save((id) => ({ id, name: name.trim(), members }))) onClose();
   };
   return (
-    <Modal opened onClose={onClose} title={t('users.groupsTitle')} centered>
-      <Stack>
-        <ErrorAlert message={pr.general} />
-        <TextInput label={t('common.name')} value={name} onChange={(e) => setName(e.currentTarget.value)} error={pr.err('name')} />
-        <MultiSelect label={t('users.members')} data={(draft.policy?.objects.users ?? []).map((u) => ({ value: u.id, label: u.name }))} value={members} onChange={setMembers} searchable error={pr.err('members')} />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>{t('common.cancel')}</Button>
-          <Button onClick={() => void save()}>{t('common.save')}</Button>
-        </Group>
-      </Stack>
-    </Modal>
+    <ObjectDialog title={t('users.groupsTitle')} general={ed.pr.general} saving={ed.saving} onSave={() => void save()} onClose={onClose}>
+      <TextInput label={t('common.name')} value={name} onChange={(e) => setName(e.currentTarget.value)} error={ed.pr.err('name')} name="group-name" />
+      <MultiSelect label={t('users.members')} data={(ed.draft.policy?.objects.users ?? []).map((u) => ({ value: u.id, label: u.name }))} value={members} onChange={setMembers} searchable error={ed.pr.err('members')} />
+    </ObjectDialog>
   );
 }
 
@@ -92,10 +63,10 @@ export function UsersPage() {
       <PageHeader title={t('menu.users')} />
       {p && (
         <>
-          <ObjectTable tenantId={tenantId} title={t('users.title')} items={p.objects.users}
+          <ObjectTable kind="users" tenantId={tenantId} title={t('users.title')} items={p.objects.users}
             columns={[{ label: t('users.email'), render: (u) => u.email ?? '' }, { label: t('users.addresses'), render: (u) => u.addresses ?? '' }]}
             onAdd={() => setUser('new')} onEdit={(u) => setUser(u)} remove={(pol, id) => (pol.objects.users = pol.objects.users.filter((u) => u.id !== id))} />
-          <ObjectTable tenantId={tenantId} title={t('users.groupsTitle')} items={p.objects.userGroups}
+          <ObjectTable kind="userGroups" tenantId={tenantId} title={t('users.groupsTitle')} items={p.objects.userGroups}
             columns={[{ label: t('users.members'), render: (g) => g.members.map((m) => p.objects.users.find((u) => u.id === m)?.name ?? m).join(', ') }]}
             onAdd={() => setGroup('new')} onEdit={(g) => setGroup(g)} remove={(pol, id) => (pol.objects.userGroups = pol.objects.userGroups.filter((g) => g.id !== id))} />
         </>

@@ -2,16 +2,18 @@ import { useState, type ReactNode } from 'react';
 import { ActionIcon, Alert, Button, Group, Paper, Stack, Table, Text, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import type { Policy } from '@mamori/policy';
-import { ConfirmDialog } from '../../components/common.js';
-import { usePolicyDraft } from '../../components/policy-draft.js';
-import { errorText } from '../../components/problems.js';
-import { useCanEdit } from '../../components/session.js';
+import { ConfirmDialog } from './common.js';
+import { usePolicyDraft } from './policy-draft.js';
+import { errorText } from './problems.js';
+import { useCanEdit } from './session.js';
 
 /** A titled table of one kind of policy object with 追加 / 編集 / 削除 (confirmed). */
 export function ObjectTable<T extends { id: string; name: string }>({
-  tenantId, title, items, columns, onAdd, onEdit, remove,
+  tenantId, kind, title, items, columns, onAdd, onEdit, remove,
 }: {
   tenantId: string;
+  /** names the table for tests (data-testid="object-table-<kind>") */
+  kind: string;
   title: string;
   items: T[];
   columns: Array<{ label: string; render: (x: T) => ReactNode }>;
@@ -34,7 +36,7 @@ export function ObjectTable<T extends { id: string; name: string }>({
     }
   };
   return (
-    <Stack gap="xs" mb="xl">
+    <Stack gap="xs" mb="xl" data-testid={`object-table-${kind}`}>
       <Group justify="space-between">
         <Title order={3} size="h4">{title}</Title>
         {canEdit && <Button size="xs" onClick={onAdd}>{t('common.add')}</Button>}
