@@ -19,11 +19,11 @@ interface Bench {
 
 const BENCHES: Bench[] = [
   { name: 'policy', file: 'policy-evaluate.ts', full: [], quick: [], limit: 300 },
-  { name: 'urlcat', file: 'urlcat-bench.ts', full: [], quick: ['--queries', '500000', '--sg-queries', '50000', '--synthetic', '200000'], limit: 900 },
+  { name: 'urlcat', file: 'urlcat-bench.ts', full: [], quick: ['--queries', '500000', '--sg-queries', '50000', '--synthetic', '1000000'], limit: 900 },
   { name: 'appid', file: 'appid-bench.ts', full: [], quick: [], limit: 600 },
   { name: 'proxy', file: 'proxy-bench.ts', full: [], quick: ['--seconds', '4', '--concurrency', '32'], limit: 900 },
   { name: 'firewall', file: 'firewall-bench.ts', full: [], quick: [], limit: 900 },
-  { name: 'events', file: 'events-bench.ts', full: ['--stores', 'duckdb,sqlite,postgres', '--ingest', '1000000'], quick: ['--stores', 'duckdb,sqlite', '--ingest', '200000'], limit: 900 },
+  { name: 'events', file: 'events-bench.ts', full: ['--stores', 'duckdb,sqlite,postgres', '--ingest', '1000000', '--sizes', '10000000,50000000'], quick: ['--stores', 'duckdb,sqlite', '--ingest', '50000', '--sizes', '1000000', '--reps', '5'], limit: 5400 },
 ];
 
 const argv = process.argv.slice(2);

@@ -180,7 +180,8 @@ async function main(): Promise<void> {
     const dests: string[] = [];
     for (const f of files) {
       const dest = f.file === synthFile ? 'synthetic' : path.basename(path.dirname(f.file)).replace(/[^a-z0-9_]/gi, '_');
-      if (f.unsupported) continue;
+      // host lookups are compared: the (few) UT1 regular-expression files are left out of both sides' query path
+      if (f.unsupported || f.expressions) continue;
       fs.mkdirSync(path.join(sgDb, dest), { recursive: true });
       fs.copyFileSync(f.file, path.join(sgDb, dest, f.mode === 'urls' ? 'urls' : 'domains'));
       if (!dests.includes(dest)) dests.push(dest);

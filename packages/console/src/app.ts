@@ -32,6 +32,7 @@ import { gatewayAuth, installErrorHandling, mountRoutes } from './http/mount.js'
 import { registerWebUi } from '@mamori/web';
 import { ApiError } from './errors.js';
 import { mountAnalyticsApi } from './analytics/mount-api.js';
+import { consoleIntel } from './intel/console-intel.js';
 import { startAnalytics } from './analytics/console-routes.js';
 
 export const REDACT = [
@@ -89,6 +90,7 @@ export async function createConsole(opts: ConsoleOptions): Promise<Console> {
   });
   const hub = new SyncHub(store, policy, events, log);
   hubRef = hub;
+  (await consoleIntel(store, opts.dataDir, opts.intelFile)).onActivate((m) => hub.broadcast(m));
   const gatewayCa = await loadGatewayCa(store, atRest);
   const services: Services = {
     options: opts,

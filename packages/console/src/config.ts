@@ -19,6 +19,8 @@ export interface ConsoleOptions {
   smtpUrl?: string | undefined;
   mailFrom?: string;
   logLevel?: string;
+  /** the intel database to start with (`--intel`; default $MAMORI_INTEL_DB, else the starter one) */
+  intelFile?: string | undefined;
   /** seconds between pings on the sync channel */
   pingIntervalSec?: number;
   /** time source of alerts, scheduled reports and retention (tests drive a ManualClock) */

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { Policy } from './policy.js';
+import { classifyListValue } from './list-value.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -63,12 +64,31 @@ export const DecryptionCa = z.strictObject({
   privateKeyPem: z.string(),
 });
 
+/**
+ * A tenant's reclassification: the entry (a host, "*.host" for a domain and its subdomains,
+ * "host/path" or an IP, as in the allow/block lists) gets these URL categories instead of the
+ * intel database's. Validated on the console (known category ids); travels with deployments.
+ */
+export const Reclassification = z.strictObject({
+  entry: z.string().trim().min(1).max(2048).refine((v) => classifyListValue(v) !== null, { error: 'policy.list_entry.invalid' }),
+  categories: z.array(z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/).max(64)).min(1).max(16),
+  note: z.string().max(512).optional(),
+});
+export type Reclassification = z.infer<typeof Reclassification>;
+
+/** Tenant intel deployed with the policy (optional: older consoles do not send it). */
+export const TenantIntel = z.strictObject({
+  reclassifications: z.array(Reclassification).max(20_000).default([]),
+});
+export type TenantIntel = z.infer<typeof TenantIntel>;
+
 export const Deployment = z.strictObject({
   version: z.number().int().positive(),
   policy: Policy,
   decryptionCa: DecryptionCa,
   /** the deploying gateway's group ids, to select rules by gateway group */
   gatewayGroups: z.array(z.string()),
+  intel: TenantIntel.optional(),
 });
 export type Deployment = z.infer<typeof Deployment>;
 
@@ -76,6 +96,7 @@ export type Deployment = z.infer<typeof Deployment>;
 export const ServerMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('welcome'), gatewayId: z.string(), protocol: z.literal(PROTOCOL_VERSION), serverTime: z.number() }),
   z.strictObject({ type: z.literal('deploy'), deployment: Deployment }),
+  /** the console's active intel database: download `url` (a path on the mutual-TLS origin) and check its SHA-256 */
   z.strictObject({ type: z.literal('intel'), version: z.string(), url: z.string(), sha256: z.string() }),
   z.strictObject({ type: z.literal('ping'), ts: z.number() }),
 ]);
@@ -95,3 +116,37 @@ export const GatewayMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('pong'), ts: z.number() }),
 ]);
 export type GatewayMessage = z.infer<typeof GatewayMessage>;
+
+// cloud lookups: gateway → console over mutual TLS (POST /api/gateway/intel/lookup, /files)
+export const CloudLookupRequest = z.strictObject({
+  /** hosts or absolute URLs the gateway's own database has no category for */
+  items: z.array(z.string().min(1).max(2048)).min(1).max(100),
+});
+export type CloudLookupRequest = z.infer<typeof CloudLookupRequest>;
+
+export const CloudVerdict = z.strictObject({
+  query: z.string(),
+  categories: z.array(z.string()),
+  /** where the categories came from: the tenant's reclassification, the console's database, nothing */
+  source: z.enum(['reclassified', 'database', 'none']),
+  reputation: z.strictObject({ score: z.number().min(0).max(100), level: z.enum(['safe', 'low', 'medium', 'high', 'dangerous']), reasons: z.array(z.string()) }),
+});
+export type CloudVerdict = z.infer<typeof CloudVerdict>;
+
+export const CloudLookupResponse = z.strictObject({
+  /** the console's active intel database version */
+  intelVersion: z.string(),
+  results: z.array(CloudVerdict),
+});
+export type CloudLookupResponse = z.infer<typeof CloudLookupResponse>;
+
+export const FileLookupRequest = z.strictObject({
+  sha256: z.array(z.string().regex(/^[0-9a-fA-F]{64}$/)).min(1).max(100),
+});
+export const FileVerdict = z.strictObject({
+  sha256: z.string(),
+  verdict: z.enum(['malicious', 'unknown']),
+  name: z.string().optional(),
+});
+export type FileVerdict = z.infer<typeof FileVerdict>;
+export const FileLookupResponse = z.strictObject({ results: z.array(FileVerdict) });

@@ -13,8 +13,9 @@ export function registerConsole(program: Command): void {
     .option('--data-dir <dir>', 'data directory (SQLite store, master key file)', process.env['MAMORI_DATA_DIR'] ?? '.mamori')
     .option('--database-url <url>', 'postgres://… (default: SQLite in the data directory)', process.env['MAMORI_DATABASE_URL'])
     .option('--public-url <url>', 'the URL users reach the console at (used in mails)', process.env['MAMORI_PUBLIC_URL'])
+    .option('--intel <file>', 'URL category database (mamori intel build) to start with; default $MAMORI_INTEL_DB, else the starter one')
     .option('--create-operator <email>', 'create an operator account (mailed a password-setting link) and exit')
-    .action(async (o: { host: string; port: string; gatewayHost?: string; gatewayPort: string; dataDir: string; databaseUrl?: string; publicUrl?: string; createOperator?: string }) => {
+    .action(async (o: { host: string; port: string; gatewayHost?: string; gatewayPort: string; dataDir: string; databaseUrl?: string; publicUrl?: string; intel?: string; createOperator?: string }) => {
       const c = await createConsole({
         host: o.host,
         port: Number(o.port),
@@ -23,6 +24,7 @@ export function registerConsole(program: Command): void {
         dataDir: path.resolve(o.dataDir),
         databaseUrl: o.databaseUrl,
         publicUrl: o.publicUrl,
+        ...(o.intel ? { intelFile: path.resolve(o.intel) } : {}),
         masterKey: process.env['MAMORI_MASTER_KEY'],
         smtpUrl: process.env['MAMORI_SMTP_URL'],
         ...(process.env['MAMORI_MAIL_FROM'] ? { mailFrom: process.env['MAMORI_MAIL_FROM'] } : {}),

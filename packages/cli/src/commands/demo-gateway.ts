@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startGateway, type GatewayOptions, type RunningGateway } from '@mamori/gateway';
 import type { DemoHook } from './demo-hooks.js';
-import { loadIntel, systemResolver } from './gateway.js';
+import { systemResolver } from './gateway.js';
 
 function envPort(name: string, def: number): number {
   const v = process.env[name];
@@ -42,7 +42,6 @@ export const gatewayDemoHook: DemoHook = {
     const proxy = { host: '127.0.0.1', port: envPort('MAMORI_PROXY_PORT', 3128) };
     const upstream = systemResolver();
     const dns = { host: '127.0.0.1', port: envPort('MAMORI_DNS_PORT', 5353), upstreams: [upstream] };
-    const intel = await loadIntel(undefined);
     const c = ctx.console;
     let gw: RunningGateway;
     try {
@@ -52,14 +51,14 @@ export const gatewayDemoHook: DemoHook = {
         dataDir,
         proxy,
         dns,
-        intel,
+        // intel: $MAMORI_INTEL_DB or the starter database, then what the console distributes
         // enrollment is on the API listener; the answer names the mutual-TLS sync URL
         console: { url: c.url, ...(token ? { token } : {}), caPem: c.services.gatewayCa.certificatePem },
       });
     } catch (e) {
       const why = e instanceof Error ? e.message : String(e);
       ctx.print(`Gateway:        not enrolled (${why}); enforcing its saved or built-in policy`);
-      gw = await startWithFreePorts({ dataDir, proxy, dns, intel });
+      gw = await startWithFreePorts({ dataDir, proxy, dns });
     }
     ctx.print(`Gateway proxy:  http://127.0.0.1:${gw.proxyAddress.port} (PAC: http://127.0.0.1:${gw.proxyAddress.port}/proxy.pac)${gw.identity ? `, enrolled as ${gw.identity.gatewayId}` : ''}`);
     ctx.print(`DNS filter:     127.0.0.1:${gw.dnsPort ?? '-'} (UDP and TCP; forwards to ${upstream.host}:${upstream.port}; blocked names answer 0.0.0.0 / ::)`);

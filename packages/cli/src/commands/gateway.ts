@@ -85,7 +85,8 @@ export async function runGateway(flags: GatewayFlags): Promise<RunningGateway> {
   const opts: GatewayOptions = {
     dataDir: path.resolve(flags.dataDir),
     proxy: listen,
-    intel: await loadIntel(flags.intel),
+    // a category database goes through the agent's layered intel (tenant layer, cloud lookups, updates from the console)
+    ...(flags.intel && /\.json$/i.test(flags.intel) ? { intel: await loadIntel(flags.intel) } : flags.intel ? { intelFile: path.resolve(flags.intel) } : {}),
     web: { limits: limitsFrom(flags) },
     ...(flags.console ? { console: { url: flags.console, ...(flags.token ? { token: flags.token } : {}), ...(flags.consoleCa ? { caPem: fs.readFileSync(flags.consoleCa, 'utf8') } : {}) } } : {}),
   };

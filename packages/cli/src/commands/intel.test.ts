@@ -52,7 +52,8 @@ describe('mamori intel', () => {
     expect(() => runIntelBuild({ list: [`Not_An_Id=${extra}`], out, progress: false }, () => undefined)).toThrow(/invalid category id "Not_An_Id"/);
   });
 
-  it('runs as a command: one JSON object per line; a truncated database is an error', () => {
+  // two CLI processes (tsx start-up included): allow for a loaded machine
+  it('runs as a command: one JSON object per line; a truncated database is an error', { timeout: 120_000 }, () => {
     const main = path.resolve(import.meta.dirname, '../main.ts');
     const tsx = path.resolve(import.meta.dirname, '../../../../node_modules/.bin/tsx');
     const stdout = execFileSync(tsx, [main, 'intel', 'lookup', '--db', out, 'casino.example', 'http://share.example/evil/'], { encoding: 'utf8' });

@@ -31,7 +31,7 @@ export interface BuildOptions {
 export function runIntelBuild(opts: BuildOptions, log: (line: string) => void): { report: ImportReport; bytes: number } {
   const files: ListFile[] = [];
   const report = new ImportReport();
-  const builder = new CategoryDbBuilder(opts.name ?? 'mamori-intel');
+  const builder = new CategoryDbBuilder(opts.name ?? 'mamori-intel', new Date());
   if (opts.ut1) {
     const plan = planUt1(opts.ut1);
     files.push(...plan.files);

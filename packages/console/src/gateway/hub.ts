@@ -10,6 +10,7 @@ import type { Store } from '../store/store.js';
 import type { PolicyService } from '../services/policy.js';
 import type { ConsoleEventBus } from '../services/events.js';
 import { OFFLINE_AFTER_MS } from '../services/gateways.js';
+import { openedIntel } from '../intel/console-intel.js';
 
 interface Conn {
   ws: WebSocket;
@@ -46,6 +47,11 @@ export class SyncHub {
 
   deploy(gatewayId: string, deployment: Deployment): boolean {
     return this.send(gatewayId, { type: 'deploy', deployment });
+  }
+
+  /** A message for every connected gateway (e.g. a new intel database). */
+  broadcast(msg: ServerMessage): void {
+    for (const id of this.conns.keys()) this.send(id, msg);
   }
 
   /** Attach an authenticated gateway's socket. */
@@ -97,6 +103,8 @@ export class SyncHub {
         await ts.gateways.update(gatewayId, { status_json: JSON.stringify(msg.status), version: msg.status.version, last_seen: now, connected: 1 });
         this.markOnline(gatewayId, conn.tenantId, conn.name);
         if (msg.type === 'hello') {
+          const intel = await openedIntel(this.store);
+          if (intel && msg.status.intelVersion !== intel.info.version) this.send(gatewayId, intel.announcement());
           // a reconnecting gateway gets the latest version unless it already runs it
           const d = await this.policy.deploymentFor(conn.tenantId, gatewayId);
           if (d && msg.status.policyVersion !== d.version) {

@@ -11,6 +11,7 @@ import { gatewayRoutes } from './gateways.js';
 import { policyRoutes } from './policy.js';
 import { analyticsRoutes } from '../analytics/console-routes.js';
 import { alertRoutes, auditRoutes, backupRoutes, certificateRoutes } from './maintenance.js';
+import { intelRoutes } from './intel.js';
 
 export const AREAS: Array<(r: RouteRegistry) => void> = [
   systemRoutes,
@@ -24,6 +25,7 @@ export const AREAS: Array<(r: RouteRegistry) => void> = [
   alertRoutes,
   auditRoutes,
   analyticsRoutes,
+  intelRoutes,
 ];
 
 export function buildRegistry(): RouteRegistry {

@@ -23,6 +23,7 @@ import {
 } from '@mamori/policy';
 import { ApiError } from '../errors.js';
 import type { Store } from '../store/store.js';
+import { tenantIntelFromStore } from '../intel/console-intel.js';
 
 export const DRAFT_DIFFERS_MESSAGE = {
   ja: '設定が変更されました。[すべて配信]をクリックして変更を反映してください。',
@@ -185,6 +186,7 @@ export class PolicyService {
       policy: JSON.parse(latest.json) as Policy,
       decryptionCa: await this.decryptionCa(tenantId),
       gatewayGroups: JSON.parse(gw.groups_json) as string[],
+      intel: await tenantIntelFromStore(this.store, tenantId),
     };
   }
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { CategoryDbBuilder } from './db-builder.js';
 import { loadCategoryDb } from './category-db.js';
-import { CategoryDbError } from './db-format.js';
+import { CategoryDbError, FORMAT_VERSION } from './db-format.js';
 import { parseListLine } from './list-entry.js';
+import { URL_CATEGORIES } from './taxonomy.js';
 
 function sampleDb() {
   const b = new CategoryDbBuilder('test');
@@ -109,11 +110,62 @@ describe('category database', () => {
     expect(err(flipped)).toMatch(/^checksum/);
     expect(err(Buffer.from('hello world, this is not a database at all, nope, not at all.....'))).toMatch(/^bad-magic/);
     const v2 = Buffer.from(buf);
-    v2.writeUInt32LE(2, 8);
+    v2.writeUInt32LE(FORMAT_VERSION + 1, 8);
     expect(err(v2)).toMatch(/^unsupported-version/);
   });
 
   it('builds the same bytes from the same input', () => {
     expect(sampleDb().equals(sampleDb())).toBe(true);
+  });
+});
+
+describe('host lookups against a plain reference', () => {
+  it('agree with a longest-suffix search over a Map for random keys and queries', () => {
+    // deterministic generator so a failure reproduces
+    let x = 2463534242;
+    const rnd = (n: number) => {
+      x ^= x << 13;
+      x >>>= 0;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      x >>>= 0;
+      return x % n;
+    };
+    const labels = ['a', 'b', 'www', 'mail', 'cdn', 'example', 'shop', 'x1', 'co', 'deep'];
+    const tlds = ['com', 'jp', 'co.jp', 'net'];
+    const host = (min: number) => {
+      const parts: string[] = [];
+      const n = min + rnd(4);
+      for (let i = 0; i < n; i++) parts.push(labels[rnd(labels.length)] as string);
+      return `${parts.join('.')}.${tlds[rnd(tlds.length)] as string}`;
+    };
+    const cats = ['news', 'malware', 'shopping', 'games'];
+    const b = new CategoryDbBuilder('ref');
+    const ref = new Map<string, Set<string>>();
+    for (let i = 0; i < 3000; i++) {
+      const h = host(1);
+      const c = cats[rnd(cats.length)] as string;
+      b.addHost(h, c);
+      const set = ref.get(h) ?? new Set<string>();
+      set.add(c);
+      ref.set(h, set);
+    }
+    const db = loadCategoryDb(b.build());
+    const order = new Map(cats.map((c) => [c, URL_CATEGORIES.findIndex((u) => u.id === c)]));
+    for (let i = 0; i < 20000; i++) {
+      const q = host(1);
+      const labelsOf = q.split('.');
+      let expected: { categories: string[]; matched?: string } = { categories: [] };
+      for (let k = 0; k < labelsOf.length - 1; k++) {
+        const suffix = labelsOf.slice(k).join('.');
+        const hit = ref.get(suffix);
+        if (hit) {
+          expected = { categories: [...hit].sort((p, r) => (order.get(p) ?? 0) - (order.get(r) ?? 0)), matched: suffix };
+          break;
+        }
+      }
+      expect(db.lookupHost(q), q).toEqual(expected);
+      expect(db.lookupHost(q.toUpperCase()), q).toEqual(expected);
+    }
   });
 });

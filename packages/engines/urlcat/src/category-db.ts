@@ -1,12 +1,17 @@
 /**
  * Reading a category database in place: `loadCategoryDb(buf)` checks the header, the length and
- * the checksum, then wraps the sections in typed-array views. Lookups hash the host's label
- * suffixes in one right-to-left pass and probe the longest first.
+ * the checksum, then wraps the sections in typed-array views: nothing is parsed per entry. A host
+ * lookup hashes every label suffix in one right-to-left pass over the string's char codes (no
+ * split, slice or allocation), walks the suffixes from the shortest in a blocked filter that says
+ * per suffix "may be a key" and "may have keys under it" (one cache line per suffix, and most
+ * hosts stop at their first), then probes the candidates longest first in the open-addressing
+ * table of 32-bit fingerprints and verifies a fingerprint hit against the key bytes of its
+ * record, which also holds the answer.
  */
 import { crc32 } from 'node:zlib';
 import { domainToASCII } from 'node:url';
 import { CategoryDbError, FORMAT_VERSION, HEADER_BYTES, MAGIC, SECTION, SECTION_ENTRY_BYTES, type DbMeta } from './db-format.js';
-import { HASH_SEED, hashFinish, hashKey, hashStep } from './key-hash.js';
+import { HASH_SEED, hashFinish32, hashKey, hashStep } from './key-hash.js';
 import { formatIPv4, formatIPv6, maskV4, parseIPv4, parseIPv6 } from './ip.js';
 import { splitUrl } from './list-entry.js';
 
@@ -26,10 +31,13 @@ export class CategoryDb {
   private readonly catStarts: Uint32Array;
   private readonly catItems: Uint16Array;
   private readonly catCache: Array<string[] | undefined>;
-  private readonly hostSlots: Uint32Array;
-  private readonly hostEntries: Uint32Array;
+  private readonly hostSlots: Int32Array;
+  private readonly hostRecords: Int32Array;
+  private readonly hostRecordBytes: Uint8Array;
   private readonly hostMask: number;
-  private readonly urlSlots: Uint32Array;
+  private readonly hostFilter: Int32Array;
+  private readonly hostFilterShift: number;
+  private readonly urlSlots: Int32Array;
   private readonly urlEntries: Uint32Array;
   private readonly urlMask: number;
   private readonly urlPaths: Uint32Array;
@@ -39,11 +47,11 @@ export class CategoryDb {
   private readonly ipv6: Uint32Array;
   private readonly ipv6Prefixes: number[];
   private readonly bounds = new Int32Array(MAX_LABELS + 1);
-  private readonly hostResults: Array<LookupResult | undefined>;
-  /** 8+ bits per host key, indexed by high hash bits: most absent suffixes stop here, in cache */
-  private readonly hostBits: Int32Array;
-  private readonly hostBitsShift: number;
-  private readonly hashes = new Uint32Array(MAX_LABELS + 1);
+  private readonly hashes = new Int32Array(MAX_LABELS + 1);
+  private readonly expressions: Array<{ re: RegExp; categories: string[]; pattern: string }>;
+  private readonly candidates = new Int32Array(MAX_LABELS + 1);
+  /** set by suffixes(): the host had an upper-case letter */
+  private upper = false;
 
   constructor(input: Buffer | Uint8Array) {
     if (input.byteLength < HEADER_BYTES) throw new CategoryDbError('truncated', `category database truncated: ${input.byteLength} bytes, the header alone is ${HEADER_BYTES}`);
@@ -80,6 +88,10 @@ export class CategoryDb {
       if (s.len % 4 !== 0) throw new CategoryDbError('corrupt', `category database section ${id} has a bad length`);
       return new Uint32Array(buf.buffer, buf.byteOffset + s.at, s.len / 4);
     };
+    const i32 = (id: number) => {
+      const a = u32(id);
+      return new Int32Array(a.buffer, a.byteOffset, a.length);
+    };
 
     const metaSec = section(SECTION.META);
     try {
@@ -88,6 +100,13 @@ export class CategoryDb {
       throw new CategoryDbError('corrupt', 'category database metadata is not valid JSON');
     }
     if (!Array.isArray(this.meta.categories)) throw new CategoryDbError('corrupt', 'category database metadata lacks categories');
+    this.expressions = (this.meta.expressions ?? []).map((e) => {
+      try {
+        return { re: new RegExp(e.pattern, 'i'), categories: Object.freeze([...e.categories]) as string[], pattern: e.pattern };
+      } catch {
+        throw new CategoryDbError('corrupt', `category database has an invalid regular expression: ${e.pattern.slice(0, 80)}`);
+      }
+    });
 
     const cs = section(SECTION.CATSETS);
     const nsets = buf.readUInt32LE(cs.at);
@@ -96,25 +115,17 @@ export class CategoryDb {
     this.catItems = new Uint16Array(buf.buffer, buf.byteOffset + itemsAt, (cs.len - (itemsAt - cs.at)) / 2);
     this.catCache = new Array<string[] | undefined>(nsets);
 
-    this.hostSlots = u32(SECTION.HOST_SLOTS);
-    this.hostEntries = u32(SECTION.HOST_ENTRIES);
+    this.hostSlots = i32(SECTION.HOST_SLOTS);
+    this.hostRecords = i32(SECTION.HOST_RECORDS);
+    this.hostRecordBytes = new Uint8Array(this.hostRecords.buffer, this.hostRecords.byteOffset, this.hostRecords.byteLength);
     this.hostMask = this.hostSlots.length / 2 - 1;
+    this.hostFilter = i32(SECTION.HOST_FILTER);
     {
-      const keys = this.hostEntries.length / 2;
-      let log2 = 10;
-      while (1 << log2 < keys * 8 && log2 < 30) log2++;
-      this.hostBits = new Int32Array(1 << (log2 - 5));
-      this.hostBitsShift = 32 - log2;
-      const slots = this.hostSlots;
-      for (let i = 0; i < slots.length; i += 2) {
-        if (slots[i + 1] === 0) continue;
-        const bit = (slots[i] as number) >>> this.hostBitsShift;
-        this.hostBits[bit >>> 5] = (this.hostBits[bit >>> 5] as number) | (1 << (bit & 31));
-      }
+      const blocks = this.hostFilter.length / 2;
+      if (blocks < 32 || (blocks & (blocks - 1)) !== 0) throw new CategoryDbError('corrupt', 'category database host filter size is not a power of two');
+      this.hostFilterShift = 32 - Math.log2(blocks);
     }
-    // packed (not holey-sparse) so that caching a result stays a fast element store
-    this.hostResults = new Array<LookupResult | undefined>(this.hostEntries.length / 2).fill(undefined);
-    this.urlSlots = u32(SECTION.URL_SLOTS);
+    this.urlSlots = i32(SECTION.URL_SLOTS);
     this.urlEntries = u32(SECTION.URL_ENTRIES);
     this.urlMask = this.urlSlots.length / 2 - 1;
     this.urlPaths = u32(SECTION.URL_PATHS);
@@ -149,8 +160,8 @@ export class CategoryDb {
     return cached;
   }
 
-  /** Entry index whose key equals host[start, end) (case-insensitively), or -1. */
-  private probe(slots: Uint32Array, entries: Uint32Array, stride: number, mask: number, hash: number, host: string, start: number, end: number): number {
+  /** URL table: entry index whose key equals host[start, end) (case-insensitively), or -1. */
+  private probe(slots: Int32Array, entries: Uint32Array, stride: number, mask: number, hash: number, host: string, start: number, end: number): number {
     const pool = this.pool;
     const len = end - start;
     let idx = hash & mask;
@@ -183,21 +194,28 @@ export class CategoryDb {
     const hashes = this.hashes;
     let h = HASH_SEED;
     let n = 0;
+    let upper = false;
     for (let i = end - 1; i >= 0; i--) {
       let ch = host.charCodeAt(i);
-      if (ch >= 65 && ch <= 90) ch |= 32;
-      else if (ch > 127) return -1;
+      if (ch >= 65 && ch <= 90) {
+        ch |= 32;
+        upper = true;
+      } else if (ch > 127) return -1;
       else if (ch === 58) return -2;
       if (ch === 46) {
-        if (n === MAX_LABELS) return n;
+        if (n === MAX_LABELS) {
+          this.upper = upper;
+          return n;
+        }
         bounds[n] = i + 1;
-        hashes[n] = hashFinish(h);
+        hashes[n] = hashFinish32(h);
         n++;
       }
       h = hashStep(h, ch);
     }
     bounds[n] = 0;
-    hashes[n] = hashFinish(h);
+    hashes[n] = hashFinish32(h);
+    this.upper = upper;
     return n + 1;
   }
 
@@ -221,33 +239,74 @@ export class CategoryDb {
     // the last label alone (a TLD) is never stored: lists reject single-label hosts
     const bounds = this.bounds;
     const hashes = this.hashes;
-    const bits = this.hostBits;
-    const shift = this.hostBitsShift;
-    for (let k = n - 1; k >= 1; k--) {
+    const filter = this.hostFilter;
+    const shift = this.hostFilterShift;
+    const candidates = this.candidates;
+    let found = 0;
+    for (let k = 1; k < n; k++) {
       const h = hashes[k] as number;
-      const bit = h >>> shift;
-      if (((bits[bit >>> 5] as number) & (1 << (bit & 31))) === 0) continue;
-      const e = this.probe(this.hostSlots, this.hostEntries, 2, this.hostMask, h, host, bounds[k] as number, end);
-      if (e >= 0) return this.hostResult(e);
+      const b = (h >>> shift) << 1;
+      const m = (1 << (h & 31)) | (1 << ((h >>> 5) & 31));
+      if (((filter[b] as number) & m) === m) candidates[found++] = k;
+      if (((filter[b + 1] as number) & m) !== m) break;
+    }
+    while (found > 0) {
+      const k = candidates[--found] as number;
+      const h = hashes[k] as number;
+      const start = bounds[k] as number;
+      const rec = this.probeHost(h, host, start, end);
+      if (rec >= 0) {
+        const matched = start === 0 && end === host.length && !this.upper ? host : this.upper ? host.slice(start, end).toLowerCase() : host.slice(start, end);
+        return { categories: this.categories((this.hostRecords[rec] as number) >>> 8), matched };
+      }
     }
     return NONE;
   }
 
-  /** One result object per matched entry, made on first use: a hit allocates nothing. */
-  private hostResult(e: number): LookupResult {
-    let r = this.hostResults[e];
-    if (r === undefined) {
-      const off = this.hostEntries[e * 2] as number;
-      const word = this.hostEntries[e * 2 + 1] as number;
-      const matched = Buffer.from(this.pool.buffer, this.pool.byteOffset + off, word & 0xff).toString('latin1');
-      r = Object.freeze({ categories: this.categories(word >>> 8), matched });
-      this.hostResults[e] = r;
+  /** Host table: record word index of the key equal to host[start, end) (case-insensitively), or -1. */
+  private probeHost(hash: number, host: string, start: number, end: number): number {
+    const slots = this.hostSlots;
+    const mask = this.hostMask;
+    const len = end - start;
+    let idx = hash & mask;
+    for (;;) {
+      const r = (slots[idx * 2 + 1] as number) - 1;
+      if (r < 0) return -1;
+      if (slots[idx * 2] === hash && ((this.hostRecords[r] as number) & 0xff) === len) {
+        const bytes = this.hostRecordBytes;
+        let off = (r + 1) * 4;
+        let i = start;
+        for (; i < end; i++, off++) {
+          let ch = host.charCodeAt(i);
+          if (ch >= 65 && ch <= 90) ch |= 32;
+          if (bytes[off] !== ch) break;
+        }
+        if (i === end) return r;
+      }
+      idx = (idx + 1) & mask;
     }
-    return r;
   }
 
-  /** Host categories plus those of the longest listed `host/path` prefix of the URL. */
+  /** Host categories plus those of the longest listed `host/path` prefix of the URL, plus matching expressions. */
   lookupUrl(url: string): LookupResult {
+    const r = this.lookupUrlLists(url);
+    if (this.expressions.length === 0) return r;
+    const parts = splitUrl(url.trim());
+    if (!parts || parts.host === '') return r;
+    const target = `${parts.host.toLowerCase()}${parts.path === '' ? '/' : parts.path}`;
+    let extra: string[] | undefined;
+    let pattern: string | undefined;
+    for (const e of this.expressions) {
+      if (!e.re.test(target)) continue;
+      extra = extra ? [...extra, ...e.categories] : [...e.categories];
+      pattern ??= e.pattern;
+    }
+    if (!extra) return r;
+    const categories = [...new Set([...r.categories, ...extra])];
+    return { categories, matched: r.matched ?? `~${pattern ?? ''}` };
+  }
+
+  private lookupUrlLists(url: string): LookupResult {
     const parts = splitUrl(url.trim());
     if (!parts || parts.host === '') return NONE;
     let host = parts.host;

@@ -1,7 +1,7 @@
 /** Builds a category database file (db-format.ts) from list entries. */
 import { crc32 } from 'node:zlib';
 import { CATEGORY_ID_PATTERN, URL_CATEGORIES } from './taxonomy.js';
-import { hashKey } from './key-hash.js';
+import { filterBits, hashKey } from './key-hash.js';
 import type { Cidr } from './ip.js';
 import type { ListEntry } from './list-entry.js';
 import { FORMAT_VERSION, HEADER_BYTES, MAGIC, SECTION, SECTION_ENTRY_BYTES, type DbMeta } from './db-format.js';
@@ -21,9 +21,14 @@ export class CategoryDbBuilder {
   private readonly ipv4 = new Map<string, { addr: number; prefix: number; cats: number[] }>();
   private readonly ipv6 = new Map<string, { addr: Uint8Array; prefix: number; cats: number[] }>();
   private readonly sources: string[] = [];
+  private readonly expressions = new Map<string, number[]>();
   private urlCount = 0;
 
-  constructor(private readonly name = 'mamori-intel') {}
+  constructor(
+    private readonly name = 'mamori-intel',
+    /** recorded in the metadata (the console's intel version includes it); omit for reproducible bytes */
+    private readonly builtAt?: Date,
+  ) {}
 
   addSource(description: string): void {
     this.sources.push(description);
@@ -79,6 +84,15 @@ export class CategoryDbBuilder {
     }
   }
 
+  /** A regular expression (JavaScript syntax, matched case-insensitively against host + path of URLs). */
+  addExpression(pattern: string, categoryId: string): void {
+    new RegExp(pattern, 'i');
+    const cat = this.category(categoryId);
+    const cats = this.expressions.get(pattern);
+    if (cats) addSorted(cats, cat);
+    else this.expressions.set(pattern, [cat]);
+  }
+
   /** Adds a parsed list line; returns false for lines that carry no entry (comments, errors). */
   addEntry(entry: ListEntry, categoryId: string): boolean {
     switch (entry.kind) {
@@ -100,6 +114,59 @@ export class CategoryDbBuilder {
     return { hosts: this.hosts.size, urls: this.urlCount, ipv4: this.ipv4.size, ipv6: this.ipv6.size };
   }
 
+  /**
+   * Host keys: a record per key (u32 catset << 8 | length, key bytes, padding to 4), a slot table
+   * of [hash, record word + 1] at load factor <= 0.75 (probes of absent keys are mostly stopped
+   * by the filter before they get here), and the blocked filter of keys and of their parents.
+   */
+  private buildHostTable(catset: (cats: number[]) => number): { filter: Uint32Array; slots: Uint32Array; records: Buffer } {
+    const n = this.hosts.size;
+    let recordBytes = 0;
+    for (const h of this.hosts.keys()) {
+      if (h.length === 0 || h.length > 255) throw new Error(`host key of length ${h.length}`);
+      recordBytes += 4 + ((h.length + 3) & ~3);
+    }
+    if (recordBytes / 4 >= 0x7fffffff) throw new Error('host records over 8 GiB');
+    const records = Buffer.alloc(recordBytes);
+    let size = 16;
+    while (size * 0.75 < n) size *= 2;
+    const slots = new Uint32Array(size * 2);
+    const mask = size - 1;
+    // the suffixes under which some key lies (`example.co.jp`, `co.jp` for `www.example.co.jp`)
+    const parents = new Set<number>();
+    for (const key of this.hosts.keys()) {
+      for (let dot = key.indexOf('.'); dot >= 0; dot = key.indexOf('.', dot + 1)) {
+        const suffix = key.slice(dot + 1);
+        if (suffix.includes('.')) parents.add(hashKey(suffix));
+      }
+    }
+    let filterLog2 = 5;
+    // about 10 filter bits per key or parent, rounded to a power of two blocks
+    while ((1 << filterLog2) * 32 < Math.max(n, parents.size) * 10 && filterLog2 < 29) filterLog2++;
+    const filter = new Uint32Array(2 << filterLog2);
+    const filterShift = 32 - filterLog2;
+    for (const h of parents) {
+      const b = (h >>> filterShift) * 2 + 1;
+      filter[b] = ((filter[b] as number) | filterBits(h)) >>> 0;
+    }
+    let at = 0;
+    for (const [key, cats] of this.hosts) {
+      const cs = catset(cats);
+      if (cs > 0xffffff) throw new Error('more than 16M distinct category sets');
+      records.writeUInt32LE(((cs << 8) | key.length) >>> 0, at);
+      records.write(key, at + 4, 'latin1');
+      const h = hashKey(key);
+      let idx = h & mask;
+      while (slots[idx * 2 + 1] !== 0) idx = (idx + 1) & mask;
+      slots[idx * 2] = h;
+      slots[idx * 2 + 1] = at / 4 + 1;
+      const b = (h >>> filterShift) * 2;
+      filter[b] = ((filter[b] as number) | filterBits(h)) >>> 0;
+      at += 4 + ((key.length + 3) & ~3);
+    }
+    return { filter, slots, records };
+  }
+
   build(): Buffer {
     // category sets
     const catsetIds = new Map<string, number>();
@@ -115,9 +182,8 @@ export class CategoryDbBuilder {
       return id;
     };
 
-    // string pool
+    // string pool (URL table)
     let poolBytes = 0;
-    for (const h of this.hosts.keys()) poolBytes += h.length;
     for (const [h, paths] of this.urls) {
       poolBytes += h.length;
       for (const p of paths.keys()) poolBytes += p.length;
@@ -152,13 +218,8 @@ export class CategoryDbBuilder {
       return { slots, entries };
     };
 
-    const hostKeys = [...this.hosts.keys()];
-    const hostCats = [...this.hosts.values()];
-    const hostTable = buildTable(hostKeys, 2, (i, off) => {
-      const cs = catset(hostCats[i] ?? []);
-      if (cs > 0xffffff) throw new Error('more than 16M distinct category sets');
-      return [off, ((cs << 8) | (hostKeys[i] ?? '').length) >>> 0];
-    });
+    // host table: filter + fingerprint slots + records holding key bytes and category set
+    const hostTable = this.buildHostTable(catset);
 
     const urlHosts = [...this.urls.keys()];
     const pathRows: number[] = [];
@@ -229,13 +290,22 @@ export class CategoryDbBuilder {
       catBuf.writeUInt32LE(item, 4 + catsets.length * 4);
     }
 
-    const meta: DbMeta = { name: this.name, categories: this.categoryIds, sources: this.sources, counts: this.counts };
+    const expressions = [...this.expressions].map(([pattern, cats]) => ({ pattern, categories: cats.map((c) => this.categoryIds[c] ?? 'unknown') }));
+    const meta: DbMeta = {
+      name: this.name,
+      categories: this.categoryIds,
+      sources: this.sources,
+      ...(this.builtAt ? { builtAt: this.builtAt.toISOString() } : {}),
+      ...(expressions.length > 0 ? { expressions } : {}),
+      counts: this.counts,
+    };
     const u8 = (a: Uint32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
     const sections: Array<[number, Buffer, number]> = [
       [SECTION.META, Buffer.from(JSON.stringify(meta), 'utf8'), 1],
       [SECTION.CATSETS, catBuf, catsets.length],
+      [SECTION.HOST_FILTER, u8(hostTable.filter), hostTable.filter.length],
       [SECTION.HOST_SLOTS, u8(hostTable.slots), hostTable.slots.length / 2],
-      [SECTION.HOST_ENTRIES, u8(hostTable.entries), hostKeys.length],
+      [SECTION.HOST_RECORDS, hostTable.records, this.hosts.size],
       [SECTION.URL_SLOTS, u8(urlTable.slots), urlTable.slots.length / 2],
       [SECTION.URL_ENTRIES, u8(urlTable.entries), urlHosts.length],
       [SECTION.URL_PATHS, u8(urlPaths), pathIndex],

@@ -24,7 +24,7 @@ function makeUt1(dir: string): Record<string, { domains: string[]; urls: string[
     fs.writeFileSync(path.join(dir, cat, 'domains'), [...domains, '', 'bad..example', 'w-w-i-s-.com'].join('\n') + '\n');
     fs.writeFileSync(path.join(dir, cat, 'urls'), urls.join('\n') + '\n');
   });
-  fs.writeFileSync(path.join(dir, 'malware', 'expressions'), '^[0-9]+\\.evil/x$\n(/banner/|/ads/)\n');
+  fs.writeFileSync(path.join(dir, 'malware', 'expressions'), '^[0-9]+\\.evil/x$\n(/banner/|/ads/)\n# a comment\n([unclosed\n');
   fs.writeFileSync(path.join(dir, 'porn'), 'adult\n'); // upstream symlink flattened into a file
   fs.mkdirSync(path.join(dir, 'liste_blanche'));
   fs.writeFileSync(path.join(dir, 'liste_blanche', 'domains'), 'fine.example\n');
@@ -62,10 +62,24 @@ describe('UT1 import', () => {
   it('counts every skipped line with its reason', () => {
     expect(report.skipped.get('empty label')?.count).toBe(7);
     expect(report.skipped.get('label starts or ends with a hyphen')?.count).toBe(7);
-    expect(report.skipped.get('regular-expression lists (UT1 expressions) are not supported')?.count).toBe(2);
-    expect(report.skippedTotal).toBe(16);
+    expect([...report.skipped.keys()].filter((k) => k.startsWith('invalid regular expression'))).toHaveLength(1);
+    expect(report.skippedTotal).toBe(15);
     expect(report.skipped.get('empty label')?.examples[0]).toMatch(/\/bank\/domains:304: bad\.\.example$/);
-    expect(report.added).toBe(7 * (302 + 40));
+    expect(report.added).toBe(7 * (302 + 40) + 2);
+  });
+
+  it('applies UT1 expressions (regular expressions) to URLs, compiled once at load', () => {
+    expect(db.lookupUrl('http://cdn.example.org/banner/x.gif')).toEqual({ categories: ['malware'], matched: '~(/banner/|/ads/)' });
+    expect(db.lookupUrl('http://123.evil/x').categories).toEqual(['malware']);
+    expect(db.lookupUrl('http://123.evil/xy').categories).toEqual([]);
+    expect(db.lookupUrl('http://cdn.example.org/bannerx').categories).toEqual([]);
+    // the expressions add to what the lists say
+    const u = lists['gambling']?.urls[0] ?? '';
+    expect(new Set(db.lookupUrl(`http://${u}/ads/1`).categories)).toEqual(new Set(['gambling', 'malware']));
+    expect(db.meta.expressions).toEqual([
+      { pattern: '^[0-9]+\\.evil/x$', categories: ['malware'] },
+      { pattern: '(/banner/|/ads/)', categories: ['malware'] },
+    ]);
   });
 
   it('notes aliases, skipped and unknown folders', () => {

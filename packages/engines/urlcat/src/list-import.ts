@@ -43,8 +43,10 @@ export interface ListFile {
   mode: ListMode;
   categories: readonly string[];
   bytes: number;
-  /** lines are counted and skipped as a whole with this reason (e.g. regular expressions) */
+  /** lines are counted and skipped as a whole with this reason */
   unsupported?: string;
+  /** one regular expression a line (UT1 `expressions`), applied to URLs (host + path) */
+  expressions?: boolean;
 }
 
 export type ProgressFn = (doneBytes: number, totalBytes: number, file: string) => void;
@@ -74,7 +76,7 @@ export function planUt1(dir: string): { files: ListFile[]; notes: string[] } {
       const f = path.join(full, fileName);
       if (!fs.existsSync(f)) continue;
       const entry: ListFile = { file: f, mode, categories, bytes: fs.statSync(f).size };
-      if (fileName === 'expressions') entry.unsupported = 'regular-expression lists (UT1 expressions) are not supported';
+      if (fileName === 'expressions') entry.expressions = true;
       files.push(entry);
     }
   }
@@ -98,6 +100,26 @@ export function importListFiles(files: readonly ListFile[], builder: CategoryDbB
       onProgress?.(done, total, f.file);
       continue;
     }
+    if (f.expressions) {
+      lines.forEach((raw, i) => {
+        report.lines++;
+        const line = raw.trim();
+        if (line === '' || line.startsWith('#')) return;
+        const problem = regexProblem(line);
+        if (problem) {
+          report.skip(`invalid regular expression (${problem})`, `${rel}:${i + 1}`, line);
+          return;
+        }
+        for (const cat of f.categories) {
+          builder.addExpression(line, cat);
+          report.perCategory.set(cat, (report.perCategory.get(cat) ?? 0) + 1);
+        }
+        report.added++;
+      });
+      done += f.bytes;
+      onProgress?.(done, total, f.file);
+      continue;
+    }
     let bytesAtLine = 0;
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i] ?? '';
@@ -116,5 +138,16 @@ export function importListFiles(files: readonly ListFile[], builder: CategoryDbB
     }
     done += f.bytes;
     onProgress?.(done, total, f.file);
+  }
+}
+
+/** Why a pattern cannot be used as a (case-insensitive) JavaScript regular expression, or undefined. */
+export function regexProblem(pattern: string): string | undefined {
+  if (pattern.length > 4096) return 'longer than 4096 characters';
+  try {
+    new RegExp(pattern, 'i');
+    return undefined;
+  } catch (e) {
+    return e instanceof Error ? e.message.replace(/^Invalid regular expression: /, '') : String(e);
   }
 }

@@ -59,6 +59,7 @@ export class DeploymentManager {
       return { ok: false, version: d.version, error };
     }
     this.rt.swap(next);
+    this.rt.intel.applyDeployment?.(d);
     this.current = d;
     if (persist && this.dir) this.dir.writeSecret(this.dir.deploymentFile, JSON.stringify(d));
     this.rt.log.info({ version: d.version }, 'policy deployed');

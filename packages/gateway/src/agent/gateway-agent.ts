@@ -9,7 +9,6 @@ import { loadIntelDb } from '@mamori/urlcat';
 import type { AddressInfo } from 'node:net';
 import { GatewayRuntime, type EventSink } from '../runtime.js';
 import { compileEngine } from '../chain/compiled-engine.js';
-import { engineIntel } from '../chain/engine-intel.js';
 import type { Intel } from '../chain/intel.js';
 import { WebProxy, type OriginalDst, type WebProxyOptions } from '../proxies/http/web-proxy.js';
 import { DnsFilter, type DnsFilterOptions } from '../dns/dns-filter.js';
@@ -20,6 +19,10 @@ import { ensureEnrolled, GATEWAY_VERSION } from './enroll.js';
 import { SyncClient } from './sync-client.js';
 import { EventShipper } from './event-shipper.js';
 import { gatewayStatus } from './status.js';
+import path from 'node:path';
+import type { CloudVerdict } from '@mamori/policy';
+import { LayeredIntel } from '../intel/layered-intel.js';
+import { IntelStore, cloudAsk, type IntelAnnouncement } from '../intel/intel-updates.js';
 
 export interface GatewayOptions {
   dataDir: string;
@@ -30,6 +33,10 @@ export interface GatewayOptions {
   /** engines; default: urlcat (the --intel database or the starter one) + appid */
   intel?: Intel;
   intelFile?: string;
+  /** false: keep this gateway's own database, ignore the console's distribution (cloud lookups still work) */
+  intelUpdates?: boolean;
+  /** cloud lookup cache and timeouts (tests) */
+  cloud?: { ttlMs?: number; maxEntries?: number; timeoutMs?: number; backoffMs?: number };
   web?: WebProxyOptions;
   mode?: 'explicit-proxy' | 'router';
   modeReason?: string;
@@ -66,9 +73,22 @@ class SpoolSink implements EventSink {
 export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   const log = o.log ?? pino({ name: 'mamori-gateway', level: process.env['MAMORI_LOG_LEVEL'] ?? 'info' });
   const dir = new DataDir(o.dataDir);
-  const intel = o.intel ?? engineIntel(loadIntelDb(o.intelFile), undefined, o.intelFile ?? 'starter');
+  // intel: the database last distributed by the console, else --intel / $MAMORI_INTEL_DB / starter
+  const intelStore = new IntelStore(path.join(o.dataDir, 'intel'));
+  const kept = o.intel ? null : intelStore.load(log);
+  let cloudAskFn: ((host: string) => Promise<CloudVerdict>) | undefined;
+  const layered = o.intel
+    ? null
+    : new LayeredIntel({
+        db: kept?.db ?? loadIntelDb(o.intelFile),
+        version: kept?.version ?? path.basename(o.intelFile ?? (process.env['MAMORI_INTEL_DB'] || 'starter')),
+        sha256: kept?.sha256 ?? null,
+        ...(o.console ? { ask: (h: string) => (cloudAskFn ? cloudAskFn(h) : Promise.reject(new Error('console not reachable yet'))), cloud: o.cloud ?? {} } : {}),
+      });
+  const intel: Intel = o.intel ?? layered!;
   const spool = Spool.open(dir.spoolDir);
   const rt = new GatewayRuntime({ engine: compileEngine(defaultPolicy(10), null, intel), leaves: null }, intel, new SpoolSink(spool), log);
+  layered?.onChange(() => rt.decisions.clear());
   const deployments = new DeploymentManager(rt, dir, o.beforeSwap);
   const restored = await deployments.restore();
   if (restored?.ok) log.info({ version: restored.version }, 'enforcing the saved deployment');
@@ -78,6 +98,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   let dns: DnsFilter | null = null;
   let dnsPort: number | null = null;
   let identity: Identity | null = null;
+  let onIntel: ((a: IntelAnnouncement) => void) | undefined;
   let sync: SyncClient | null = null;
   let shipper: EventShipper | null = null;
   let proxyAddress: AddressInfo;
@@ -101,6 +122,24 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
       if (enrolled.enrolledNow) log.info({ gatewayId: identity.gatewayId }, 'enrolled with the console');
       // the mutual-TLS endpoint is the sync URL's origin; events go there too
       const mtlsOrigin = new URL(identity.syncUrl.replace(/^ws/, 'http')).origin;
+      cloudAskFn = cloudAsk(mtlsOrigin, enrolled.tls, o.cloud?.timeoutMs);
+      const tls = enrolled.tls;
+      let fetching: string | null = null;
+      onIntel = (a) => {
+        if (!layered || o.intelUpdates === false || a.sha256 === layered.sha256 || fetching === a.sha256) return;
+        fetching = a.sha256;
+        void intelStore
+          .fetch(a, mtlsOrigin, tls)
+          .then((k) => {
+            layered.swapDatabase(k.db, k.version, k.sha256);
+            log.info({ version: k.version }, 'intel database updated');
+            sync?.sendStatus();
+          })
+          .catch((e: unknown) => log.error({ version: a.version, err: e instanceof Error ? e.message : String(e) }, 'intel update failed; keeping the current database'))
+          .finally(() => {
+            fetching = null;
+          });
+      };
       sync = new SyncClient({
         url: identity.syncUrl,
         tls: enrolled.tls,
@@ -117,6 +156,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
             ...(o.roles ? { roles: o.roles } : {}),
           }),
         onDeploy: (raw) => deployments.apply(raw),
+        onIntel: (a) => onIntel?.(a),
         ...(o.statusIntervalMs ? { statusIntervalMs: o.statusIntervalMs } : {}),
         ...(o.reconnect ? { minBackoffMs: o.reconnect.minMs, maxBackoffMs: o.reconnect.maxMs } : {}),
       });

@@ -112,6 +112,11 @@ export class SyncClient {
     }
   }
 
+  /** reports the current status now (e.g. after an intel update) */
+  sendStatus(): void {
+    this.send({ type: 'status', status: this.o.status() });
+  }
+
   private send(m: GatewayMessage): void {
     const checked = GatewayMessage.safeParse(m);
     if (!checked.success) {

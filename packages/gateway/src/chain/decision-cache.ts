@@ -40,6 +40,11 @@ export class DecisionCache {
     return r;
   }
 
+  /** forget every result (the intel learned something: a new database, a tenant layer, a console answer) */
+  clear(): void {
+    this.map = new Map();
+  }
+
   get size(): number {
     return this.map.size;
   }

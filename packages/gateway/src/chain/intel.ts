@@ -3,6 +3,8 @@
  * agent wires @mamori/urlcat and @mamori/appid into this shape; every member is optional so the
  * gateway runs (with less knowledge) while an engine is missing.
  */
+import type { Deployment } from '@mamori/policy';
+
 export interface Reputation {
   score: number;
   level: 'safe' | 'low' | 'medium' | 'high' | 'dangerous';
@@ -35,4 +37,8 @@ export interface Intel {
   /** known C&C host or IP (beyond the `cnc` URL category): the matching indicator */
   cnc?(hostOrIp: string): string | undefined;
   readonly version?: string | null;
+  /** the deployment's tenant layer (custom categories, reclassifications) */
+  applyDeployment?(d: Pick<Deployment, 'policy' | 'intel'>): void;
+  /** pending console lookup for a host the gateway does not know, for callers that can wait */
+  prefetch?(hostOrUrl: string): Promise<void> | undefined;
 }

@@ -289,7 +289,8 @@ export class DuckDbEventStore extends SqlEventStore {
     try {
       await w.run(`CREATE OR REPLACE TEMP TABLE rollup_merge AS SELECT tenant_id, grain, bucket, metric, k1, k2, SUM(count)::BIGINT AS count, SUM(bytes_up)::BIGINT AS bytes_up, SUM(bytes_down)::BIGINT AS bytes_down FROM rollups WHERE ${where} GROUP BY ALL`);
       await w.run(`DELETE FROM rollups WHERE ${where}`);
-      await w.run('INSERT INTO rollups SELECT * FROM rollup_merge');
+      // clustered by tenant, metric, grain and bucket, so that zone maps skip most row groups
+      await w.run('INSERT INTO rollups SELECT * FROM rollup_merge ORDER BY tenant_id, metric, grain, bucket');
       await w.run('DROP TABLE rollup_merge');
       await w.run('COMMIT');
     } catch (err) {

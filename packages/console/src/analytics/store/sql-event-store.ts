@@ -136,10 +136,18 @@ export abstract class SqlEventStore implements EventStore {
     return n;
   }
 
+  /**
+   * Last event time per gateway. The day rollups say on which day each gateway last sent
+   * something, so the raw scan for the exact time covers only the days since the earliest of
+   * those (zone maps / partitions prune the rest) instead of every event ever kept.
+   */
   async lastEventByGateway(tenantId: string): Promise<Record<string, number>> {
+    const days = await this.all("SELECT MIN(b) AS since FROM (SELECT k2, MAX(bucket) AS b FROM rollups WHERE tenant_id = ? AND metric = 'events' AND grain = 'day' GROUP BY k2) AS last_days", [tenantId]);
+    const since = days[0]?.['since'];
+    if (since === null || since === undefined) return {};
     const out: Record<string, number> = {};
     for (const t of LOG_TYPES) {
-      const rows = await this.all(`SELECT gateway_id, MAX(ts) AS ts FROM ${tableName(t)} WHERE tenant_id = ? GROUP BY gateway_id`, [tenantId]);
+      const rows = await this.all(`SELECT gateway_id, MAX(ts) AS ts FROM ${tableName(t)} WHERE tenant_id = ? AND ts >= ? GROUP BY gateway_id`, [tenantId, num(since)]);
       for (const r of rows) {
         const g = String(r['gateway_id']);
         out[g] = Math.max(out[g] ?? 0, num(r['ts']));

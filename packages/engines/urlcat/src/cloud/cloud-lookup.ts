@@ -46,6 +46,18 @@ export class CloudLookup<V> {
     this.cache = new TtlCache(opts.maxEntries ?? 50_000, this.now);
   }
 
+  /** The cached answer, without asking (synchronous callers); counts as a cache hit. */
+  peek(key: string): V | undefined {
+    const v = this.cache.get(key);
+    if (v !== undefined) this.stats.cache++;
+    return v;
+  }
+
+  /** True while failures keep the console from being asked. */
+  get backingOff(): boolean {
+    return this.now() < this.pausedUntil;
+  }
+
   /** Cached or console answer for the key; `value` is undefined when only the fallback is left. */
   async lookup(key: string): Promise<CloudAnswer<V>> {
     const cached = this.cache.get(key);

@@ -5,6 +5,7 @@ import { dgaLikeness } from './dga.js';
 import { isDangerous, levelOf, reputation } from './reputation.js';
 import { SeenDomains } from './seen.js';
 import { skeleton } from './confusables.js';
+import { oneEditApart } from './typo.js';
 
 const b = new CategoryDbBuilder();
 b.addHost('bad.example', 'malware');
@@ -22,6 +23,22 @@ describe('web reputation', () => {
     expect(reputation('http://files.example/other', db).level).toBe('safe');
     expect(reputation('miner.example', db)).toMatchObject({ score: 85, level: 'dangerous' });
     expect(reputation('news.example', db)).toMatchObject({ score: 0, level: 'safe', reasons: ['no risk signals'] });
+  });
+
+  it('flags one-letter typo-squats of brands and brands on frequently abused TLDs', () => {
+    expect(oneEditApart('facobook', 'facebook')).toBe(true);
+    expect(oneEditApart('faecbook', 'facebook')).toBe(true);
+    expect(oneEditApart('facebok', 'facebook')).toBe(true);
+    expect(oneEditApart('faceboook', 'facebook')).toBe(true);
+    expect(oneEditApart('facebook', 'facebook')).toBe(false);
+    expect(oneEditApart('fcaeboko', 'facebook')).toBe(false);
+    expect(reputation('hotmial.com', db)).toMatchObject({ level: 'dangerous', reasons: ['one letter off the brand hotmail'] });
+    expect(reputation('facebook.com', db).level).toBe('safe');
+    // common words next to a brand are not squats
+    expect(reputation('xcloud.com', db).level).toBe('safe');
+    expect(reputation('uspsupdates.shop', db).reasons).toContain('brand "usps" on a frequently abused TLD');
+    expect(reputation('uspsupdates.shop', db).level).toBe('high');
+    expect(reputation('usps-packages-track.com', db).level).not.toBe('safe');
   });
 
   it('flags public IP-literal hosts but not private ones', () => {

@@ -13,6 +13,7 @@ import { parseIPv4, parseIPv6 } from '../ip.js';
 import { BRAND_LABELS, BRAND_SET } from './brands.js';
 import { digitSkeleton, mixedScript, skeleton } from './confusables.js';
 import { dgaLikeness } from './dga.js';
+import { typoOf } from './typo.js';
 import type { SeenDomains } from './seen.js';
 
 export type Sensitivity = 'low' | 'medium' | 'high';
@@ -58,7 +59,7 @@ const ABUSED_TLDS: ReadonlyMap<string, number> = new Map([
 ]);
 /** Categories whose subdomains belong to arbitrary users: being listed says nothing about them. */
 const USER_CONTENT = new Set(['web-hosting', 'blogs', 'dynamic-dns', 'file-sharing', 'content-delivery', 'url-shorteners']);
-const PHISH_WORDS = /(?:^|[.-])(?:login|log-in|signin|sign-in|verify|verification|secure|security|account|update|confirm|auth|wallet|support|billing|unlock|recovery|webscr|customer)(?:[.-]|$)/;
+const PHISH_WORDS = /(?:^|[.-])(?:login|log-in|signin|sign-in|verify|verification|secure|security|account|update|confirm|auth|wallet|support|billing|unlock|recovery|webscr|customer|track|tracking|parcel|delivery|redelivery|package)(?:[.-]|$)/;
 
 export function levelOf(score: number): RiskLevel {
   if (score >= 80) return 'dangerous';
@@ -130,11 +131,16 @@ export function reputation(hostOrUrl: string, db: CategoryDb | undefined, opts: 
     const tokens = label.split('-');
     const tokenBrand = tokens.find((t) => BRAND_SET.has(t) && t.length >= 3);
     const innerBrand = tokenBrand ?? BRAND_LABELS.find((b) => b.length >= 5 && label.includes(b));
+    const typo = ds === label ? typoOf(label) : undefined;
     if (ds !== label && BRAND_SET.has(ds)) add(85, `digit-swapped look-alike of ${ds}`);
+    else if (typo) add(85, `one letter off the brand ${typo}`);
     else if (innerBrand && PHISH_WORDS.test(label)) add(75, `brand "${innerBrand}" with account words in a foreign domain`);
     else if (tokenBrand && tokens.length > 1) add(45, `brand "${tokenBrand}" inside a foreign domain`);
     else if (innerBrand) add(35, `brand "${innerBrand}" inside a foreign domain`);
     if (tokens.includes('gov') && !/(^|\.)(gov|go|gob|gouv)(\.|$)/.test(suffix)) add(55, 'government name outside a government domain');
+    // brands run their sites on their own domains, not on the cheapest abused TLDs
+    const brandOnTld = innerBrand ?? BRAND_LABELS.find((b) => b.length >= 4 && label.startsWith(b));
+    if (brandOnTld && (ABUSED_TLDS.get(suffix.split('.').pop() ?? '') ?? 0) > 0) add(70, `brand "${brandOnTld}" on a frequently abused TLD`);
   }
   // brand as a subdomain of an unrelated domain: paypal.com.example-login.xyz
   if (subdomain !== '' && !BRAND_SET.has(label)) {

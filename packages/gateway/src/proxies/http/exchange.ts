@@ -98,6 +98,9 @@ export async function handleExchange(rt: GatewayRuntime, upstream: Upstream, req
     ...(t.dstIp ? { dstIp: t.dstIp } : {}),
     ...(t.sni ? { sni: t.sni } : {}),
   };
+  // a host the gateway's database does not know: give the console's cloud lookup its (bounded) time
+  const cloud = preBlock ? undefined : rt.intel.prefetch?.(t.host);
+  if (cloud) await cloud;
   const active = rt.active;
   const version = active.engine.version;
   let result: ChainResult;
