@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import fs from 'node:fs';
 import type { Socket } from 'node:net';
 import path from 'node:path';
-import type { GatewayOptions, RunningGateway } from '@mamori/gateway';
+import type { GatewayOptions, ProxyLimits, RunningGateway } from '@mamori/gateway';
 import { addRouterOptions } from '@mamori/gateway/firewall';
 
 interface GatewayFlags {
@@ -23,7 +23,28 @@ interface GatewayFlags {
   router?: boolean;
   lan?: string;
   wan?: string;
+  maxHeaderBytes?: string;
+  headersTimeout?: string;
+  requestTimeout?: string;
+  idleTimeout?: string;
   dosPoll?: string;
+}
+
+/** proxy limits from the command line (each optional; DEFAULT_LIMITS otherwise) */
+export function limitsFrom(flags: Pick<GatewayFlags, 'maxHeaderBytes' | 'headersTimeout' | 'requestTimeout' | 'idleTimeout'>): Partial<ProxyLimits> {
+  const out: Partial<ProxyLimits> = {};
+  const num = (v: string | undefined, flag: string, key: keyof ProxyLimits, min: number) => {
+    if (v === undefined) return;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new Error(`${flag} must be an integer >= ${min}, got "${v}"`);
+    out[key] = n;
+  };
+  num(flags.maxHeaderBytes, '--max-header-bytes', 'maxHeaderBytes', 1024);
+  num(flags.headersTimeout, '--headers-timeout', 'headersTimeoutMs', 100);
+  num(flags.requestTimeout, '--request-timeout', 'requestTimeoutMs', 100);
+  num(flags.idleTimeout, '--idle-timeout', 'idleTimeoutMs', 100);
+  if (out['headersTimeoutMs'] !== undefined && out['requestTimeoutMs'] !== undefined && out['headersTimeoutMs'] > out['requestTimeoutMs']) throw new Error('--headers-timeout must not exceed --request-timeout');
+  return out;
 }
 
 function hostPort(s: string, what: string): { host: string; port: number } {
@@ -33,7 +54,7 @@ function hostPort(s: string, what: string): { host: string; port: number } {
 }
 
 /** the first nameserver of /etc/resolv.conf that is not ourselves */
-function systemResolver(): { host: string; port: number } {
+export function systemResolver(): { host: string; port: number } {
   try {
     for (const line of fs.readFileSync('/etc/resolv.conf', 'utf8').split('\n')) {
       const m = /^\s*nameserver\s+(\S+)/.exec(line);
@@ -66,6 +87,7 @@ export async function runGateway(flags: GatewayFlags): Promise<RunningGateway> {
     proxy: listen,
     // a category database goes through the agent's layered intel (tenant layer, cloud lookups, updates from the console)
     ...(flags.intel && /\.json$/i.test(flags.intel) ? { intel: await loadIntel(flags.intel) } : flags.intel ? { intelFile: path.resolve(flags.intel) } : {}),
+    web: { limits: limitsFrom(flags) },
     ...(flags.console ? { console: { url: flags.console, ...(flags.token ? { token: flags.token } : {}), ...(flags.consoleCa ? { caPem: fs.readFileSync(flags.consoleCa, 'utf8') } : {}) } } : {}),
   };
   const upstreams = [flags.dnsUpstream ? hostPort(flags.dnsUpstream, '--dns-upstream') : systemResolver()];
@@ -135,7 +157,11 @@ export function registerGateway(program: Command): void {
     .option('--intel <file>', 'URL category database (mamori intel build), or a .json file of local overrides')
     .option('--listen <host:port>', 'explicit proxy address', '127.0.0.1:3128')
     .option('--dns <host:port>', 'run the DNS filter on this address (router mode: 0.0.0.0:53)')
-    .option('--dns-upstream <ip:port>', 'resolver the DNS filter forwards to (default: /etc/resolv.conf)');
+    .option('--dns-upstream <ip:port>', 'resolver the DNS filter forwards to (default: /etc/resolv.conf)')
+    .option('--max-header-bytes <n>', 'largest request line + headers accepted (431 above; default 16384)')
+    .option('--headers-timeout <ms>', 'time a client has to send complete headers (408 after; default 15000)')
+    .option('--request-timeout <ms>', 'time a client has to send a complete request (408 after; default 120000)')
+    .option('--idle-timeout <ms>', 'idle tunnels and decrypted connections are closed after this (default 300000)');
   addRouterOptions(cmd);
   cmd.action(async (flags: GatewayFlags) => {
     process.on('uncaughtException', (e) => process.stderr.write(`mamori gateway: unexpected error (continuing): ${e.stack ?? e.message}\n`));

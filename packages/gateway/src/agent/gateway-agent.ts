@@ -95,72 +95,80 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
   else if (restored) log.error({ error: restored.error }, 'saved deployment could not be applied; enforcing the built-in default policy');
 
   const proxy = new WebProxy(rt, o.web);
-  const proxyAddress = await proxy.listen(o.proxy?.port ?? 3128, o.proxy?.host ?? '127.0.0.1');
-  if (o.transparent) {
-    await proxy.listenTransparentHttp(o.transparent.httpPort, o.transparent.host, o.transparent.originalDst);
-    await proxy.listenTransparentHttps(o.transparent.httpsPort, o.transparent.host, o.transparent.originalDst);
-  }
   let dns: DnsFilter | null = null;
   let dnsPort: number | null = null;
-  if (o.dns) {
-    dns = new DnsFilter(rt, o.dns);
-    dnsPort = (await dns.listen(o.dns.port, o.dns.host)).port;
-  }
-
   let identity: Identity | null = null;
   let onIntel: ((a: IntelAnnouncement) => void) | undefined;
   let sync: SyncClient | null = null;
   let shipper: EventShipper | null = null;
+  let proxyAddress: AddressInfo;
   const startedAt = Date.now();
-  if (o.console) {
-    const existing = dir.readIdentity();
-    if (!existing && !o.console.token) throw new Error('this gateway is not enrolled yet: give --token <enrollment token>');
-    const enrolled = await ensureEnrolled(dir, { consoleUrl: o.console.url, token: o.console.token ?? '', ...(o.console.caPem ? { consoleCaPem: o.console.caPem } : {}) });
-    identity = enrolled.identity;
-    if (enrolled.enrolledNow) log.info({ gatewayId: identity.gatewayId }, 'enrolled with the console');
-    // the mutual-TLS endpoint is the sync URL's origin; events go there too
-    const mtlsOrigin = new URL(identity.syncUrl.replace(/^ws/, 'http')).origin;
-    cloudAskFn = cloudAsk(mtlsOrigin, enrolled.tls, o.cloud?.timeoutMs);
-    const tls = enrolled.tls;
-    let fetching: string | null = null;
-    onIntel = (a) => {
-      if (!layered || o.intelUpdates === false || a.sha256 === layered.sha256 || fetching === a.sha256) return;
-      fetching = a.sha256;
-      void intelStore
-        .fetch(a, mtlsOrigin, tls)
-        .then((k) => {
-          layered.swapDatabase(k.db, k.version, k.sha256);
-          log.info({ version: k.version }, 'intel database updated');
-          sync?.sendStatus();
-        })
-        .catch((e: unknown) => log.error({ version: a.version, err: e instanceof Error ? e.message : String(e) }, 'intel update failed; keeping the current database'))
-        .finally(() => {
-          fetching = null;
-        });
-    };
-    sync = new SyncClient({
-      url: identity.syncUrl,
-      tls: enrolled.tls,
-      log,
-      status: () =>
-        gatewayStatus({
-          version: GATEWAY_VERSION,
-          mode: o.mode ?? 'explicit-proxy',
-          ...(o.modeReason ? { modeReason: o.modeReason } : {}),
-          startedAt,
-          policyVersion: () => deployments.version,
-          intelVersion: () => rt.intel.version ?? null,
-          spoolPending: () => spool.pending,
-          ...(o.roles ? { roles: o.roles } : {}),
-        }),
-      onDeploy: (raw) => deployments.apply(raw),
-      onIntel: (a) => onIntel?.(a),
-      ...(o.statusIntervalMs ? { statusIntervalMs: o.statusIntervalMs } : {}),
-      ...(o.reconnect ? { minBackoffMs: o.reconnect.minMs, maxBackoffMs: o.reconnect.maxMs } : {}),
-    });
-    sync.start();
-    shipper = new EventShipper(spool, { consoleUrl: mtlsOrigin, gatewayId: identity.gatewayId, tls: enrolled.tls, log, ...(o.shipIntervalMs ? { intervalMs: o.shipIntervalMs } : {}) });
-    shipper.start();
+  // a failure after a listener is up (busy port, enrollment refused) closes what was started
+  try {
+    proxyAddress = await proxy.listen(o.proxy?.port ?? 3128, o.proxy?.host ?? '127.0.0.1');
+    if (o.transparent) {
+      await proxy.listenTransparentHttp(o.transparent.httpPort, o.transparent.host, o.transparent.originalDst);
+      await proxy.listenTransparentHttps(o.transparent.httpsPort, o.transparent.host, o.transparent.originalDst);
+    }
+    if (o.dns) {
+      dns = new DnsFilter(rt, o.dns);
+      dnsPort = (await dns.listen(o.dns.port, o.dns.host)).port;
+    }
+    if (o.console) {
+      const existing = dir.readIdentity();
+      if (!existing && !o.console.token) throw new Error('this gateway is not enrolled yet: give --token <enrollment token>');
+      const enrolled = await ensureEnrolled(dir, { consoleUrl: o.console.url, token: o.console.token ?? '', ...(o.console.caPem ? { consoleCaPem: o.console.caPem } : {}) });
+      identity = enrolled.identity;
+      if (enrolled.enrolledNow) log.info({ gatewayId: identity.gatewayId }, 'enrolled with the console');
+      // the mutual-TLS endpoint is the sync URL's origin; events go there too
+      const mtlsOrigin = new URL(identity.syncUrl.replace(/^ws/, 'http')).origin;
+      cloudAskFn = cloudAsk(mtlsOrigin, enrolled.tls, o.cloud?.timeoutMs);
+      const tls = enrolled.tls;
+      let fetching: string | null = null;
+      onIntel = (a) => {
+        if (!layered || o.intelUpdates === false || a.sha256 === layered.sha256 || fetching === a.sha256) return;
+        fetching = a.sha256;
+        void intelStore
+          .fetch(a, mtlsOrigin, tls)
+          .then((k) => {
+            layered.swapDatabase(k.db, k.version, k.sha256);
+            log.info({ version: k.version }, 'intel database updated');
+            sync?.sendStatus();
+          })
+          .catch((e: unknown) => log.error({ version: a.version, err: e instanceof Error ? e.message : String(e) }, 'intel update failed; keeping the current database'))
+          .finally(() => {
+            fetching = null;
+          });
+      };
+      sync = new SyncClient({
+        url: identity.syncUrl,
+        tls: enrolled.tls,
+        log,
+        status: () =>
+          gatewayStatus({
+            version: GATEWAY_VERSION,
+            mode: o.mode ?? 'explicit-proxy',
+            ...(o.modeReason ? { modeReason: o.modeReason } : {}),
+            startedAt,
+            policyVersion: () => deployments.version,
+            intelVersion: () => rt.intel.version ?? null,
+            spoolPending: () => spool.pending,
+            ...(o.roles ? { roles: o.roles } : {}),
+          }),
+        onDeploy: (raw) => deployments.apply(raw),
+        onIntel: (a) => onIntel?.(a),
+        ...(o.statusIntervalMs ? { statusIntervalMs: o.statusIntervalMs } : {}),
+        ...(o.reconnect ? { minBackoffMs: o.reconnect.minMs, maxBackoffMs: o.reconnect.maxMs } : {}),
+      });
+      sync.start();
+      shipper = new EventShipper(spool, { consoleUrl: mtlsOrigin, gatewayId: identity.gatewayId, tls: enrolled.tls, log, ...(o.shipIntervalMs ? { intervalMs: o.shipIntervalMs } : {}) });
+      shipper.start();
+    }
+  } catch (e) {
+    await proxy.close().catch(() => undefined);
+    await dns?.close().catch(() => undefined);
+    await spool.close().catch(() => undefined);
+    throw e;
   }
 
   return {

@@ -63,7 +63,8 @@ export function handleTlsFlow(deps: TlsFlowDeps, socket: net.Socket, head: Buffe
   const { rt, limits } = deps;
   let buf = head;
   let done = false;
-  const timer = setTimeout(() => finish(() => socket.destroy()), limits.helloTimeoutMs);
+  // a client that never sends its ClientHello (slowloris on CONNECT / 443) is cut and logged
+  const timer = setTimeout(() => finish(() => reject(`no TLS ClientHello within ${limits.helloTimeoutMs} ms`)), limits.helloTimeoutMs);
   socket.on('error', () => socket.destroy());
   const onData = (chunk: Buffer) => {
     buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
@@ -92,6 +93,8 @@ export function handleTlsFlow(deps: TlsFlowDeps, socket: net.Socket, head: Buffe
   const reject = (why: string) => {
     rt.counters.badRequests++;
     rt.log.info({ srcIp, why }, 'bad TLS ClientHello');
+    const host = (target.host ?? target.dstIp ?? '').slice(0, 253);
+    rt.events.emit({ type: 'access', ts: Date.now(), srcIp, dstPort: target.port, protocol: 'tcp', action: 'block', host, categories: [], ...(target.dstIp ? { dstIp: target.dstIp } : {}) });
     socket.destroy();
   };
 

@@ -115,6 +115,10 @@ export class WebProxy {
     this.h2.on('upgrade', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => this.onUpgrade(req, socket, head));
     this.h2.on('sessionError', () => undefined);
     this.h2.on('clientError', (err: Error & { code?: string }, socket: net.Socket) => this.onClientError(err, socket));
+    // these servers never listen (our listeners hand them sockets), and Node starts its
+    // header/request timeout checks (slowloris) on 'listening': start them the same way
+    this.h1.emit('listening');
+    this.h2.emit('listening');
   }
 
   private track(s: net.Socket): void {
