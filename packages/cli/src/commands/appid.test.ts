@@ -10,7 +10,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 const main = path.join(import.meta.dirname, '..', 'main.ts');
 const tsx = path.join(import.meta.dirname, '..', '..', '..', '..', 'node_modules', '.bin', 'tsx');
 
-describe('mamori appid', () => {
+describe('mamori appid', { timeout: 120_000 }, () => {
   it('eval prints per-capture lines and a last line agree: M/N', () => {
     fs.mkdirSync(path.join(dir, 'pcap'));
     fs.mkdirSync(path.join(dir, 'result'));

@@ -143,7 +143,9 @@ describe('gateway agent', () => {
     for (let v = 10; v < 16; v++) {
       tc.deploy(deployment(v, v % 2 ? ['news.test'] : ['other.test']));
       expect(await tc.result(v)).toMatchObject({ ok: true });
-      await new Promise((r) => setTimeout(r, 50));
+      // let requests complete under each policy before the next swap (a count, not a time window)
+      const seen = statuses.length + errors.length;
+      await until(() => statuses.length + errors.length >= seen + 10);
     }
     stop = true;
     await Promise.all(workers);

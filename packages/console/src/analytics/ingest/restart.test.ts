@@ -48,7 +48,7 @@ const cases: Array<[string, () => { args: string[]; open: () => Promise<EventSto
   ['postgres', () => { const s = uniqueSchema('rs'); return { args: ['postgres', db.url, s], open: () => PostgresEventStore.open({ connectionString: db.url, schema: s }) }; }],
 ];
 
-describe('console restart in the middle of a batch', () => {
+describe('console restart in the middle of a batch', { timeout: 120_000 }, () => {
   for (const [name, setup] of cases) {
     it(`${name}: keeps every acknowledged batch, loses nothing of the interrupted one once resent, and stores it once`, async () => {
       const { args, open } = setup();
