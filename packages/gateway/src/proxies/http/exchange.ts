@@ -78,19 +78,16 @@ export function targetUrl(t: Target): string {
   return `${t.scheme}://${h}${defaultPort(t.scheme, t.port) ? '' : `:${t.port}`}${t.path}`;
 }
 
-export async function handleExchange(rt: GatewayRuntime, upstream: Upstream, req: AnyReq, res: AnyRes, t: Target, srcIp: string, preBlock?: BlockReason): Promise<void> {
-  const started = performance.now();
-  rt.counters.requests++;
-  const requestId = rt.requestId();
-  const url = targetUrl(t);
+/** the L7 facts of one request (or upgrade) to a target */
+export function requestFacts(t: Target, method: string | undefined, srcIp: string, requestId: string, url = targetUrl(t)): RequestFacts {
   const qpos = t.path.indexOf('?');
-  const facts: RequestFacts = {
+  return {
     requestId,
     srcIp,
     dstPort: t.port,
     host: t.host,
     scheme: t.scheme,
-    method: req.method ?? 'GET',
+    method: method ?? 'GET',
     path: qpos >= 0 ? t.path.slice(0, qpos) : t.path,
     url,
     decrypted: t.decrypted,
@@ -98,9 +95,14 @@ export async function handleExchange(rt: GatewayRuntime, upstream: Upstream, req
     ...(t.dstIp ? { dstIp: t.dstIp } : {}),
     ...(t.sni ? { sni: t.sni } : {}),
   };
-  // a host the gateway's database does not know: give the console's cloud lookup its (bounded) time
-  const cloud = preBlock ? undefined : rt.intel.prefetch?.(t.host);
-  if (cloud) await cloud;
+}
+
+export type Decided =
+  | { ok: true; result: Exclude<ChainResult, { outcome: 'hold' }>; version: number | null }
+  | { ok: false; error: unknown };
+
+/** run the chain on a request's facts (a handshake-stage block wins); a failing chain is counted as an error */
+export function decideRequest(rt: GatewayRuntime, facts: RequestFacts, preBlock?: BlockReason): Decided {
   const active = rt.active;
   const version = active.engine.version;
   let result: ChainResult;
@@ -108,17 +110,34 @@ export async function handleExchange(rt: GatewayRuntime, upstream: Upstream, req
   else {
     try {
       result = rt.decide(facts, active.engine);
-    } catch (e) {
+    } catch (error) {
       rt.counters.errors++;
-      rt.log.error({ err: e, requestId }, 'chain failed');
-      sendError(res, 500, 'Internal gateway error', requestId);
-      return;
+      return { ok: false, error };
     }
   }
   if (result.outcome === 'hold') {
     // every fact is known here, so an undecided evaluation means a policy bug: fail closed
     result = { outcome: 'block', tags: result.tags, reason: { kind: 'default', detail: `undecided: ${result.needs.join(',')}` }, stage: 'policy' };
   }
+  return { ok: true, result, version };
+}
+
+export async function handleExchange(rt: GatewayRuntime, upstream: Upstream, req: AnyReq, res: AnyRes, t: Target, srcIp: string, preBlock?: BlockReason): Promise<void> {
+  const started = performance.now();
+  rt.counters.requests++;
+  const requestId = rt.requestId();
+  const url = targetUrl(t);
+  const facts = requestFacts(t, req.method, srcIp, requestId, url);
+  // a host the gateway's database does not know: give the console's cloud lookup its (bounded) time
+  const cloud = preBlock ? undefined : rt.intel.prefetch?.(t.host);
+  if (cloud) await cloud;
+  const decided = decideRequest(rt, facts, preBlock);
+  if (!decided.ok) {
+    rt.log.error({ err: decided.error, requestId }, 'chain failed');
+    sendError(res, 500, 'Internal gateway error', requestId);
+    return;
+  }
+  const { result, version } = decided;
   if (result.outcome === 'block') {
     rt.counters.blocked++;
     req.resume();

@@ -10,11 +10,9 @@ import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { emitOutcome } from '../../chain/log-events.js';
 import { pickLanguage, renderBlockPage } from '../../chain/block-page.js';
-import type { ChainResult } from '../../chain/runner.js';
-import type { RequestFacts } from '../../chain/facts.js';
 import type { BlockReason } from '../../chain/verdict.js';
 import type { GatewayRuntime } from '../../runtime.js';
-import { targetUrl, headerString, type Target } from './exchange.js';
+import { decideRequest, requestFacts, targetUrl, headerString, type Target } from './exchange.js';
 import { isCertificateError, type Upstream } from './upstream.js';
 import type { ProxyLimits } from './limits.js';
 
@@ -48,36 +46,14 @@ export function handleUpgrade(deps: UpgradeDeps, req: http.IncomingMessage, clie
   rt.counters.requests++;
   const requestId = rt.requestId();
   const url = targetUrl(t);
-  const qpos = t.path.indexOf('?');
-  const facts: RequestFacts = {
-    requestId,
-    srcIp,
-    dstPort: t.port,
-    host: t.host,
-    scheme: t.scheme,
-    method: req.method ?? 'GET',
-    path: qpos >= 0 ? t.path.slice(0, qpos) : t.path,
-    url,
-    decrypted: t.decrypted,
-    stage: 'l7',
-    ...(t.dstIp ? { dstIp: t.dstIp } : {}),
-    ...(t.sni ? { sni: t.sni } : {}),
-  };
-  const active = rt.active;
-  const version = active.engine.version;
-  let result: ChainResult;
-  if (preBlock) result = { outcome: 'block', tags: { categories: preBlock.categories ?? [] }, reason: preBlock, stage: 'handshake' };
-  else {
-    try {
-      result = rt.decide(facts, active.engine);
-    } catch (e) {
-      rt.counters.errors++;
-      rt.log.error({ err: e, requestId }, 'chain failed on upgrade');
-      rawResponse(client, 500, `500 Internal gateway error\nrequest id: ${requestId}\n`);
-      return;
-    }
+  const facts = requestFacts(t, req.method, srcIp, requestId, url);
+  const decided = decideRequest(rt, facts, preBlock);
+  if (!decided.ok) {
+    rt.log.error({ err: decided.error, requestId }, 'chain failed on upgrade');
+    rawResponse(client, 500, `500 Internal gateway error\nrequest id: ${requestId}\n`);
+    return;
   }
-  if (result.outcome === 'hold') result = { outcome: 'block', tags: result.tags, reason: { kind: 'default', detail: `undecided: ${result.needs.join(',')}` }, stage: 'policy' };
+  const { result, version } = decided;
   if (result.outcome === 'block') {
     rt.counters.blocked++;
     blockRaw(req, client, result.reason, url, requestId);
