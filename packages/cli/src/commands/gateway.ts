@@ -129,7 +129,7 @@ export async function runGateway(flags: GatewayFlags): Promise<RunningGateway> {
         };
         // upstream names resolve through the DNS filter's resolver (resolv.conf may point at us)
         opts.web = { ...opts.web, upstream: { ...opts.web?.upstream, lookup: resolverLookup(upstreams) } };
-        opts.dns = { host: '0.0.0.0', port: 53, upstreams, onAnswer: (n, ips, ttl) => fw.addFqdnAnswer(n, ips, ttl).then(() => undefined) };
+        opts.dns = { host: '::', port: 53, upstreams, onAnswer: (n, ips, ttl) => fw.addFqdnAnswer(n, ips, ttl).then(() => undefined) };
         opts.beforeSwap = async (d) => {
           const res = await fw.deploy(d.policy);
           if (!res.ok) throw new Error(`firewall: ${res.error ?? 'deploy failed'}`);
@@ -156,7 +156,7 @@ export function registerGateway(program: Command): void {
     .option('--data-dir <dir>', 'identity, last deployment and log spool', '.mamori-gateway')
     .option('--intel <file>', 'URL category database (mamori intel build), or a .json file of local overrides')
     .option('--listen <host:port>', 'explicit proxy address', '127.0.0.1:3128')
-    .option('--dns <host:port>', 'run the DNS filter on this address (router mode: 0.0.0.0:53)')
+    .option('--dns <host:port>', 'run the DNS filter on this address (router mode: [::]:53, dual-stack)')
     .option('--dns-upstream <ip:port>', 'resolver the DNS filter forwards to (default: /etc/resolv.conf)')
     .option('--max-header-bytes <n>', 'largest request line + headers accepted (431 above; default 16384)')
     .option('--headers-timeout <ms>', 'time a client has to send complete headers (408 after; default 15000)')

@@ -72,7 +72,7 @@ export function handleUpgrade(deps: UpgradeDeps, req: http.IncomingMessage, clie
       port: t.port,
       ALPNProtocols: ['http/1.1'],
       ...(net.isIP(t.sni ?? t.host) ? {} : { servername: t.sni ?? t.host }),
-      ...(upstream.ca ? { ca: upstream.ca } : {}),
+      ...(upstream.secureContext && !insecure ? { secureContext: upstream.secureContext } : {}),
       ...(insecure ? { rejectUnauthorized: false } : {}),
       ...(lookup ? { lookup } : {}),
     });

@@ -41,6 +41,11 @@ export class Upstream {
   private readonly insecure: Agent;
   /** CAs for TLS toward origins when not only Node's store (raw connections: WebSocket) */
   readonly ca: string[] | undefined;
+  /**
+   * the verifying TLS context, built once: passing `ca` per connection would parse Node's whole
+   * root store again for every upstream handshake (most of the CPU of a new connection)
+   */
+  readonly secureContext: tls.SecureContext | undefined;
 
   constructor(readonly opts: UpstreamOptions = {}) {
     const common = {
@@ -51,8 +56,9 @@ export class Upstream {
     };
     const ca = opts.extraCaPem?.length ? [...tls.rootCertificates, ...opts.extraCaPem] : undefined;
     this.ca = ca;
+    this.secureContext = ca ? tls.createSecureContext({ ca }) : undefined;
     const timeout = opts.connectTimeoutMs ?? 10_000;
-    this.secure = new Agent({ ...common, connect: { timeout, ...(ca ? { ca } : {}), ...(opts.lookup ? { lookup: opts.lookup } : {}) } });
+    this.secure = new Agent({ ...common, connect: { timeout, ...(this.secureContext ? { secureContext: this.secureContext } : {}), ...(opts.lookup ? { lookup: opts.lookup } : {}) } });
     this.insecure = new Agent({ ...common, connect: { timeout, rejectUnauthorized: false, ...(opts.lookup ? { lookup: opts.lookup } : {}) } });
   }
 
