@@ -68,10 +68,13 @@ export function emitOutcome(sink: EventSink, o: Outcome): void {
       type: 'security',
       threatType: b.threat,
       action: 'block',
-      signature: cut(b.entry ?? b.detail ?? b.threat, 512),
-      severity: b.threat === 'cnc' ? 'high' : 'medium',
+      // a malicious file is known by its hash
+      signature: cut((b.kind === 'file' ? b.detail : b.entry) ?? b.detail ?? b.threat, 512),
+      severity: b.threat === 'cnc' || b.kind === 'file' ? 'high' : 'medium',
       host,
       ...(f.url ? { url: cut(f.url, 8192) } : {}),
+      ...(b.kind === 'file' && b.detail ? { fileSha256: b.detail } : {}),
+      ...(b.kind === 'file' && b.entry ? { fileName: cut(b.entry, 512) } : {}),
     });
   }
   if (o.tags.app && (o.bytesUp || o.bytesDown)) {
