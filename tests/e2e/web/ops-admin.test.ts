@@ -56,7 +56,7 @@ describe.each(['ja', 'en'] as const)('administrator alerts, sandbox and the oper
     // the alert job runs every minute; evaluate now rather than wait
     const analytics = await analyticsFor(stack.console.services);
     await analytics.alerts.evaluate(tenantId);
-    const raised = await until(async () => (await api<Array<{ title: string; kind: string }>>(stack, admin, 'GET', '/api/analytics/alerts')).body.find((a) => a.title.includes(SEEDED.cncHost) || a.kind.includes('cnc')), 'a C&C alert');
+    const raised = await until(async () => (await api<Array<{ title: string; kind: string; titles: { ja: string; en: string } }>>(stack, admin, 'GET', '/api/analytics/alerts')).body.find((a) => a.title.includes(SEEDED.cncHost) || a.kind.includes('cnc')), 'a C&C alert');
     const before = (await api<AlertSettings>(stack, admin, 'GET', `/api/tenants/${tenantId}/admin-alerts`)).body;
 
     // §8 for the tenant administrator: the recipients are shown, nothing can be changed
@@ -72,7 +72,7 @@ describe.each(['ja', 'en'] as const)('administrator alerts, sandbox and the oper
         expect(await recipients.getAttribute('readonly')).not.toBeNull();
         expect(await p.getByRole('button', { name: T[lang].save }).count()).toBe(0);
         for (const box of await p.getByRole('checkbox').all()) expect(await box.isDisabled()).toBe(true);
-        await p.getByTestId('alerts-table').getByText(raised.title).waitFor();
+        await p.getByTestId('alerts-table').getByText(raised.titles[lang]).waitFor();
 
         // §10: the sandbox page says plainly there is nothing (the route answers an empty list)
         await p.goto(`${stack.url}/tenants/${tenantId}/analytics/sandbox`);

@@ -53,7 +53,7 @@ describe.each(['ja', 'en'] as const)('the operator views a chosen tenant\'s anal
     await waitForEvents(stack, admin, 'security', 2);
     const analytics = await analyticsFor(stack.console.services);
     await analytics.alerts.evaluate(tenantId);
-    const raised = await until(async () => (await api<Array<{ title: string; kind: string }>>(stack, admin, 'GET', '/api/analytics/alerts')).body.find((a) => a.title.includes(SEEDED.cncHost) || a.kind.includes('cnc')), 'a C&C alert');
+    const raised = await until(async () => (await api<Array<{ title: string; kind: string; titles: { ja: string; en: string } }>>(stack, admin, 'GET', '/api/analytics/alerts')).body.find((a) => a.title.includes(SEEDED.cncHost) || a.kind.includes('cnc')), 'a C&C alert');
     await q.close();
     await until(async () => (await api<{ gateways: Array<{ connected: boolean }> }>(stack, op, 'GET', `/api/tenants/${quiet.tenantId}/gateways`)).body.gateways[0]?.connected === false, 'the quiet gateway disconnected');
     // the operator names the tenant; the API answers with that tenant's data
@@ -71,7 +71,7 @@ describe.each(['ja', 'en'] as const)('the operator views a chosen tenant\'s anal
         // alerts across tenants: the offline gateway and the tenant's C&C alert, each with its tenant
         await p.getByRole('navigation', { name: 'section' }).getByRole('link', { name: T[lang].operatorAlerts }).click();
         await p.getByTestId('operator-problems').getByRole('row').filter({ hasText: `GW-quiet-${lang}` }).getByText(`Quiet ${lang}`).waitFor();
-        await p.getByTestId('operator-alerts').getByRole('row').filter({ hasText: raised.title }).getByText(`Admin ${lang}`).waitFor();
+        await p.getByTestId('operator-alerts').getByRole('row').filter({ hasText: raised.titles[lang] }).getByText(`Admin ${lang}`).waitFor();
 
         // the operator opens the tenant and looks at its dashboard, logs and reports
         await p.getByRole('navigation', { name: 'section' }).getByRole('link', { name: T[lang].tenants, exact: true }).click();

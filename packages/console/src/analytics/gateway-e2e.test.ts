@@ -236,7 +236,7 @@ describe('a real gateway shipping to a real console over mutual TLS', () => {
     await clock.tick(2 * MIN); // 16 minutes without contact
     const [off] = await peer.waitFor(() => mailsWith('オフライン').length === 1).then(() => mailsWith('オフライン'));
     expect(off!.rcptTo).toEqual(['soc@example.jp']);
-    expect(off!.mail.subject).toBe('【Mamori 管理者アラート】ゲートウェイ「本社ゲートウェイ」がオフラインになりました');
+    expect(off!.mail.subject).toBe('【Mamori 管理者アラート】ゲートウェイ「本社ゲートウェイ」がオフラインになりました / [Mamori admin alert] Gateway "本社ゲートウェイ" went offline');
     expect(off!.mail.text).toContain(`gatewayId: ${gatewayId}`);
     // deduplicated: still offline a few minutes later, no second mail
     await clock.tick(5 * MIN);

@@ -248,6 +248,9 @@ export interface AnalyticsAlert {
   key: string;
   severity: string;
   title: string;
+  /** title and message in Japanese and English (shown by UI language) */
+  titles?: { ja: string; en: string };
+  messages?: { ja: string; en: string };
   details: Record<string, unknown>;
   firstAt: number;
   lastAt: number;

@@ -486,6 +486,8 @@ export const en: Shape<typeof ja> = {
     history: 'Recent alerts',
     severity: 'Severity',
     message: 'Message',
+    level: { critical: 'Critical', warning: 'Warning', info: 'Information' },
+    state: { open: 'Open', resolved: 'Resolved' },
   },
   accounts: {
     title: 'Accounts',

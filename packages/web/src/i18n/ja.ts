@@ -482,6 +482,8 @@ export const ja = {
     history: '最近のアラート',
     severity: '重要度',
     message: '内容',
+    level: { critical: '重大', warning: '警告', info: '情報' },
+    state: { open: '対応中', resolved: '解決済み' },
   },
   accounts: {
     title: 'アカウント',

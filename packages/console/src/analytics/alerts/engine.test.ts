@@ -69,6 +69,27 @@ describe('admin alerts', () => {
     expect(list.map((a) => [a.kind, a.state])).toEqual([['gateway.online', 'resolved'], ['gateway.offline', 'resolved']]);
   });
 
+  it('gives every alert a Japanese and an English title and message, in the list and in the mail', async () => {
+    gateways = [];
+    await ingest([cnc('c2.bad.example', '10.0.0.7'), cnc('c2.bad.example', '10.0.0.7'), cnc('evil.example', '10.0.0.8')]);
+    deployments = [{ id: 'd1', version: 7, at: T0, results: [{ gatewayId: 'gw9', status: 'failed', error: 'timeout' }] } as DeploymentInfo];
+    await engine.evaluate('t1');
+    const list = await engine.list('t1');
+    const c = list.find((a) => a.kind === 'cnc.callback')!;
+    expect(c.titles).toEqual({ ja: 'C&Cコールバック通信を検知しました (3件)', en: 'C&C callbacks detected (3)' });
+    expect(c.messages.ja).toContain('c2.bad.example (2)');
+    expect(c.messages.ja).toContain('10.0.0.7 (2)');
+    expect(c.messages.en).toContain('Top hosts: c2.bad.example (2), evil.example (1)');
+    const d = list.find((a) => a.kind === 'deployment.failed')!;
+    expect(d.titles.en).toBe('Policy deployment (version 7) to gateway "gw9" failed');
+    expect(d.messages).toEqual({ ja: 'エラー: timeout', en: 'Error: timeout' });
+    const mail = mails.find((m) => m.subject.includes('C&C'))!;
+    expect(mail.subject).toBe('【Mamori 管理者アラート】C&Cコールバック通信を検知しました (3件) / [Mamori admin alert] C&C callbacks detected (3)');
+    expect(mail.text).toContain('重大度: 重大');
+    expect(mail.text).toContain('Severity: Critical');
+    expect(mail.text).toContain('Top clients: 10.0.0.7 (2), 10.0.0.8 (1)');
+  });
+
   it('counts events as contact: a gateway that only sends logs is online', async () => {
     clock.set(T0 + 20 * MIN);
     await ingest([{ type: 'bandwidth', app: 'dns', bytesUp: 1, bytesDown: 1 }]);

@@ -8,6 +8,7 @@ import type { Clock } from '../clock.js';
 import type { ConsoleFacts } from '../console-facts.js';
 import type { MetaDb } from '../meta/meta-store.js';
 import type { EventStore } from '../store/event-store.js';
+import { alertTexts, type Bilingual } from './messages.js';
 import { ALERT_RULES, DEFAULT_ALERT_SETTINGS, type AlertRule, type AlertSettings, type Incident } from './rules.js';
 
 export interface AlertRecord {
@@ -15,7 +16,11 @@ export interface AlertRecord {
   kind: string;
   key: string;
   severity: string;
+  /** the stored (Japanese) title */
   title: string;
+  /** title and message in Japanese and English (messages.ts) */
+  titles: Bilingual;
+  messages: Bilingual;
   details: Record<string, unknown>;
   firstAt: number;
   lastAt: number;
@@ -99,9 +104,9 @@ export class AlertEngine {
     const open = await this.meta.selectFrom('analytics_alerts').selectAll().where('tenant_id', '=', tenantId).where('kind', '=', inc.kind).where('dedup_key', '=', inc.key).where('state', '=', 'open').executeTakeFirst();
     if (open) {
       await this.meta.updateTable('analytics_alerts').set({ last_at: now, count: Number(open.count) + 1, title: inc.title, details_json: JSON.stringify(inc.details) }).where('id', '=', open.id).execute();
-      return { ...toRecord(open), lastAt: now, count: Number(open.count) + 1, title: inc.title, details: inc.details };
+      return withTexts({ ...toRecord(open), lastAt: now, count: Number(open.count) + 1, title: inc.title, details: inc.details });
     }
-    const rec: AlertRecord = { id: randomUUID(), kind: inc.kind, key: inc.key, severity: inc.severity, title: inc.title, details: inc.details, firstAt: now, lastAt: now, count: 1, state: inc.resolves ? 'resolved' : 'open', mailedAt: null };
+    const rec: AlertRecord = withTexts({ id: randomUUID(), kind: inc.kind, key: inc.key, severity: inc.severity, title: inc.title, details: inc.details, firstAt: now, lastAt: now, count: 1, state: inc.resolves ? 'resolved' : 'open', mailedAt: null });
     await this.meta.insertInto('analytics_alerts').values({
       id: rec.id, tenant_id: tenantId, kind: rec.kind, dedup_key: rec.key, severity: rec.severity, title: rec.title, details_json: JSON.stringify(rec.details),
       first_at: now, last_at: now, count: 1, state: rec.state, mailed_at: null,
@@ -118,7 +123,7 @@ export class AlertEngine {
     let budget = this.maxMailsPerHour - Number(recent?.n ?? 0);
     for (const a of due) {
       if (budget <= 0) break;
-      const sent = await this.facts.sendMail(tenantId, { to: settings.recipients, subject: `【Mamori 管理者アラート】${a.title}`, text: alertMailText(a) });
+      const sent = await this.facts.sendMail(tenantId, { to: settings.recipients, subject: alertMailSubject(a), text: alertMailText(a) });
       if (!sent) return;
       budget--;
       a.mailedAt = now;
@@ -134,16 +139,34 @@ export class AlertEngine {
   }
 }
 
-function toRecord(r: { id: string; kind: string; dedup_key: string; severity: string; title: string; details_json: string; first_at: number; last_at: number; count: number; state: string; mailed_at: number | null }): AlertRecord {
-  return {
-    id: r.id, kind: r.kind, key: r.dedup_key, severity: r.severity, title: r.title, details: JSON.parse(r.details_json) as Record<string, unknown>,
-    firstAt: Number(r.first_at), lastAt: Number(r.last_at), count: Number(r.count), state: r.state === 'resolved' ? 'resolved' : 'open', mailedAt: r.mailed_at === null ? null : Number(r.mailed_at),
-  };
+function withTexts(r: Omit<AlertRecord, 'titles' | 'messages'>): AlertRecord {
+  const t = alertTexts(r.kind, r.details, r.title);
+  return { ...r, titles: t.title, messages: t.message };
 }
 
+function toRecord(r: { id: string; kind: string; dedup_key: string; severity: string; title: string; details_json: string; first_at: number; last_at: number; count: number; state: string; mailed_at: number | null }): AlertRecord {
+  return withTexts({
+    id: r.id, kind: r.kind, key: r.dedup_key, severity: r.severity, title: r.title, details: JSON.parse(r.details_json) as Record<string, unknown>,
+    firstAt: Number(r.first_at), lastAt: Number(r.last_at), count: Number(r.count), state: r.state === 'resolved' ? 'resolved' : 'open', mailedAt: r.mailed_at === null ? null : Number(r.mailed_at),
+  });
+}
+
+const SEVERITY: Record<string, Bilingual> = { critical: { ja: '重大', en: 'Critical' }, warning: { ja: '警告', en: 'Warning' }, info: { ja: '情報', en: 'Information' } };
+
+export function alertMailSubject(a: AlertRecord): string {
+  return `【Mamori 管理者アラート】${a.titles.ja} / [Mamori admin alert] ${a.titles.en}`;
+}
+
+/** The mail body: Japanese first, then English, then the raw details. */
 export function alertMailText(a: AlertRecord): string {
-  const lines = [a.title, '', `種類: ${a.kind}`, `重大度: ${a.severity}`, `検知日時: ${new Date(a.lastAt + 9 * 3_600_000).toISOString().replace('T', ' ').slice(0, 19)} JST`, `発生回数: ${a.count}`, ''];
+  const when = `${new Date(a.lastAt + 9 * 3_600_000).toISOString().replace('T', ' ').slice(0, 19)} JST`;
+  const sev = SEVERITY[a.severity] ?? { ja: a.severity, en: a.severity };
+  const lines = [
+    a.titles.ja, ...(a.messages.ja ? [a.messages.ja] : []), '', `種類: ${a.kind}`, `重大度: ${sev.ja}`, `検知日時: ${when}`, `発生回数: ${a.count}`, '',
+    '----- English -----', a.titles.en, ...(a.messages.en ? [a.messages.en] : []), '', `Kind: ${a.kind}`, `Severity: ${sev.en}`, `Detected: ${when}`, `Occurrences: ${a.count}`, '',
+    '----- 詳細 / Details -----',
+  ];
   for (const [k, v] of Object.entries(a.details)) lines.push(`${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`);
-  lines.push('', 'このメールは Mamori 管理コンソールの管理者アラート設定により送信されています。');
+  lines.push('', 'このメールは Mamori 管理コンソールの管理者アラート設定により送信されています。', 'This mail was sent by the admin-alert settings of the Mamori management console.');
   return lines.join('\n');
 }

@@ -6,6 +6,7 @@
 import type { AlertType, ConsoleFacts } from '../console-facts.js';
 import type { EventStore } from '../store/event-store.js';
 import { MINUTE } from '../store/rollups.js';
+import { alertTexts } from './messages.js';
 
 export const OFFLINE_AFTER_MS = 15 * MINUTE;
 
@@ -16,6 +17,7 @@ export interface Incident {
   /** the same key = the same incident (deduplicated while open) */
   key: string;
   severity: AlertSeverity;
+  /** the Japanese title (stored); messages.ts gives both languages from kind and details */
   title: string;
   details: Record<string, unknown>;
   /** a "came back" incident resolves the open incident with this kind and key */
@@ -62,10 +64,10 @@ const gatewayStatus: AlertRule = {
       const key = `gw:${g.id}`;
       const before = ctx.state.get(key) ?? 'online';
       if (offline && before !== 'offline') {
-        out.push({ kind: 'gateway.offline', key: g.id, severity: 'critical', title: `ゲートウェイ「${g.name}」がオフラインになりました`, details: { gatewayId: g.id, gatewayName: g.name, lastSeenAt: seen, minutesSilent: Math.floor((ctx.now - seen) / MINUTE) } });
+        out.push(incident('gateway.offline', g.id, 'critical', { gatewayId: g.id, gatewayName: g.name, lastSeenAt: seen, minutesSilent: Math.floor((ctx.now - seen) / MINUTE) }));
         ctx.state.set(key, 'offline');
       } else if (!offline && before === 'offline') {
-        out.push({ kind: 'gateway.online', key: g.id, severity: 'info', title: `ゲートウェイ「${g.name}」がオンラインに戻りました`, details: { gatewayId: g.id, gatewayName: g.name, lastSeenAt: seen }, resolves: { kind: 'gateway.offline', key: g.id } });
+        out.push({ ...incident('gateway.online', g.id, 'info', { gatewayId: g.id, gatewayName: g.name, lastSeenAt: seen }), resolves: { kind: 'gateway.offline', key: g.id } });
         ctx.state.set(key, 'online');
       }
     }
@@ -87,14 +89,15 @@ const cncCallback: AlertRule = {
     if (n < ctx.settings.cncThreshold) return [];
     const hosts = await ctx.events.rollup(ctx.tenantId, { metric: 'security.cncHost', from, to: ctx.now + MINUTE, groupBy: 'k1', limit: 5 });
     const clients = await ctx.events.rollup(ctx.tenantId, { metric: 'security.cncHost', from, to: ctx.now + MINUTE, groupBy: 'k2', limit: 5 });
-    return [{
-      kind: 'cnc.callback', key: 'cnc', severity: 'critical', title: `C&Cコールバック通信を検知しました (${n}件)`,
-      details: { count: n, windowMinutes: ctx.settings.windowMs / MINUTE, topHosts: hosts.map((h) => ({ host: h.k1, count: h.count })), topClients: clients.map((c) => ({ srcIp: c.k2, count: c.count })) },
-    }];
+    return [incident('cnc.callback', 'cnc', 'critical', { count: n, windowMinutes: ctx.settings.windowMs / MINUTE, topHosts: hosts.map((h) => ({ host: h.k1, count: h.count })), topClients: clients.map((c) => ({ srcIp: c.k2, count: c.count })) })];
   },
 };
 
-function burst(id: string, threat: string, kind: string, title: (n: number) => string, threshold: (s: AlertSettings) => number): AlertRule {
+function incident(kind: string, key: string, severity: AlertSeverity, details: Record<string, unknown>): Incident {
+  return { kind, key, severity, title: alertTexts(kind, details).title.ja, details };
+}
+
+function burst(id: string, threat: string, kind: string, threshold: (s: AlertSettings) => number): AlertRule {
   return {
     id,
     async evaluate(ctx) {
@@ -103,7 +106,7 @@ function burst(id: string, threat: string, kind: string, title: (n: number) => s
       const all = await ctx.events.rollup(ctx.tenantId, { metric: 'security.threat', k1: threat, from: windowStart(ctx), to: ctx.now + MINUTE, groupBy: 'none' });
       const total = all[0]?.count ?? n;
       if (total < threshold(ctx.settings)) return [];
-      return [{ kind, key: threat, severity: 'warning', title: title(total), details: { count: total, windowMinutes: ctx.settings.windowMs / MINUTE, topSignatures: rows.map((r) => ({ signature: r.k2, count: r.count })) } }];
+      return [incident(kind, threat, 'warning', { count: total, windowMinutes: ctx.settings.windowMs / MINUTE, topSignatures: rows.map((r) => ({ signature: r.k2, count: r.count })) })];
     },
   };
 }
@@ -120,7 +123,7 @@ const deploymentFailed: AlertRule = {
       for (const r of d.results) {
         if (r.status !== 'failed') continue;
         const name = names.get(r.gatewayId) ?? r.gatewayId;
-        out.push({ kind: 'deployment.failed', key: `${d.id}:${r.gatewayId}`, severity: 'warning', title: `ゲートウェイ「${name}」へのポリシー配信 (バージョン ${d.version}) に失敗しました`, details: { deploymentId: d.id, version: d.version, gatewayId: r.gatewayId, error: r.error ?? null } });
+        out.push(incident('deployment.failed', `${d.id}:${r.gatewayId}`, 'warning', { deploymentId: d.id, version: d.version, gatewayId: r.gatewayId, gatewayName: name, error: r.error ?? null }));
       }
     }
     return out;
@@ -131,6 +134,6 @@ export const ALERT_RULES: readonly AlertRule[] = [
   gatewayStatus,
   cncCallback,
   deploymentFailed,
-  burst('malware-burst', 'malware', 'malware.burst', (n) => `不正プログラムを多数検出しました (${n}件)`, (s) => s.malwareThreshold),
-  burst('dos', 'dos', 'dos.detected', (n) => `DoS攻撃を検知しました (${n}件)`, (s) => s.dosThreshold),
+  burst('malware-burst', 'malware', 'malware.burst', (s) => s.malwareThreshold),
+  burst('dos', 'dos', 'dos.detected', (s) => s.dosThreshold),
 ];

@@ -5,7 +5,7 @@
  * duplicate without being stored again, also after a restart (the batch id is in the store).
  */
 import { EventBatch, type EventBatchAck } from '@mamori/policy';
-import type { EventStore } from '../store/event-store.js';
+import { EventStoreOverloadedError, type EventStore } from '../store/event-store.js';
 
 export interface IngestorOptions {
   /** batches being written at once (across gateways) */
@@ -80,7 +80,10 @@ export class Ingestor {
       if (this.inFlight >= this.opts.maxInFlight) await new Promise<void>((resolve) => this.waiting.push(resolve));
       this.inFlight++;
       try {
-        const r = await this.store.ingest(tenantId, batch);
+        const r = await this.store.ingest(tenantId, batch).catch((err: unknown) => {
+          if (err instanceof EventStoreOverloadedError) throw new IngestError('analytics.overloaded', 503, `event ingestion is overloaded (${err.message}); retry later`, this.opts.retryAfterSec);
+          throw err;
+        });
         if (!r.duplicate) this.opts.onCommitted?.(tenantId, batch);
         return { batchId: batch.batchId, accepted: r.accepted, duplicate: r.duplicate };
       } finally {

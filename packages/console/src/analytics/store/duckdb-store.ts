@@ -1,19 +1,28 @@
 /**
- * DuckDB event store (@duckdb/node-api, columnar). Raw events and the batch's rollup deltas
- * (summed in memory per batch) go in through Appenders inside one transaction; writes are
- * serialized on the writer connection, reads use their own connection.
+ * DuckDB event store (@duckdb/node-api, columnar), fed through a durable ingest journal:
+ * ingest() appends the batch to the journal (ingest-journal.ts) and acknowledges it once an
+ * fdatasync covers it; a background loader takes the journal a segment at a time into DuckDB in
+ * one transaction per segment (raw events, rollups summed in SQL, batch records, the segment's
+ * number), parsed by DuckDB's own JSON reader (duckdb-load.ts), so no value goes through
+ * JavaScript one by one and the per-transaction cost is shared by every batch of the segment.
+ * A load starts shortly after a batch arrives (loadDelayMs), at once when enough events wait,
+ * and before every query: a query sees every batch acknowledged before it started.
+ * Resent batches are found in memory (batches since open) or in ingested_batches; when more
+ * than maxUnloadedEvents wait for the loader, ingest() refuses (back-pressure).
  *
  * The rollups table has no primary key here: an upsert through DuckDB's ART index costs more
- * than the rest of the batch, so deltas are appended and every rollup query SUMs them (it
- * does anyway). Compaction merges the rows of the buckets touched since the last compaction once
- * enough delta rows piled up, so the table stays about one row per key and bucket.
+ * than the rest of the load, so each load appends its deltas and every rollup query SUMs them
+ * (it does anyway). Compaction merges the rows of the buckets touched since the last compaction
+ * once enough delta rows piled up, so the table stays about one row per key and bucket.
  */
-import { BIGINT, BOOLEAN, DuckDBDataChunk, DuckDBInstance, VARCHAR, type DuckDBAppender, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import fs from 'node:fs';
+import os from 'node:os';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { EventBatch } from '@mamori/policy';
 import { LOG_TYPES } from '@mamori/policy';
-import type { IngestHooks, IngestResult } from './event-store.js';
-import { FIELDS, cellOf, tableName, type FieldDef } from './fields.js';
-import { computeRollupDeltas, type RollupDelta } from './rollups.js';
+import { EventStoreOverloadedError, type IngestHooks, type IngestResult } from './event-store.js';
+import { DEDUP_SQL, INSERT_BATCHES_SQL, TOUCHED_SQL, insertEventsSql, insertRollupsSql, journalLines, rollupMinutesSql, stageSql } from './duckdb-load.js';
+import { IngestJournal, type JournalSegment } from './ingest-journal.js';
 import type { Sql } from './sql-builder.js';
 import { BATCHES_DDL, SqlEventStore, eventTableDdl, type Row } from './sql-event-store.js';
 import type { Grain } from './rollups.js';
@@ -21,54 +30,40 @@ import type { Grain } from './rollups.js';
 export interface DuckDbEventStoreOptions {
   /** file path, or ':memory:' */
   path: string;
+  /** the ingest journal's directory (default: the database path + ".journal"; a temp dir for ':memory:') */
+  journalDir?: string;
   hooks?: IngestHooks;
   now?: () => number;
   threads?: number;
   /** compact the rollup rows after this many appended delta rows (default 250,000) */
   compactAfterRows?: number;
+  /** ms between the first unloaded batch and its load (default 200) */
+  loadDelayMs?: number;
+  /** load at once when this many events wait (default 100,000) */
+  loadAtEvents?: number;
+  /** refuse batches while this many events wait for the loader (default 2,000,000) */
+  maxUnloadedEvents?: number;
 }
-
-interface Pending {
-  tenantId: string;
-  batch: EventBatch;
-  resolve(r: IngestResult): void;
-  reject(err: unknown): void;
-}
-
-/** at most this many events in one group commit */
-const GROUP_MAX_EVENTS = 50_000;
 
 /** compact the rollup rows once this many delta rows were appended since the last compaction */
 const COMPACT_AFTER_ROWS = 250_000;
+
+/**
+ * Batch ids received within this window are kept in memory, so a new batch whose events are all
+ * younger than RECENT_EVENTS_MS needs no lookup in ingested_batches: had it been received
+ * before, that was after its oldest event, so within the window. Older or empty batches are
+ * looked up. (A gateway clock more than that far ahead could slip a resend past the memory; the
+ * load still drops it against ingested_batches, only its ack says "not a duplicate".)
+ */
+const KEEP_KEYS_MS = 24 * 3_600_000;
+const RECENT_EVENTS_MS = 12 * 3_600_000;
 
 const ROLLUP_ROWS_DDL = `CREATE TABLE IF NOT EXISTS rollups (
   tenant_id TEXT NOT NULL, grain TEXT NOT NULL, bucket BIGINT NOT NULL, metric TEXT NOT NULL,
   k1 TEXT NOT NULL, k2 TEXT NOT NULL, count BIGINT NOT NULL, bytes_up BIGINT NOT NULL, bytes_down BIGINT NOT NULL)`;
 
-/** DuckDB's vector size: a data chunk holds at most this many rows */
-const CHUNK_ROWS = 2048;
-
-function duckType(def: FieldDef): DuckDBType {
-  return def.kind === 'int' ? BIGINT : def.kind === 'bool' ? BOOLEAN : VARCHAR;
-}
-
-function duckCell(def: FieldDef, v: string | number | boolean | null): DuckDBValue {
-  if (v === null) return null;
-  if (def.kind === 'int') return BigInt(v as number);
-  if (def.kind === 'bool') return v as boolean;
-  return String(v);
-}
-
-/** Appends rows column by column through data chunks (far fewer native calls than per value). */
-function appendColumns(app: DuckDBAppender, types: DuckDBType[], columns: DuckDBValue[][]): void {
-  const rows = columns[0]?.length ?? 0;
-  for (let start = 0; start < rows; start += CHUNK_ROWS) {
-    const end = Math.min(rows, start + CHUNK_ROWS);
-    const chunk = DuckDBDataChunk.create(types, end - start);
-    chunk.setColumns(columns.map((c) => (start === 0 && end === rows ? c : c.slice(start, end))));
-    app.appendDataChunk(chunk);
-  }
-}
+/** the last journal segment whose rows are in the database (segments load in order) */
+const JOURNAL_STATE_DDL = 'CREATE TABLE IF NOT EXISTS journal_state (loaded_through BIGINT NOT NULL)';
 
 /** integers bind as BIGINT so that comparisons with BIGINT columns keep zone-map pruning */
 function toDuck(params: Sql['params']): DuckDBValue[] {
@@ -79,19 +74,35 @@ function plain(v: unknown): unknown {
   return typeof v === 'bigint' ? Number(v) : v;
 }
 
+interface Known {
+  result: Promise<IngestResult>;
+  at: number;
+}
+
 export class DuckDbEventStore extends SqlEventStore {
   readonly kind = 'duckdb' as const;
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly pending: Pending[] = [];
-  private draining = false;
   /** delta rows appended since the last compaction, and the first bucket they touch per grain */
   private uncompacted = 0;
   private dirtyFrom: Partial<Record<Grain, number>> = {};
+  /** batches seen since open (until loaded KEEP_KEYS_MS ago) */
+  private readonly known = new Map<string, Known>();
+  /** rotated segments not loaded yet, oldest first */
+  private readonly rotated: JournalSegment[] = [];
+  /** events appended and not yet loaded */
+  private unloaded = 0;
+  private loadChain: Promise<void> = Promise.resolve();
+  private loadQueued: Promise<void> | null = null;
+  private loadTimer: NodeJS.Timeout | null = null;
+  private closing = false;
+  private readonly appending = new Set<Promise<unknown>>();
 
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly writer: DuckDBConnection,
     private readonly reader: DuckDBConnection,
+    private readonly journal: IngestJournal,
+    private readonly tempJournalDir: string | null,
     private readonly opts: DuckDbEventStoreOptions,
   ) {
     super();
@@ -116,9 +127,28 @@ export class DuckDbEventStore extends SqlEventStore {
     }
     await writer.run(ROLLUP_ROWS_DDL);
     await writer.run(BATCHES_DDL);
+    await writer.run(JOURNAL_STATE_DDL);
     await writer.run('DROP TABLE IF EXISTS rollup_staging');
+    const state = (await writer.runAndReadAll('SELECT MAX(loaded_through) AS s FROM journal_state')).getRowObjects()[0]?.['s'];
+    if (state === null || state === undefined) await writer.run('INSERT INTO journal_state VALUES (0)');
+    const loadedThrough = state === null || state === undefined ? 0 : Number(state);
     const reader = await instance.connect();
-    return new DuckDbEventStore(instance, writer, reader, opts);
+    const temp = opts.journalDir ? null : opts.path === ':memory:' ? fs.mkdtempSync(`${os.tmpdir()}/mamori-duck-journal-`) : null;
+    const dir = opts.journalDir ?? temp ?? `${opts.path}.journal`;
+    const { journal, leftover } = IngestJournal.open(dir, loadedThrough);
+    const store = new DuckDbEventStore(instance, writer, reader, journal, temp, opts);
+    const now = (opts.now ?? Date.now)();
+    const recent = await reader.runAndReadAll('SELECT tenant_id, gateway_id, batch_id, accepted, received_at FROM ingested_batches WHERE received_at >= ? ORDER BY received_at', [BigInt(now - KEEP_KEYS_MS)]);
+    for (const r of recent.getRowObjects()) {
+      store.known.set(`${String(r['tenant_id'])}\u0000${String(r['gateway_id'])}\u0000${String(r['batch_id'])}`, { result: Promise.resolve({ accepted: Number(r['accepted']), duplicate: true }), at: Number(r['received_at']) });
+    }
+    // a crash left acknowledged batches in the journal: load them before taking new ones
+    for (const seg of leftover) {
+      if (seg.seq <= loadedThrough) fs.rmSync(seg.file, { force: true });
+      else store.rotated.push(seg);
+    }
+    if (store.rotated.length > 0) await store.requestLoad();
+    return store;
   }
 
   private serialize<T>(fn: () => Promise<T>): Promise<T> {
@@ -127,150 +157,144 @@ export class DuckDbEventStore extends SqlEventStore {
     return run;
   }
 
-  /**
-   * Group commit: batches that arrive while a transaction is running are written together in
-   * the next one (each still checked for its batch id, each acknowledged only after that
-   * commit), so the per-commit cost is shared by concurrent gateways.
-   */
   ingest(tenantId: string, batch: EventBatch): Promise<IngestResult> {
-    return new Promise<IngestResult>((resolve, reject) => {
-      this.pending.push({ tenantId, batch, resolve, reject });
-      this.kick();
-    });
+    const key = `${tenantId}\u0000${batch.gatewayId}\u0000${batch.batchId}`;
+    const known = this.known.get(key);
+    if (known) return known.result.then((r) => ({ accepted: r.accepted, duplicate: true }));
+    if (this.closing) return Promise.reject(new Error('the event store is closed'));
+    const max = this.opts.maxUnloadedEvents ?? 2_000_000;
+    if (this.unloaded > 0 && this.unloaded + batch.events.length > max) {
+      this.requestLoad().catch(() => undefined);
+      return Promise.reject(new EventStoreOverloadedError(`${this.unloaded} events wait to be loaded into the event store`));
+    }
+    const entry: Known = { result: this.append(tenantId, batch, key), at: (this.opts.now ?? Date.now)() };
+    this.known.set(key, entry);
+    const done = entry.result.then(
+      () => undefined,
+      () => {
+        if (this.known.get(key) === entry) this.known.delete(key);
+      },
+    );
+    this.appending.add(done);
+    void done.finally(() => this.appending.delete(done));
+    return entry.result;
   }
 
-  private kick(): void {
-    if (this.draining) return;
-    this.draining = true;
-    void this.serialize(() => this.drain()).finally(() => {
-      this.draining = false;
-      if (this.pending.length > 0) this.kick();
-    });
-  }
-
-  private async drain(): Promise<void> {
-    while (this.pending.length > 0) {
-      const group: Pending[] = [];
-      let n = 0;
-      while (this.pending.length > 0 && (group.length === 0 || n + this.pending[0]!.batch.events.length <= GROUP_MAX_EVENTS)) {
-        const p = this.pending.shift()!;
-        group.push(p);
-        n += p.batch.events.length;
-      }
-      try {
-        const results = await this.commitGroup(group);
-        group.forEach((g, i) => g.resolve(results[i]!));
-      } catch (err) {
-        if (group.length === 1) group[0]!.reject(err);
-        else {
-          // one bad batch must not fail the others: retry them one by one
-          for (const g of group) {
-            try {
-              g.resolve((await this.commitGroup([g]))[0]!);
-            } catch (e) {
-              g.reject(e);
-            }
-          }
+  private async append(tenantId: string, batch: EventBatch, key: string): Promise<IngestResult> {
+    const n = batch.events.length;
+    this.unloaded += n;
+    try {
+      let oldest = Infinity;
+      for (const ev of batch.events) if (ev.ts < oldest) oldest = ev.ts;
+      if (oldest < (this.opts.now ?? Date.now)() - RECENT_EVENTS_MS) {
+        const seen = await this.reader.runAndReadAll('SELECT accepted FROM ingested_batches WHERE tenant_id = ? AND gateway_id = ? AND batch_id = ?', [tenantId, batch.gatewayId, batch.batchId]);
+        const prev = seen.getRowObjects()[0];
+        if (prev) {
+          this.unloaded -= n;
+          return { accepted: Number(prev['accepted']), duplicate: true };
         }
       }
+      const lines = journalLines(tenantId, batch.gatewayId, batch.batchId, batch.events);
+      await this.opts.hooks?.afterEventsWritten?.(n);
+      await this.journal.append(lines, n, key);
+    } catch (err) {
+      this.unloaded -= n;
+      throw err;
+    }
+    this.scheduleLoad();
+    return { accepted: n, duplicate: false };
+  }
+
+  private scheduleLoad(): void {
+    if (this.unloaded >= (this.opts.loadAtEvents ?? 100_000)) {
+      this.requestLoad().catch(() => undefined);
+      return;
+    }
+    if (this.loadTimer) return;
+    this.loadTimer = setTimeout(() => {
+      this.loadTimer = null;
+      this.requestLoad().catch(() => undefined);
+    }, this.opts.loadDelayMs ?? 200);
+    this.loadTimer.unref();
+  }
+
+  /**
+   * Loads everything acknowledged so far (a request made while a load runs gets the next one;
+   * requests made before that next one starts share it).
+   */
+  private requestLoad(): Promise<void> {
+    if (this.loadQueued) return this.loadQueued;
+    const p = this.loadChain.then(() => {
+      this.loadQueued = null;
+      return this.serialize(() => this.loadPending());
+    });
+    this.loadQueued = p;
+    this.loadChain = p.catch(() => undefined);
+    return p;
+  }
+
+  /** Waits until every batch acknowledged so far is loaded (best effort: a failing load is retried later). */
+  private async visible(): Promise<void> {
+    if (this.rotated.length === 0 && !this.journal.hasPending && !this.loadQueued) return;
+    await this.requestLoad().catch(() => undefined);
+  }
+
+  private async loadPending(): Promise<void> {
+    if (this.loadTimer) {
+      clearTimeout(this.loadTimer);
+      this.loadTimer = null;
+    }
+    const seg = await this.journal.rotate();
+    if (seg) this.rotated.push(seg);
+    while (this.rotated.length > 0) {
+      const s = this.rotated[0]!;
+      await this.loadSegment(s);
+      this.rotated.shift();
+      this.unloaded -= s.events;
+    }
+    // forget batches received before the window (they are in ingested_batches)
+    const cutoff = (this.opts.now ?? Date.now)() - KEEP_KEYS_MS;
+    for (const [k, v] of this.known) {
+      if (v.at >= cutoff) break;
+      this.known.delete(k);
     }
   }
 
-  private async commitGroup(group: Pending[]): Promise<IngestResult[]> {
-    const w = this.writer;
+  private async loadSegment(seg: JournalSegment): Promise<void> {
+    const w0 = this.writer;
+    const T = process.env['MAMORI_LOAD_TRACE'] ? [] as string[] : null;
+    const w = { run: async (sql: string, p?: DuckDBValue[]) => { const t = performance.now(); const r = await w0.run(sql, p); T?.push(`${(performance.now() - t).toFixed(0)}ms ${sql.slice(0, 60)}`); return r; }, runAndReadAll: (sql: string) => w0.runAndReadAll(sql) };
     await w.run('BEGIN TRANSACTION');
     try {
-      const results: IngestResult[] = [];
-      const fresh: Pending[] = [];
-      const inGroup = new Map<string, number>();
-      for (const g of group) {
-        const key = `${g.tenantId}\u0000${g.batch.gatewayId}\u0000${g.batch.batchId}`;
-        const again = inGroup.get(key);
-        if (again !== undefined) {
-          results.push({ accepted: again, duplicate: true });
-          continue;
-        }
-        const seen = await w.runAndReadAll('SELECT accepted FROM ingested_batches WHERE tenant_id = ? AND gateway_id = ? AND batch_id = ?', [g.tenantId, g.batch.gatewayId, g.batch.batchId]);
-        const prev = seen.getRowObjects()[0];
-        if (prev) results.push({ accepted: Number(prev['accepted']), duplicate: true });
-        else {
-          results.push({ accepted: g.batch.events.length, duplicate: false });
-          fresh.push(g);
-          inGroup.set(key, g.batch.events.length);
-        }
-      }
-      if (fresh.length === 0) {
-        await w.run('ROLLBACK');
-        return results;
-      }
-      for (const type of LOG_TYPES) {
-        const defs = FIELDS[type];
-        const columns: DuckDBValue[][] = [[], ...defs.map(() => [])];
-        for (const g of fresh) {
-          const events = g.batch.events.filter((e) => e.type === type);
-          if (events.length === 0) continue;
-          for (const _e of events) columns[0]!.push(g.tenantId);
-          defs.forEach((def, i) => {
-            const col = columns[i + 1]!;
-            for (const ev of events) col.push(duckCell(def, cellOf(ev, g.batch.gatewayId, def)));
-          });
-        }
-        if (columns[0]!.length === 0) continue;
-        const app = await w.createAppender(tableName(type));
-        appendColumns(app, [VARCHAR, ...defs.map(duckType)], columns);
-        app.flushSync();
-        app.closeSync();
-      }
-      await this.opts.hooks?.afterEventsWritten?.(fresh.reduce((s, g) => s + g.batch.events.length, 0));
-      // one delta row per key and batch group
-      const merged = new Map<string, RollupDelta & { tenantId: string }>();
-      for (const g of fresh) {
-        for (const d of computeRollupDeltas(g.batch.events, g.batch.gatewayId)) {
-          const key = `${g.tenantId}\u0000${d.grain}\u0000${d.bucket}\u0000${d.metric}\u0000${d.k1}\u0000${d.k2}`;
-          const m = merged.get(key);
-          if (m) {
-            m.count += d.count;
-            m.bytesUp += d.bytesUp;
-            m.bytesDown += d.bytesDown;
-          } else merged.set(key, { ...d, tenantId: g.tenantId });
-        }
-      }
-      const deltas = [...merged.values()];
-      const app = await w.createAppender('rollups');
-      appendColumns(app, [VARCHAR, VARCHAR, BIGINT, VARCHAR, VARCHAR, VARCHAR, BIGINT, BIGINT, BIGINT], [
-        deltas.map((d) => d.tenantId),
-        deltas.map((d) => d.grain),
-        deltas.map((d) => BigInt(d.bucket)),
-        deltas.map((d) => d.metric),
-        deltas.map((d) => d.k1),
-        deltas.map((d) => d.k2),
-        deltas.map((d) => BigInt(d.count)),
-        deltas.map((d) => BigInt(d.bytesUp)),
-        deltas.map((d) => BigInt(d.bytesDown)),
-      ]);
-      app.flushSync();
-      app.closeSync();
-      const now = BigInt((this.opts.now ?? Date.now)());
-      const bapp = await w.createAppender('ingested_batches');
-      appendColumns(bapp, [VARCHAR, VARCHAR, VARCHAR, BIGINT, BIGINT], [
-        fresh.map((g) => g.tenantId),
-        fresh.map((g) => g.batch.gatewayId),
-        fresh.map((g) => g.batch.batchId),
-        fresh.map((g) => BigInt(g.batch.events.length)),
-        fresh.map(() => now),
-      ]);
-      bapp.flushSync();
-      bapp.closeSync();
+      await w.run(stageSql(seg.file));
+      await w.run(DEDUP_SQL);
+      let events = 0;
+      for (const t of LOG_TYPES) events += Number((await w.run(insertEventsSql(t))).rowsChanged);
+      await this.opts.hooks?.beforeLoadCommit?.(events);
+      await w.run(rollupMinutesSql());
+      const added = Number((await w.run(insertRollupsSql())).rowsChanged);
+      const touched = (await w.runAndReadAll(TOUCHED_SQL)).getRowObjects()[0];
+      await w.run(INSERT_BATCHES_SQL, [BigInt((this.opts.now ?? Date.now)())]);
+      await w.run('UPDATE journal_state SET loaded_through = ?', [BigInt(seg.seq)]);
       await w.run('COMMIT');
-      this.uncompacted += deltas.length;
-      for (const d of deltas) if (!(this.dirtyFrom[d.grain]! <= d.bucket)) this.dirtyFrom[d.grain] = d.bucket;
-      // the batch is committed: a failed compaction only leaves more rows to sum
-      if (this.uncompacted >= (this.opts.compactAfterRows ?? COMPACT_AFTER_ROWS)) await this.compactRollups().catch(() => undefined);
-      return results;
+      this.uncompacted += added;
+      if (touched && touched['n'] !== null && Number(touched['n']) > 0) {
+        for (const g of ['minute', 'hour', 'day'] as const) {
+          const b = Number(touched[g]);
+          if (!(this.dirtyFrom[g]! <= b)) this.dirtyFrom[g] = b;
+        }
+      }
     } catch (err) {
       await w.run('ROLLBACK').catch(() => undefined);
       throw err;
+    } finally {
+      await w.run('DROP TABLE IF EXISTS stage').catch(() => undefined);
+      await w.run('DROP TABLE IF EXISTS rollup_minutes').catch(() => undefined);
     }
+    if (T) process.stderr.write(`load ${seg.seq} ${seg.events}: ${T.join(' | ')}\n`);
+    fs.rmSync(seg.file, { force: true });
+    // the segment is committed: a failed compaction only leaves more rows to sum
+    if (this.uncompacted >= (this.opts.compactAfterRows ?? COMPACT_AFTER_ROWS)) await this.compactRollups().catch(() => undefined);
   }
 
   /**
@@ -308,6 +332,7 @@ export class DuckDbEventStore extends SqlEventStore {
   }
 
   protected async all(text: string, params: Sql['params']): Promise<Row[]> {
+    await this.visible();
     const r = await this.reader.runAndReadAll(text.replace(/ LIKE /g, ' ILIKE '), toDuck(params));
     return r.getRowObjects().map((o) => {
       const out: Row = {};
@@ -316,17 +341,30 @@ export class DuckDbEventStore extends SqlEventStore {
     });
   }
 
-  protected exec(text: string, params: Sql['params']): Promise<number> {
+  protected async exec(text: string, params: Sql['params']): Promise<number> {
+    await this.visible();
     return this.serialize(async () => {
       const r = await this.writer.run(text, toDuck(params));
       return Number(r.rowsChanged);
     });
   }
 
+  /** Loads everything acknowledged so far (tests, benchmarks: the end of an ingestion run). */
+  flush(): Promise<void> {
+    return this.requestLoad();
+  }
+
   async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all([...this.appending]);
+    // what is acknowledged goes into the database now; a failed load stays in the journal for the next open
+    await this.requestLoad().catch(() => undefined);
+    await this.journal.close();
+    if (this.loadTimer) clearTimeout(this.loadTimer);
     await this.queue;
     this.reader.closeSync();
     this.writer.closeSync();
     this.instance.closeSync();
+    if (this.tempJournalDir) fs.rmSync(this.tempJournalDir, { recursive: true, force: true });
   }
 }

@@ -19,9 +19,17 @@ export interface IngestResult {
 export type StoredEvent = LogEvent & { gatewayId: string };
 
 export interface IngestHooks {
-  /** called inside the transaction after the raw events are written, before commit (tests) */
+  /**
+   * called after the raw events are written and before they are committed (tests); with the
+   * DuckDB store's journal: once the batch is encoded, before its journal append
+   */
   afterEventsWritten?(count: number): void | Promise<void>;
+  /** DuckDB store: called inside a journal segment's load transaction, before its commit (tests) */
+  beforeLoadCommit?(count: number): void | Promise<void>;
 }
+
+/** The store cannot take more now (its loader is behind); the gateway should retry later. */
+export class EventStoreOverloadedError extends Error {}
 
 export interface EventStore {
   readonly kind: EventStoreKind;

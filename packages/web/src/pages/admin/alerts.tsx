@@ -29,10 +29,13 @@ export function AlertTable({ alerts, tenantName }: { alerts: AnalyticsAlert[]; t
           <Table.Tr key={a.id}>
             <Table.Td>{fmtTime(new Date(a.lastAt).toISOString(), lang)}</Table.Td>
             {tenantName && <Table.Td>{tenantName(a)}</Table.Td>}
-            <Table.Td><Badge color={a.severity === 'critical' ? 'red' : a.severity === 'warning' ? 'yellow' : 'blue'} variant="light">{a.severity}</Badge></Table.Td>
-            <Table.Td>{a.title}</Table.Td>
+            <Table.Td><Badge color={a.severity === 'critical' ? 'red' : a.severity === 'warning' ? 'yellow' : 'blue'} variant="light">{t(`alerts.level.${a.severity}`, { defaultValue: a.severity })}</Badge></Table.Td>
+            <Table.Td>
+              <Text size="sm">{a.titles?.[lang] ?? a.title}</Text>
+              {a.messages?.[lang] ? <Text size="xs" c="dimmed">{a.messages[lang]}</Text> : null}
+            </Table.Td>
             <Table.Td>{a.count}</Table.Td>
-            <Table.Td><Badge color={a.state === 'open' ? 'orange' : 'gray'} variant="dot">{a.state}</Badge></Table.Td>
+            <Table.Td><Badge color={a.state === 'open' ? 'orange' : 'gray'} variant="dot">{t(`alerts.state.${a.state}`, { defaultValue: a.state })}</Badge></Table.Td>
           </Table.Tr>
         ))}
         {alerts.length === 0 && <Table.Tr><Table.Td colSpan={tenantName ? 6 : 5}><Text size="sm" c="dimmed">{t('common.noData')}</Text></Table.Td></Table.Tr>}

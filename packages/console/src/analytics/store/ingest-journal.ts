@@ -1,0 +1,202 @@
+/**
+ * The durable ingest journal in front of the DuckDB event store: a batch is appended to the
+ * current segment file as newline-delimited JSON and acknowledged once an fdatasync covering it
+ * returned (appends that arrive while a sync runs share the next one: group commit). A loader
+ * then takes whole segments (rotate()) into the columnar store in large chunks and deletes them
+ * once that load committed. After a crash, the segments still on disk are loaded again; the
+ * store records which segments it loaded, in the same transaction as their rows, so each is
+ * loaded once.
+ *
+ * A segment holds only complete lines that were synced, plus at most a torn tail of an append
+ * that was never acknowledged (the process died during its write): openSegments() cuts it off.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+export interface JournalSegment {
+  seq: number;
+  file: string;
+  /** events acknowledged in it (unknown, 0, for segments left by an earlier run) */
+  events: number;
+  /** the keys given with its appends (empty for segments left by an earlier run) */
+  keys: string[];
+}
+
+interface Waiter {
+  events: number;
+  key: string;
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+const SEGMENT = /^segment-(\d{12})\.ndjson$/;
+
+export function segmentFile(dir: string, seq: number): string {
+  return path.join(dir, `segment-${String(seq).padStart(12, '0')}.ndjson`);
+}
+
+export class IngestJournal {
+  private fd: number;
+  private seq: number;
+  /** appended text waiting for the next write + sync */
+  private buffered: string[] = [];
+  private waiters: Waiter[] = [];
+  /** events appended to the current segment (synced or about to be) */
+  private segmentEvents = 0;
+  private segmentKeys: string[] = [];
+  private syncing: Promise<void> | null = null;
+  private closed = false;
+
+  private constructor(
+    readonly dir: string,
+    seq: number,
+  ) {
+    this.seq = seq;
+    this.fd = fs.openSync(segmentFile(dir, seq), 'a');
+  }
+
+  /**
+   * The segments left on disk by an earlier run (oldest first), torn tails cut off, and a new
+   * journal writing to a segment numbered after all of them and after `minSeq`.
+   */
+  static open(dir: string, minSeq: number): { journal: IngestJournal; leftover: JournalSegment[] } {
+    fs.mkdirSync(dir, { recursive: true });
+    const leftover: JournalSegment[] = [];
+    for (const name of fs.readdirSync(dir).sort()) {
+      const m = SEGMENT.exec(name);
+      if (!m) continue;
+      const file = path.join(dir, name);
+      cutTornTail(file);
+      leftover.push({ seq: Number(m[1]), file, events: 0, keys: [] });
+    }
+    const next = Math.max(minSeq, ...leftover.map((s) => s.seq)) + 1;
+    return { journal: new IngestJournal(dir, next), leftover };
+  }
+
+  /** events in the current segment */
+  get pendingEvents(): number {
+    return this.segmentEvents;
+  }
+
+  /** true when the current segment holds (or is about to hold) any append */
+  get hasPending(): boolean {
+    return this.segmentKeys.length > 0;
+  }
+
+  /** Appends complete lines (one batch, named by `key`); resolves once they are on disk (fdatasync). */
+  append(lines: string, events: number, key: string): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the ingest journal is closed'));
+    this.buffered.push(lines);
+    this.segmentEvents += events;
+    this.segmentKeys.push(key);
+    const p = new Promise<void>((resolve, reject) => this.waiters.push({ events, key, resolve, reject }));
+    this.kick();
+    return p;
+  }
+
+  private kick(): void {
+    if (this.syncing) return;
+    this.syncing = this.syncLoop();
+  }
+
+  /** writes and syncs until nothing is buffered; clears `syncing` in the same tick it sees that */
+  private async syncLoop(): Promise<void> {
+    try {
+      while (this.buffered.length > 0) await this.syncOnce();
+    } finally {
+      this.syncing = null;
+    }
+  }
+
+  private async syncOnce(): Promise<void> {
+    const text = this.buffered.length === 1 ? this.buffered[0]! : this.buffered.join('');
+    const waiters = this.waiters;
+    this.buffered = [];
+    this.waiters = [];
+    const fd = this.fd;
+    const before = fs.fstatSync(fd).size;
+    try {
+      await writeAll(fd, Buffer.from(text, 'utf8'));
+      await new Promise<void>((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+      for (const w of waiters) w.resolve();
+    } catch (err) {
+      // none of these appends is acknowledged: cut what was written of them (a torn line in the
+      // middle of a segment would stop its load)
+      try {
+        fs.ftruncateSync(fd, before);
+      } catch {
+        // the next open cuts a torn tail; a torn middle needs this truncate to have worked
+      }
+      for (const w of waiters) {
+        this.segmentEvents -= w.events;
+        const i = this.segmentKeys.lastIndexOf(w.key);
+        if (i >= 0) this.segmentKeys.splice(i, 1);
+        w.reject(err);
+      }
+    }
+  }
+
+  /** Waits until every append so far is synced. */
+  async synced(): Promise<void> {
+    while (this.syncing) await this.syncing;
+  }
+
+  /**
+   * Closes the current segment once everything appended to it is synced and starts the next
+   * one; returns the closed segment, or null when it holds nothing.
+   */
+  async rotate(): Promise<JournalSegment | null> {
+    // no await between the last check and the switch: nothing can be appended in between
+    while (this.syncing) await this.syncing;
+    if (this.closed || (this.segmentKeys.length === 0 && fs.fstatSync(this.fd).size === 0)) return null;
+    const done: JournalSegment = { seq: this.seq, file: segmentFile(this.dir, this.seq), events: this.segmentEvents, keys: this.segmentKeys };
+    fs.closeSync(this.fd);
+    this.seq++;
+    this.fd = fs.openSync(segmentFile(this.dir, this.seq), 'a');
+    this.segmentEvents = 0;
+    this.segmentKeys = [];
+    return done;
+  }
+
+  /** Stops accepting appends and closes the current segment (left on disk when not empty). */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.syncing) await this.syncing;
+    const empty = fs.fstatSync(this.fd).size === 0;
+    fs.closeSync(this.fd);
+    if (empty) fs.rmSync(segmentFile(this.dir, this.seq), { force: true });
+  }
+}
+
+async function writeAll(fd: number, buf: Buffer): Promise<void> {
+  let off = 0;
+  while (off < buf.length) {
+    const n = await new Promise<number>((resolve, reject) => fs.write(fd, buf, off, buf.length - off, null, (err, written) => (err ? reject(err) : resolve(written))));
+    off += n;
+  }
+}
+
+/** Cuts a segment after its last newline: what follows is an append that was never acknowledged. */
+function cutTornTail(file: string): void {
+  const size = fs.statSync(file).size;
+  if (size === 0) return;
+  const fd = fs.openSync(file, 'r+');
+  try {
+    const chunk = Buffer.alloc(Math.min(size, 1 << 20));
+    let end = size;
+    while (end > 0) {
+      const start = Math.max(0, end - chunk.length);
+      const n = fs.readSync(fd, chunk, 0, end - start, start);
+      const nl = chunk.subarray(0, n).lastIndexOf(0x0a);
+      if (nl >= 0) {
+        const keep = start + nl + 1;
+        if (keep < size) fs.ftruncateSync(fd, keep);
+        return;
+      }
+      end = start;
+    }
+    fs.ftruncateSync(fd, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
