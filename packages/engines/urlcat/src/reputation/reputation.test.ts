@@ -38,6 +38,9 @@ describe('web reputation', () => {
     expect(reputation('xcloud.com', db).level).toBe('safe');
     expect(reputation('uspsupdates.shop', db).reasons).toContain('brand "usps" on a frequently abused TLD');
     expect(reputation('uspsupdates.shop', db).level).toBe('high');
+    // on the most abused TLDs a brand-led name is dangerous at the default sensitivity
+    expect(reputation('uspsgku.top', db)).toMatchObject({ score: 81, level: 'dangerous' });
+    expect(isDangerous(reputation('uspsgku.top', db).score, 'medium')).toBe(true);
     expect(reputation('usps-packages-track.com', db).level).not.toBe('safe');
   });
 

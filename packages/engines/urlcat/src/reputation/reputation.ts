@@ -140,7 +140,9 @@ export function reputation(hostOrUrl: string, db: CategoryDb | undefined, opts: 
     if (tokens.includes('gov') && !/(^|\.)(gov|go|gob|gouv)(\.|$)/.test(suffix)) add(55, 'government name outside a government domain');
     // brands run their sites on their own domains, not on the cheapest abused TLDs
     const brandOnTld = innerBrand ?? BRAND_LABELS.find((b) => b.length >= 4 && label.startsWith(b));
-    if (brandOnTld && (ABUSED_TLDS.get(suffix.split('.').pop() ?? '') ?? 0) > 0) add(70, `brand "${brandOnTld}" on a frequently abused TLD`);
+    // on the most abused TLDs (weight 25) the brand alone is enough: with the TLD's own weight it reaches "dangerous"
+    const brandTld = ABUSED_TLDS.get(suffix.split('.').pop() ?? '') ?? 0;
+    if (brandOnTld && brandTld > 0) add(brandTld >= 25 ? 75 : 70, `brand "${brandOnTld}" on a frequently abused TLD`);
   }
   // brand as a subdomain of an unrelated domain: paypal.com.example-login.xyz
   if (subdomain !== '' && !BRAND_SET.has(label)) {
