@@ -4,7 +4,13 @@
  * Reports requests/s at a fixed concurrency and the latency added over a direct request (p50,
  * p99 at concurrency 1). Installs and configures the anchors itself (Debian, root).
  *
- *   npx tsx bench/src/proxy-bench.ts [--seconds 8] [--concurrency 32] [--only mamori,squid,e2guardian]
+ * Traffic is a realistic mix, the same for every proxy: each request picks one of `--hosts` site
+ * names (`site-<i>.bench.test`, all resolving to the local origin through the bench's own hosts
+ * file) and one of `--paths` paths at random, so leaf certificates (one per SNI), decision caches,
+ * URL lookups and upstream connection pools are exercised per host. A warm-up pass (1.5 s) runs
+ * first, so leaf certificates and most per-URL caches are warm when the timed run starts.
+ *
+ *   npx tsx bench/src/proxy-bench.ts [--seconds 8] [--concurrency 32] [--hosts 100] [--paths 200] [--only mamori,squid,e2guardian]
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -14,6 +20,7 @@ import net from 'node:net';
 import readline from 'node:readline';
 import { Agent, ProxyAgent, request, type Dispatcher } from 'undici';
 import { generateCa, issueWithNewKey, loadCa } from '@mamori/gateway';
+import { hostsLookup, siteNames, urlMix, writeHostsFile } from './proxy/hosts.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, def: string) => {
@@ -22,6 +29,8 @@ const arg = (name: string, def: string) => {
 };
 const SECONDS = Number(arg('seconds', '8'));
 const CONC = Number(arg('concurrency', '32'));
+const HOSTS = Number(arg('hosts', '100'));
+const PATHS = Number(arg('paths', '200'));
 const ONLY = new Set(arg('only', 'mamori,squid,e2guardian').split(','));
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 const children: ChildProcess[] = [];
@@ -76,6 +85,8 @@ function startTs(script: string, a: string[]): Promise<Record<string, number>> {
 
 interface Result {
   rps: number;
+  /** the proxy process's user+system CPU per request in the timed run, µs (NaN when not known) */
+  cpuUs: number;
   errors: number;
   p50: number;
   p99: number;
@@ -86,7 +97,7 @@ function pct(v: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
 }
 
-async function run(d: Dispatcher, url: string, conc: number, seconds: number): Promise<{ n: number; errors: number; lat: number[] }> {
+async function run(d: Dispatcher, nextUrl: () => string, conc: number, seconds: number): Promise<{ n: number; errors: number; lat: number[] }> {
   const lat: number[] = [];
   let errors = 0;
   const end = performance.now() + seconds * 1000;
@@ -94,7 +105,7 @@ async function run(d: Dispatcher, url: string, conc: number, seconds: number): P
     while (performance.now() < end) {
       const t0 = performance.now();
       try {
-        const r = await request(url, { dispatcher: d });
+        const r = await request(nextUrl(), { dispatcher: d });
         await r.body.dump();
         if (r.statusCode !== 200) errors++;
         else lat.push(performance.now() - t0);
@@ -107,26 +118,40 @@ async function run(d: Dispatcher, url: string, conc: number, seconds: number): P
   return { n: lat.length, errors, lat };
 }
 
-async function measure(mk: () => Dispatcher, url: string): Promise<Result> {
+/** user+system CPU time of a process, ms (Linux /proc) */
+function cpuMs(pid: number | undefined): number {
+  if (!pid) return NaN;
+  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // clock ticks of 10 ms
+}
+
+async function measure(mk: () => Dispatcher, mix: () => () => string, pid?: number): Promise<Result> {
   const d = mk();
-  await run(d, url, CONC, 1.5); // warm: connections, leaf certificates, caches
-  const t = await run(d, url, CONC, SECONDS);
+  await run(d, mix(), CONC, 1.5); // warm: connections, leaf certificates, caches
+  const c0 = cpuMs(pid);
+  const t = await run(d, mix(), CONC, SECONDS);
+  const cpuUs = ((cpuMs(pid) - c0) * 1000) / Math.max(1, t.n);
   await d.close();
   const d1 = mk();
-  await run(d1, url, 1, 0.5);
-  const l = await run(d1, url, 1, Math.max(3, SECONDS / 2));
+  await run(d1, mix(), 1, 0.5);
+  const l = await run(d1, mix(), 1, Math.max(3, SECONDS / 2));
   await d1.close();
-  return { rps: t.n / SECONDS, errors: t.errors + l.errors, p50: pct(l.lat, 50), p99: pct(l.lat, 99) };
+  return { rps: t.n / SECONDS, cpuUs, errors: t.errors + l.errors, p50: pct(l.lat, 50), p99: pct(l.lat, 99) };
 }
 
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('run as root (installs and runs squid/e2guardian)');
   ensurePackages();
+  const load0 = os.loadavg();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mamori-proxy-bench-'));
   fs.chmodSync(dir, 0o755);
   // PKI: upstream CA + origin certificate; tenant CA (Mamori, ECDSA); RSA CAs made by openssl for the anchors
   const upstreamCa = await generateCa('Bench Upstream CA');
-  const origin = await issueWithNewKey(await loadCa(upstreamCa), ['localhost', '127.0.0.1']);
+  const names = siteNames(HOSTS);
+  const hostsFile = path.join(dir, 'hosts');
+  writeHostsFile(hostsFile, names);
+  const lookup = hostsLookup(hostsFile);
+  const origin = await issueWithNewKey(await loadCa(upstreamCa), ['localhost', '127.0.0.1', ...names]);
   const tenant = await generateCa('Bench Tenant CA');
   const w = (f: string, s: string) => fs.writeFileSync(path.join(dir, f), s);
   w('upstream-ca.pem', upstreamCa.certificatePem);
@@ -140,8 +165,10 @@ async function main(): Promise<void> {
   w('blocklist.txt', blocked.join('\n') + '\n');
 
   const ports = await startTs('proxy/origin-server.ts', [dir]);
-  const httpUrl = `http://localhost:${ports['http']}/obj`;
-  const httpsUrl = ports['https'] === 443 ? 'https://localhost/obj' : `https://localhost:${ports['https']}/obj`;
+  const httpsPort = ports['https'] === 443 ? '' : `:${ports['https']}`;
+  const httpMix = () => urlMix((h) => `http://${h}:${ports['http']}`, names, PATHS, 7);
+  const httpsMix = () => urlMix((h) => `https://${h}${httpsPort}`, names, PATHS, 11);
+  const httpsUrl = `https://${names[0]}${httpsPort}/obj/0`;
   if (ports['https'] !== 443) console.log(`note: 127.0.0.1:443 is taken, HTTPS origin on ${ports['https']}: e2guardian only intercepts CONNECTs to port 443, so its HTTPS row is a plain tunnel`);
   const upstreamCaPem = upstreamCa.certificatePem;
   const anchorCaPem = fs.readFileSync(path.join(dir, 'anchor-ca.pem'), 'utf8');
@@ -149,23 +176,23 @@ async function main(): Promise<void> {
   const rows: Array<{ name: string; http: Result; https: Result }> = [];
   const direct = {
     name: 'direct',
-    http: await measure(() => new Agent({ connections: CONC }), httpUrl),
-    https: await measure(() => new Agent({ connections: CONC, connect: { ca: upstreamCaPem } }), httpsUrl),
+    http: await measure(() => new Agent({ connections: CONC, connect: { lookup } }), httpMix),
+    https: await measure(() => new Agent({ connections: CONC, connect: { ca: upstreamCaPem, lookup } }), httpsMix),
   };
   rows.push(direct);
   console.log('direct done');
 
-  const viaProxy = async (name: string, port: number, caPem: string) => {
+  const viaProxy = async (name: string, port: number, caPem: string, pid?: number) => {
     const uri = `http://127.0.0.1:${port}`;
-    const http = await measure(() => new ProxyAgent({ uri, proxyTunnel: false, connections: CONC }), httpUrl);
-    const https = await measure(() => new ProxyAgent({ uri, connections: CONC, requestTls: { ca: caPem } }), httpsUrl);
+    const http = await measure(() => new ProxyAgent({ uri, proxyTunnel: false, connections: CONC }), httpMix, pid);
+    const https = await measure(() => new ProxyAgent({ uri, connections: CONC, requestTls: { ca: caPem } }), httpsMix, pid);
     rows.push({ name, http, https });
     console.log(`${name} done`);
   };
 
   if (ONLY.has('mamori')) {
-    const m = await startTs('proxy/mamori-server.ts', [dir, path.join(dir, 'blocklist.txt')]);
-    await viaProxy('mamori', m['port']!, tenant.certificatePem);
+    const m = await startTs('proxy/mamori-server.ts', [dir, path.join(dir, 'blocklist.txt'), hostsFile]);
+    await viaProxy('mamori', m['port']!, tenant.certificatePem, children.at(-1)?.pid);
     children.at(-1)?.kill('SIGKILL');
   }
   if (ONLY.has('squid')) {
@@ -182,6 +209,7 @@ acl step1 at_step SslBump1
 ssl_bump peek step1
 ssl_bump bump all
 tls_outgoing_options cafile=${dir}/upstream-ca.pem
+hosts_file ${hostsFile}
 acl blocked dstdomain "${dir}/squid/blocked.txt"
 http_access deny blocked
 http_access allow all
@@ -201,7 +229,7 @@ shutdown_lifetime 0 seconds
     const c = spawn('squid', ['-N', '-f', path.join(dir, 'squid', 'squid.conf')], { stdio: 'inherit' });
     children.push(c);
     await waitPort(port);
-    await viaProxy('squid', port, anchorCaPem);
+    await viaProxy('squid', port, anchorCaPem, c.pid);
     c.kill('SIGKILL');
   }
   if (ONLY.has('e2guardian')) {
@@ -247,7 +275,8 @@ shutdown_lifetime 0 seconds
       f1 = f1.split('/etc/e2guardian').join(e).replace(/^sslmitm\s*=.*$/m, 'sslmitm = on');
       fs.writeFileSync(path.join(e, 'e2guardianf1.conf'), f1);
       sh('chown', ['-R', 'e2guardian:e2guardian', e], { allowFail: true });
-      const c = spawn('e2guardian', ['-c', path.join(e, 'e2guardian.conf'), '-N'], { stdio: 'inherit' });
+      // e2guardian resolves through /etc/hosts: give it the bench's hosts file in its own mount namespace
+      const c = spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c', `mount --bind ${hostsFile} /etc/hosts && exec e2guardian -c ${path.join(e, 'e2guardian.conf')} -N`], { stdio: 'inherit' });
       children.push(c);
       await waitPort(port);
       if (process.env['BENCH_DEBUG']) {
@@ -261,12 +290,13 @@ shutdown_lifetime 0 seconds
   }
 
   const f = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
-  console.log(`\nconcurrency ${CONC}, ${SECONDS} s per run, 1 KiB responses, latency at concurrency 1 (ms)`);
-  console.log('proxy       | HTTP req/s | +p50  | +p99  | HTTPS req/s | +p50  | +p99  | errors');
+  console.log(`\nconcurrency ${CONC}, ${SECONDS} s per run, 1 KiB responses, ${HOSTS} hosts x ${PATHS} paths at random, latency at concurrency 1 (ms)`);
+  console.log(`load average at start ${load0.map((x) => x.toFixed(2)).join(' ')}, at end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.log('proxy       | HTTP req/s | +p50  | +p99  | HTTPS req/s | +p50  | +p99  | errors | CPU µs/req HTTP / HTTPS');
   for (const r of rows) {
     const add = (x: number, base: number) => (r.name === 'direct' ? x : x - base);
     console.log(
-      `${r.name.padEnd(11)} | ${r.http.rps.toFixed(0).padStart(10)} | ${f(add(r.http.p50, direct.http.p50)).padStart(5)} | ${f(add(r.http.p99, direct.http.p99)).padStart(5)} | ${r.https.rps.toFixed(0).padStart(11)} | ${f(add(r.https.p50, direct.https.p50)).padStart(5)} | ${f(add(r.https.p99, direct.https.p99)).padStart(5)} | ${r.http.errors + r.https.errors}`,
+      `${r.name.padEnd(11)} | ${r.http.rps.toFixed(0).padStart(10)} | ${f(add(r.http.p50, direct.http.p50)).padStart(5)} | ${f(add(r.http.p99, direct.http.p99)).padStart(5)} | ${r.https.rps.toFixed(0).padStart(11)} | ${f(add(r.https.p50, direct.https.p50)).padStart(5)} | ${f(add(r.https.p99, direct.https.p99)).padStart(5)} | ${String(r.http.errors + r.https.errors).padStart(6)} | ${f(r.http.cpuUs)} / ${f(r.https.cpuUs)}`,
     );
   }
   const m = rows.find((r) => r.name === 'mamori');

@@ -2,7 +2,9 @@
  * Profiling harness for the proxy alone (no anchors): starts the bench origin and the Mamori proxy
  * (optionally under `node --cpu-prof`), drives load through it and prints requests/s.
  *
- *   npx tsx bench/src/proxy/load.ts [--seconds 6] [--concurrency 32] [--https] [--prof <dir>]
+ * Same request mix as the bench: random over `--hosts` site names x `--paths` paths.
+ *
+ *   npx tsx bench/src/proxy/load.ts [--seconds 6] [--concurrency 32] [--hosts 100] [--paths 200] [--https] [--prof <dir>]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,6 +13,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { ProxyAgent, request } from 'undici';
 import { generateCa, issueWithNewKey, loadCa } from '@mamori/gateway';
+import { siteNames, urlMix, writeHostsFile } from './hosts.js';
 
 const args = process.argv.slice(2);
 const arg = (n: string, d: string) => {
@@ -20,6 +23,8 @@ const arg = (n: string, d: string) => {
 const SECONDS = Number(arg('seconds', '6'));
 const CONC = Number(arg('concurrency', '32'));
 const HTTPS = args.includes('--https');
+const names = siteNames(Number(arg('hosts', '100')));
+const PATHS = Number(arg('paths', '200'));
 const PROF = arg('prof', '');
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 const kids: ChildProcess[] = [];
@@ -36,7 +41,8 @@ function start(script: string, a: string[], node: string[] = []): Promise<{ chil
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mamori-proxy-load-'));
 const upstreamCa = await generateCa('Load Upstream CA');
-const origin = await issueWithNewKey(await loadCa(upstreamCa), ['localhost', '127.0.0.1']);
+const origin = await issueWithNewKey(await loadCa(upstreamCa), ['localhost', '127.0.0.1', ...names]);
+writeHostsFile(path.join(dir, 'hosts'), names);
 const tenant = await generateCa('Load Tenant CA');
 const w = (f: string, s: string) => fs.writeFileSync(path.join(dir, f), s);
 w('upstream-ca.pem', upstreamCa.certificatePem);
@@ -46,8 +52,8 @@ w('tenant-ca.pem', tenant.certificatePem);
 w('tenant-ca.key', tenant.privateKeyPem);
 w('blocklist.txt', Array.from({ length: 1000 }, (_, i) => `blocked-${i}.example.net`).join('\n') + '\n');
 const o = await start('origin-server.ts', [dir]);
-const m = await start('mamori-server.ts', [dir, path.join(dir, 'blocklist.txt')], PROF ? ['--cpu-prof', `--cpu-prof-dir=${PROF}`] : []);
-const url = HTTPS ? `https://localhost:${o.info['https']}/obj` : `http://localhost:${o.info['http']}/obj`;
+const m = await start('mamori-server.ts', [dir, path.join(dir, 'blocklist.txt'), path.join(dir, 'hosts')], PROF ? ['--cpu-prof', `--cpu-prof-dir=${PROF}`] : []);
+const nextUrl = urlMix((h) => (HTTPS ? `https://${h}:${o.info['https']}` : `http://${h}:${o.info['http']}`), names, PATHS, 3);
 const d = new ProxyAgent({ uri: `http://127.0.0.1:${m.info['port']}`, proxyTunnel: HTTPS, connections: CONC, ...(HTTPS ? { requestTls: { ca: tenant.certificatePem } } : {}) });
 async function run(seconds: number): Promise<{ n: number; errors: number }> {
   let n = 0;
@@ -57,7 +63,7 @@ async function run(seconds: number): Promise<{ n: number; errors: number }> {
     Array.from({ length: CONC }, async () => {
       while (performance.now() < end) {
         try {
-          const r = await request(url, { dispatcher: d });
+          const r = await request(nextUrl(), { dispatcher: d });
           await r.body.dump();
           if (r.statusCode === 200) n++;
           else errors++;

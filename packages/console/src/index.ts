@@ -9,3 +9,4 @@ export { openDatabase } from './store/db.js';
 export { createCsr } from './crypto/pki.js';
 export { analyticsFor } from './analytics/console-routes.js';
 export { seedDemoEvents } from './analytics/demo/seed.js';
+export { consoleIntel, type ConsoleIntel } from './intel/console-intel.js';

@@ -12,6 +12,7 @@ import { AutoBypass } from './tls/auto-bypass.js';
 import { DecisionCache } from './chain/decision-cache.js';
 import type { ChainResult } from './chain/runner.js';
 import type { RequestFacts } from './chain/facts.js';
+import { FileReputation } from './chain/file-reputation.js';
 
 export interface ActivePolicy {
   engine: PolicyEngine;
@@ -30,15 +31,19 @@ export interface RuntimeCounters {
   tunnels: number;
   decrypted: number;
   errors: number;
+  /** transparent flows whose Host/SNI did not resolve to the original destination */
+  hostMismatches: number;
 }
 
 export class GatewayRuntime {
   active: ActivePolicy;
   intel: Intel;
   readonly autoBypass: AutoBypass;
+  /** file-hash reputation of downloads: the intel's local list, then the console (set on enrollment) */
+  files: FileReputation;
   /** memoized chain results for the active policy and intel */
   readonly decisions = new DecisionCache();
-  readonly counters: RuntimeCounters = { requests: 0, blocked: 0, badRequests: 0, tunnels: 0, decrypted: 0, errors: 0 };
+  readonly counters: RuntimeCounters = { requests: 0, blocked: 0, badRequests: 0, tunnels: 0, decrypted: 0, errors: 0, hostMismatches: 0 };
   private seq = 0;
   private readonly boot = Date.now().toString(36);
 
@@ -51,6 +56,7 @@ export class GatewayRuntime {
     this.active = active;
     this.intel = intel;
     this.autoBypass = new AutoBypass();
+    this.files = new FileReputation({ local: (sha256) => this.intel.maliciousFile?.(sha256) });
   }
 
   swap(next: ActivePolicy): void {

@@ -51,14 +51,15 @@ export const gatewayDemoHook: DemoHook = {
         dataDir,
         proxy,
         dns,
-        // intel: $MAMORI_INTEL_DB or the starter database, then what the console distributes
+        // intel: --intel / $MAMORI_INTEL_DB or the starter database, then what the console distributes
+        ...(ctx.intelFile ? { intelFile: ctx.intelFile } : {}),
         // enrollment is on the API listener; the answer names the mutual-TLS sync URL
         console: { url: c.url, ...(token ? { token } : {}), caPem: c.services.gatewayCa.certificatePem },
       });
     } catch (e) {
       const why = e instanceof Error ? e.message : String(e);
       ctx.print(`Gateway:        not enrolled (${why}); enforcing its saved or built-in policy`);
-      gw = await startWithFreePorts({ dataDir, proxy, dns });
+      gw = await startWithFreePorts({ dataDir, proxy, dns, ...(ctx.intelFile ? { intelFile: ctx.intelFile } : {}) });
     }
     ctx.print(`Gateway proxy:  http://127.0.0.1:${gw.proxyAddress.port} (PAC: http://127.0.0.1:${gw.proxyAddress.port}/proxy.pac)${gw.identity ? `, enrolled as ${gw.identity.gatewayId}` : ''}`);
     ctx.print(`DNS filter:     127.0.0.1:${gw.dnsPort ?? '-'} (UDP and TCP; forwards to ${upstream.host}:${upstream.port}; blocked names answer 0.0.0.0 / ::)`);

@@ -12,6 +12,8 @@ export interface DemoContext {
   tenantId: string;
   /** ./.mamori (or --data-dir): put your own state in a subdirectory */
   dataDir: string;
+  /** `mamori demo --intel <file>` / $MAMORI_INTEL_DB, absolute: the category database console and gateway start with */
+  intelFile?: string;
   /** a fresh one-time enrollment token for the demo tenant */
   enrollmentToken(name: string): Promise<string>;
   print(line: string): void;

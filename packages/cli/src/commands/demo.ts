@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import path from 'node:path';
-import { analyticsFor, createConsole, seedDemoEvents, type Console } from '@mamori/console';
+import { analyticsFor, consoleIntel, createConsole, seedDemoEvents, type Console } from '@mamori/console';
+import { loadIntelDb } from '@mamori/urlcat';
 import { ensureWebBuilt } from '@mamori/web';
 import { DEMO_HOOKS } from './demo-hooks.js';
 
@@ -38,6 +39,19 @@ export async function ensureDemoData(c: Console): Promise<{ state: DemoState; li
   return { state, links };
 }
 
+/**
+ * The category database of `mamori demo --intel <file>` (else $MAMORI_INTEL_DB), absolute, after
+ * checking it loads (a missing or damaged file stops the demo with the reason); undefined: the
+ * starter database.
+ */
+export function demoIntelFile(option: string | undefined, env = process.env): { file: string; hosts: number } | undefined {
+  const chosen = option ?? (env['MAMORI_INTEL_DB'] || undefined);
+  if (chosen === undefined) return undefined;
+  const file = path.resolve(chosen);
+  const db = loadIntelDb(file);
+  return { file, hosts: db.meta.counts.hosts };
+}
+
 export function registerDemo(program: Command): void {
   program
     .command('demo')
@@ -45,10 +59,12 @@ export function registerDemo(program: Command): void {
     .option('--port <port>', 'console port (default: $MAMORI_PORT or 8080)')
     .option('--gateway-port <port>', 'port of the gateway (mutual TLS) listener (default: $MAMORI_GATEWAY_PORT or 8443)')
     .option('--data-dir <dir>', 'where the embedded stores live', '.mamori')
-    .action(async (opts: { port?: string; gatewayPort?: string; dataDir: string }) => {
+    .option('--intel <file>', 'URL category database (mamori intel build) for the console and the demo gateway; default $MAMORI_INTEL_DB, else the starter one')
+    .action(async (opts: { port?: string; gatewayPort?: string; dataDir: string; intel?: string }) => {
       const port = Number(opts.port ?? process.env['MAMORI_PORT'] ?? 8080);
       const gatewayPort = Number(opts.gatewayPort ?? process.env['MAMORI_GATEWAY_PORT'] ?? 8443);
       const dataDir = path.resolve(opts.dataDir);
+      const intel = demoIntelFile(opts.intel);
       await ensureWebBuilt({ log: (l) => process.stdout.write(l + '\n') });
       const c = await createConsole({
         host: '127.0.0.1',
@@ -58,6 +74,7 @@ export function registerDemo(program: Command): void {
         masterKey: process.env['MAMORI_MASTER_KEY'],
         smtpUrl: process.env['MAMORI_SMTP_URL'],
         logLevel: process.env['MAMORI_LOG_LEVEL'] ?? 'warn',
+        ...(intel ? { intelFile: intel.file } : {}),
       });
       const { state, links } = await ensureDemoData(c);
       // a few days of generated activity (event ids "demo-…"), so that the dashboard, log
@@ -70,6 +87,8 @@ export function registerDemo(program: Command): void {
       out(`Sign in:        ${c.services.auth.loginUrl()}`);
       out(`Gateways:       ${c.gatewayUrl ?? '(gateway listener off)'}`);
       out(`API document:   ${c.url}/api/openapi.json`);
+      const active = (await consoleIntel(c.services.store, c.services.options.dataDir, c.services.options.intelFile)).info;
+      out(`Intel database: ${active.name} (${active.counts.hosts} hosts; ${active.source === 'upload' ? 'uploaded by the operator' : active.source === 'file' ? intel?.file ?? 'file' : 'starter'}; version ${active.version})`);
       if (links.length === 0) out('Demo accounts already have passwords; sign in with them (password reset: POST /api/auth/password-reset).');
       for (const l of links) out(`Set the password of the ${l.who} ${l.accountId} (valid 7 days, one use):\n  ${l.url}`);
       const stops: Array<() => Promise<void>> = [];
@@ -80,6 +99,7 @@ export function registerDemo(program: Command): void {
             tenantId: state.tenantId,
             dataDir,
             print: out,
+            ...(intel ? { intelFile: intel.file } : {}),
             enrollmentToken: async (name) => (await c.services.gateways.createEnrollmentToken(state.tenantId, { name, groups: [] }, 'demo')).token,
           }),
         );

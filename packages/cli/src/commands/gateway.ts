@@ -27,11 +27,13 @@ interface GatewayFlags {
   headersTimeout?: string;
   requestTimeout?: string;
   idleTimeout?: string;
+  fileScanMaxBytes?: string;
+  hostVerifyStrict?: boolean;
   dosPoll?: string;
 }
 
 /** proxy limits from the command line (each optional; DEFAULT_LIMITS otherwise) */
-export function limitsFrom(flags: Pick<GatewayFlags, 'maxHeaderBytes' | 'headersTimeout' | 'requestTimeout' | 'idleTimeout'>): Partial<ProxyLimits> {
+export function limitsFrom(flags: Pick<GatewayFlags, 'maxHeaderBytes' | 'headersTimeout' | 'requestTimeout' | 'idleTimeout' | 'fileScanMaxBytes'>): Partial<ProxyLimits> {
   const out: Partial<ProxyLimits> = {};
   const num = (v: string | undefined, flag: string, key: keyof ProxyLimits, min: number) => {
     if (v === undefined) return;
@@ -43,6 +45,7 @@ export function limitsFrom(flags: Pick<GatewayFlags, 'maxHeaderBytes' | 'headers
   num(flags.headersTimeout, '--headers-timeout', 'headersTimeoutMs', 100);
   num(flags.requestTimeout, '--request-timeout', 'requestTimeoutMs', 100);
   num(flags.idleTimeout, '--idle-timeout', 'idleTimeoutMs', 100);
+  num(flags.fileScanMaxBytes, '--file-scan-max-bytes', 'fileScanMaxBytes', 0);
   if (out['headersTimeoutMs'] !== undefined && out['requestTimeoutMs'] !== undefined && out['headersTimeoutMs'] > out['requestTimeoutMs']) throw new Error('--headers-timeout must not exceed --request-timeout');
   return out;
 }
@@ -87,7 +90,7 @@ export async function runGateway(flags: GatewayFlags): Promise<RunningGateway> {
     proxy: listen,
     // a category database goes through the agent's layered intel (tenant layer, cloud lookups, updates from the console)
     ...(flags.intel && /\.json$/i.test(flags.intel) ? { intel: await loadIntel(flags.intel) } : flags.intel ? { intelFile: path.resolve(flags.intel) } : {}),
-    web: { limits: limitsFrom(flags) },
+    web: { limits: limitsFrom(flags), ...(flags.hostVerifyStrict ? { upstream: { hostVerifyStrict: true } } : {}) },
     ...(flags.console ? { console: { url: flags.console, ...(flags.token ? { token: flags.token } : {}), ...(flags.consoleCa ? { caPem: fs.readFileSync(flags.consoleCa, 'utf8') } : {}) } } : {}),
   };
   const upstreams = [flags.dnsUpstream ? hostPort(flags.dnsUpstream, '--dns-upstream') : systemResolver()];
@@ -129,7 +132,7 @@ export async function runGateway(flags: GatewayFlags): Promise<RunningGateway> {
         };
         // upstream names resolve through the DNS filter's resolver (resolv.conf may point at us)
         opts.web = { ...opts.web, upstream: { ...opts.web?.upstream, lookup: resolverLookup(upstreams) } };
-        opts.dns = { host: '0.0.0.0', port: 53, upstreams, onAnswer: (n, ips, ttl) => fw.addFqdnAnswer(n, ips, ttl).then(() => undefined) };
+        opts.dns = { host: '::', port: 53, upstreams, onAnswer: (n, ips, ttl) => fw.addFqdnAnswer(n, ips, ttl).then(() => undefined) };
         opts.beforeSwap = async (d) => {
           const res = await fw.deploy(d.policy);
           if (!res.ok) throw new Error(`firewall: ${res.error ?? 'deploy failed'}`);
@@ -156,12 +159,14 @@ export function registerGateway(program: Command): void {
     .option('--data-dir <dir>', 'identity, last deployment and log spool', '.mamori-gateway')
     .option('--intel <file>', 'URL category database (mamori intel build), or a .json file of local overrides')
     .option('--listen <host:port>', 'explicit proxy address', '127.0.0.1:3128')
-    .option('--dns <host:port>', 'run the DNS filter on this address (router mode: 0.0.0.0:53)')
+    .option('--dns <host:port>', 'run the DNS filter on this address (router mode: [::]:53, dual-stack)')
     .option('--dns-upstream <ip:port>', 'resolver the DNS filter forwards to (default: /etc/resolv.conf)')
     .option('--max-header-bytes <n>', 'largest request line + headers accepted (431 above; default 16384)')
     .option('--headers-timeout <ms>', 'time a client has to send complete headers (408 after; default 15000)')
     .option('--request-timeout <ms>', 'time a client has to send a complete request (408 after; default 120000)')
-    .option('--idle-timeout <ms>', 'idle tunnels and decrypted connections are closed after this (default 300000)');
+    .option('--idle-timeout <ms>', 'idle tunnels and decrypted connections are closed after this (default 300000)')
+    .option('--file-scan-max-bytes <n>', 'downloads up to this size are hashed (SHA-256) and checked against file reputation before they pass; 0 turns it off (default 8388608)')
+    .option('--host-verify-strict', 'transparent mode: refuse (409) requests whose Host/SNI does not resolve to the original destination (default: log them and still go to the original destination)');
   addRouterOptions(cmd);
   cmd.action(async (flags: GatewayFlags) => {
     process.on('uncaughtException', (e) => process.stderr.write(`mamori gateway: unexpected error (continuing): ${e.stack ?? e.message}\n`));

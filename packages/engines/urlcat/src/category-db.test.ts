@@ -1,6 +1,9 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CategoryDbBuilder } from './db-builder.js';
-import { loadCategoryDb } from './category-db.js';
+import { loadCategoryDb, loadCategoryDbFile } from './category-db.js';
 import { CategoryDbError, FORMAT_VERSION } from './db-format.js';
 import { parseListLine } from './list-entry.js';
 import { URL_CATEGORIES } from './taxonomy.js';
@@ -152,6 +155,8 @@ describe('host lookups against a plain reference', () => {
     }
     const db = loadCategoryDb(b.build());
     const order = new Map(cats.map((c) => [c, URL_CATEGORIES.findIndex((u) => u.id === c)]));
+    const queries: string[] = [];
+    const answers: string[][] = [];
     for (let i = 0; i < 20000; i++) {
       const q = host(1);
       const labelsOf = q.split('.');
@@ -166,6 +171,70 @@ describe('host lookups against a plain reference', () => {
       }
       expect(db.lookupHost(q), q).toEqual(expected);
       expect(db.lookupHost(q.toUpperCase()), q).toEqual(expected);
+      queries.push(i % 3 === 0 ? q.toUpperCase() : q);
+      answers.push(expected.categories);
+    }
+    // the batch API answers the same, in groups and across a group boundary
+    const out: Array<readonly string[]> = [];
+    db.lookupHosts(queries, out);
+    expect(out.length).toBe(queries.length);
+    for (let i = 0; i < queries.length; i++) expect(out[i], queries[i]).toEqual(answers[i]);
+  });
+});
+
+describe('host keys: verification, enumeration, file loading', () => {
+  const build = () => {
+    const b = new CategoryDbBuilder('keys');
+    b.addHost('bank.example.jp', 'finance');
+    b.addHost('clinic.example.jp', 'health');
+    b.addHost('news.example.jp', 'news');
+    b.addHost('deep.a.b.c.d.e.f.g.h.i.j.example.com', 'games');
+    for (let i = 0; i < 500; i++) b.addHost(`host${i}.example.net`, i % 2 === 0 ? 'finance' : 'shopping');
+    return b.build();
+  };
+
+  it('answers byte-verified (smart bypass) keys and the others alike, also in batches and past 8 levels', () => {
+    const db = loadCategoryDb(build());
+    expect(db.lookupHost('www.Bank.example.jp')).toEqual({ categories: ['finance'], matched: 'bank.example.jp' });
+    expect(db.lookupHost('clinic.example.jp.').categories).toEqual(['health']);
+    expect(db.lookupHost('bank.example.jpx').categories).toEqual([]);
+    expect(db.lookupHost('x.y.deep.a.b.c.d.e.f.g.h.i.j.example.com').matched).toBe('deep.a.b.c.d.e.f.g.h.i.j.example.com');
+    const hosts = Array.from({ length: 600 }, (_, i) => `u${i}.host${i}.example.net`);
+    hosts.push('x.y.deep.a.b.c.d.e.f.g.h.i.j.example.com', '198.51.100.1', 'bücher.example.jp', 'news.example.jp');
+    const out: Array<readonly string[]> = [];
+    db.lookupHosts(hosts, out);
+    hosts.forEach((h, i) => expect(out[i], h).toEqual(db.lookupHost(h).categories));
+    expect(out[1]).toEqual(['shopping']);
+    expect(out[599]).toEqual([]);
+  });
+
+  it('enumerates its keys; a file load reads them only when enumerated and still checks them', () => {
+    const buf = build();
+    const all = [...loadCategoryDb(buf).hostEntries()];
+    expect(all.length).toBe(504);
+    expect(all[0]).toEqual({ host: 'bank.example.jp', categories: ['finance'] });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mamori-keys-'));
+    try {
+      const file = path.join(dir, 'db.mdb');
+      fs.writeFileSync(file, buf);
+      const db = loadCategoryDbFile(file);
+      expect(db.lookupHost('news.example.jp').categories).toEqual(['news']);
+      expect([...db.hostEntries()]).toEqual(all);
+      // damage the last bytes (the host keys): lookups still load, enumeration refuses
+      const damaged = Buffer.from(buf);
+      damaged[damaged.length - 80] = (damaged[damaged.length - 80] ?? 0) ^ 0xff;
+      fs.writeFileSync(file, damaged);
+      const lazy = loadCategoryDbFile(file);
+      expect(lazy.lookupHost('news.example.jp').categories).toEqual(['news']);
+      expect(() => [...lazy.hostEntries()]).toThrow(/checksum mismatch \(host keys damaged\)/);
+      expect(() => loadCategoryDb(damaged)).toThrow(/checksum mismatch/);
+      // damage in what lookups read is refused at load
+      const early = Buffer.from(buf);
+      early[300] = (early[300] ?? 0) ^ 0xff;
+      fs.writeFileSync(file, early);
+      expect(() => loadCategoryDbFile(file)).toThrow(/checksum mismatch/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -1,17 +1,35 @@
 /**
  * Reading a category database in place: `loadCategoryDb(buf)` checks the header, the length and
  * the checksum, then wraps the sections in typed-array views: nothing is parsed per entry. A host
- * lookup hashes every label suffix in one right-to-left pass over the string's char codes (no
- * split, slice or allocation), walks the suffixes from the shortest in a blocked filter that says
- * per suffix "may be a key" and "may have keys under it" (one cache line per suffix, and most
- * hosts stop at their first), then probes the candidates longest first in the open-addressing
- * table of 32-bit fingerprints and verifies a fingerprint hit against the key bytes of its
- * record, which also holds the answer.
+ * lookup reads the host once, right to left, with no split, slice or allocation, and keeps two
+ * 32-bit hash chains (a 64-bit fingerprint) of the suffix read so far; at each dot past the last
+ * label it probes the suffix's bucket — one 64-byte bucket, one cache line — and stops at the
+ * first suffix that is not a parent of some key (most hosts: the registrable domain, one probe).
+ * The longest suffix found as a key answers; its catset sits in the slot beside the fingerprint.
+ *
+ * False matches: a host suffix that is not a key matches a slot only if its 64-bit fingerprint
+ * equals that slot's, p ≈ (entries in the table) × 2^-64 per probed suffix: with 2.5M entries,
+ * 1.4e-13, one false match per ~7e12 probes. Keys whose categories relax inspection
+ * (VERIFIED_CATEGORIES, the smart bypass) are still compared byte by byte, so a deliberately
+ * crafted collision cannot buy a bypass; any other false match can only add a category.
  */
+import fs from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { domainToASCII } from 'node:url';
-import { CategoryDbError, FORMAT_VERSION, HEADER_BYTES, MAGIC, SECTION, SECTION_ENTRY_BYTES, type DbMeta } from './db-format.js';
-import { HASH_SEED, hashFinish32, hashKey, hashStep } from './key-hash.js';
+import {
+  BUCKET_WORDS,
+  BUCKETS_HEADER_WORDS,
+  CategoryDbError,
+  FORMAT_VERSION,
+  HEADER_BYTES,
+  MAGIC,
+  SECTION,
+  SECTION_ENTRY_BYTES,
+  SLOT_PAYLOAD_SHIFT,
+  SLOT_VERIFY,
+  type DbMeta,
+} from './db-format.js';
+import { HASH2_MUL, HASH2_SEED, HASH_SEED, hashFinish32, hashKey, hashStep } from './key-hash.js';
 import { formatIPv4, formatIPv6, maskV4, parseIPv4, parseIPv6 } from './ip.js';
 import { splitUrl } from './list-entry.js';
 
@@ -24,6 +42,11 @@ export interface LookupResult {
 
 const NONE: LookupResult = Object.freeze({ categories: Object.freeze([]) as unknown as string[] });
 const MAX_LABELS = 128;
+/** hosts per lookupHosts group, candidates kept per host in a group */
+const BATCH = 16;
+const BATCH_CANDIDATES = 8;
+/** where single lookups keep their candidates (after the batch's) */
+const SINGLE_AT = BATCH * BATCH_CANDIDATES;
 
 export class CategoryDb {
   readonly meta: DbMeta;
@@ -31,12 +54,16 @@ export class CategoryDb {
   private readonly catStarts: Uint32Array;
   private readonly catItems: Uint16Array;
   private readonly catCache: Array<string[] | undefined>;
-  private readonly hostSlots: Int32Array;
-  private readonly hostRecords: Int32Array;
-  private readonly hostRecordBytes: Uint8Array;
-  private readonly hostMask: number;
+  /** HOST_BUCKETS (with its 16-word header) */
+  private readonly buckets: Int32Array;
+  private readonly bucketCount: number;
+  private hostKeys: Int32Array;
+  private hostKeyBytes: Uint8Array;
+  private readonly verifyKeys: Int32Array;
+  private readonly verifyKeyBytes: Uint8Array;
   private readonly hostFilter: Int32Array;
   private readonly hostFilterShift: number;
+  private readonly hashes2 = new Int32Array(SINGLE_AT + MAX_LABELS + 1);
   private readonly urlSlots: Int32Array;
   private readonly urlEntries: Uint32Array;
   private readonly urlMask: number;
@@ -46,37 +73,51 @@ export class CategoryDb {
   private readonly ipv4Prefixes: number[];
   private readonly ipv6: Uint32Array;
   private readonly ipv6Prefixes: number[];
-  private readonly bounds = new Int32Array(MAX_LABELS + 1);
-  private readonly hashes = new Int32Array(MAX_LABELS + 1);
+  private readonly bounds = new Int32Array(SINGLE_AT + MAX_LABELS + 1);
+  private readonly hashes = new Int32Array(SINGLE_AT + MAX_LABELS + 1);
   private readonly expressions: Array<{ re: RegExp; categories: string[]; pattern: string }>;
-  private readonly candidates = new Int32Array(MAX_LABELS + 1);
   /** set by suffixes(): the host had an upper-case letter */
   private upper = false;
+  /** set by lookupCatset(): where the matched suffix starts, and whether the part read had upper case */
+  private matchStart = 0;
+  private matchUpper = false;
 
-  constructor(input: Buffer | Uint8Array) {
+  /** where the HOST_KEYS section is read from when the loaded buffer stops before it (loadCategoryDbFile) */
+  private readonly keysSource: { file: string; at: number; len: number; crc: number } | undefined;
+  private keysChecked = false;
+
+  constructor(input: Buffer | Uint8Array, file?: string) {
     if (input.byteLength < HEADER_BYTES) throw new CategoryDbError('truncated', `category database truncated: ${input.byteLength} bytes, the header alone is ${HEADER_BYTES}`);
     let buf = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
     if (buf.toString('latin1', 0, 8) !== MAGIC) throw new CategoryDbError('bad-magic', 'not a Mamori category database (bad magic; build one with `mamori intel build`)');
     const version = buf.readUInt32LE(8);
     if (version !== FORMAT_VERSION) throw new CategoryDbError('unsupported-version', `category database format version ${version} is not supported (this build reads version ${FORMAT_VERSION})`);
     const total = buf.readUInt32LE(16);
-    if (buf.byteLength < total) throw new CategoryDbError('truncated', `category database truncated: ${buf.byteLength} of ${total} bytes`);
+    const count = buf.readUInt32LE(24);
+    const tableEnd = HEADER_BYTES + count * SECTION_ENTRY_BYTES;
+    if (buf.byteLength < tableEnd) throw new CategoryDbError('truncated', `category database truncated: ${buf.byteLength} of ${total} bytes`);
+    if (crc32(buf.subarray(HEADER_BYTES, tableEnd)) !== buf.readUInt32LE(20)) throw new CategoryDbError('checksum', 'category database checksum mismatch (section table damaged)');
+    // the HOST_KEYS section (last in the file) may be left out of the buffer when a file is named to read it from
+    const keysEntry = sectionEntries(buf, count).find((e) => e.id === SECTION.HOST_KEYS);
+    const needed = file !== undefined && keysEntry !== undefined && isLast(keysEntry, total) ? keysEntry.at : total;
+    if (buf.byteLength < needed) throw new CategoryDbError('truncated', `category database truncated: ${buf.byteLength} of ${total} bytes`);
     if (buf.byteLength > total) buf = buf.subarray(0, total);
-    const sum = crc32(buf.subarray(HEADER_BYTES));
-    if (sum !== buf.readUInt32LE(20)) throw new CategoryDbError('checksum', 'category database checksum mismatch (file damaged)');
     if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new CategoryDbError('corrupt', 'category databases are read on little-endian machines only');
     // typed-array views need aligned offsets; a pooled or sliced Buffer may not be
     if (buf.byteOffset % 8 !== 0) buf = Buffer.from(buf);
     this.byteLength = total;
 
-    const count = buf.readUInt32LE(24);
     const sections = new Map<number, { at: number; len: number; count: number }>();
-    for (let i = 0; i < count; i++) {
-      const p = HEADER_BYTES + i * SECTION_ENTRY_BYTES;
-      if (p + SECTION_ENTRY_BYTES > total) throw new CategoryDbError('corrupt', 'category database section table out of range');
-      const s = { at: buf.readUInt32LE(p + 4), len: buf.readUInt32LE(p + 8), count: buf.readUInt32LE(p + 12) };
-      if (s.at % 8 !== 0 || s.at + s.len > total) throw new CategoryDbError('corrupt', `category database section ${buf.readUInt32LE(p)} out of range`);
-      sections.set(buf.readUInt32LE(p), s);
+    for (const e of sectionEntries(buf, count)) {
+      if (e.at % 8 !== 0 || e.at + e.len > total) throw new CategoryDbError('corrupt', `category database section ${e.id} out of range`);
+      // a file's HOST_KEYS may be left out of the buffer (loadCategoryDbFile): read and checked when first used
+      if (e.id === SECTION.HOST_KEYS && buf.byteLength < e.at + e.len) {
+        this.keysSource = { file: file as string, at: e.at, len: e.len, crc: e.crc };
+        sections.set(e.id, { at: 0, len: 0, count: 0 });
+        continue;
+      }
+      if (crc32(buf.subarray(e.at, e.at + e.len)) !== e.crc) throw new CategoryDbError('checksum', `category database checksum mismatch (section ${e.id} damaged)`);
+      sections.set(e.id, e);
     }
     const section = (id: number) => {
       const s = sections.get(id);
@@ -115,16 +156,19 @@ export class CategoryDb {
     this.catItems = new Uint16Array(buf.buffer, buf.byteOffset + itemsAt, (cs.len - (itemsAt - cs.at)) / 2);
     this.catCache = new Array<string[] | undefined>(nsets);
 
-    this.hostSlots = i32(SECTION.HOST_SLOTS);
-    this.hostRecords = i32(SECTION.HOST_RECORDS);
-    this.hostRecordBytes = new Uint8Array(this.hostRecords.buffer, this.hostRecords.byteOffset, this.hostRecords.byteLength);
-    this.hostMask = this.hostSlots.length / 2 - 1;
+    this.buckets = i32(SECTION.HOST_BUCKETS);
+    this.bucketCount = this.buckets[0] ?? 0;
+    if (this.bucketCount < 1 || this.buckets.length !== BUCKETS_HEADER_WORDS + this.bucketCount * BUCKET_WORDS) throw new CategoryDbError('corrupt', 'category database host bucket table has a bad size');
+    this.hostKeys = i32(SECTION.HOST_KEYS);
+    this.verifyKeys = i32(SECTION.HOST_VERIFY);
+    this.verifyKeyBytes = new Uint8Array(this.verifyKeys.buffer, this.verifyKeys.byteOffset, this.verifyKeys.byteLength);
     this.hostFilter = i32(SECTION.HOST_FILTER);
     {
-      const blocks = this.hostFilter.length / 2;
-      if (blocks < 32 || (blocks & (blocks - 1)) !== 0) throw new CategoryDbError('corrupt', 'category database host filter size is not a power of two');
-      this.hostFilterShift = 32 - Math.log2(blocks);
+      const words = this.hostFilter.length;
+      if (words < 32 || words > 1 << 22 || (words & (words - 1)) !== 0) throw new CategoryDbError('corrupt', 'category database host filter size is not a power of two');
+      this.hostFilterShift = 32 - Math.log2(words);
     }
+    this.hostKeyBytes = new Uint8Array(this.hostKeys.buffer, this.hostKeys.byteOffset, this.hostKeys.byteLength);
     this.urlSlots = i32(SECTION.URL_SLOTS);
     this.urlEntries = u32(SECTION.URL_ENTRIES);
     this.urlMask = this.urlSlots.length / 2 - 1;
@@ -133,7 +177,7 @@ export class CategoryDb {
     this.pool = new Uint8Array(buf.buffer, buf.byteOffset + pool.at, pool.len);
     this.ipv4 = u32(SECTION.IPV4);
     this.ipv6 = u32(SECTION.IPV6);
-    for (const [mask, name] of [[this.hostMask, 'host'], [this.urlMask, 'url']] as const) {
+    for (const [mask, name] of [[this.urlMask, 'url']] as const) {
       if (mask < 0 || (mask & (mask + 1)) !== 0) throw new CategoryDbError('corrupt', `category database ${name} table size is not a power of two`);
     }
     if (this.ipv4.length < 66 || this.ipv6.length < 258) throw new CategoryDbError('corrupt', 'category database IP tables are too short');
@@ -141,6 +185,11 @@ export class CategoryDb {
     for (let p = 32; p >= 0; p--) if ((this.ipv4[p * 2 + 1] ?? 0) > 0) this.ipv4Prefixes.push(p);
     this.ipv6Prefixes = [];
     for (let p = 128; p >= 0; p--) if ((this.ipv6[p * 2 + 1] ?? 0) > 0) this.ipv6Prefixes.push(p);
+  }
+
+  /** Bytes of the host filter (benchmark diagnostics). */
+  get filterBytes(): number {
+    return this.hostFilter.byteLength;
   }
 
   /** All category ids this database can return (taxonomy + custom). */
@@ -221,69 +270,288 @@ export class CategoryDb {
 
   /** Longest-match host lookup: `a.b.example.co.jp` finds an `example.co.jp` entry. IP literals go to lookupIp. */
   lookupHost(host: string): LookupResult {
+    const cs = this.lookupCatset(host);
+    if (cs < 0) return cs === -1 ? NONE : this.lookupHostSlow(host);
+    const start = this.matchStart;
     let end = host.length;
-    if (end > 0 && host.charCodeAt(end - 1) === 46) end--;
-    if (end === 0) return NONE;
-    const last = host.charCodeAt(end - 1);
-    // IP literals: IPv4 ends in a digit (no TLD does), IPv6 is bracketed or has a colon (seen by suffixes())
-    if ((last >= 48 && last <= 57) || host.charCodeAt(0) === 91) {
-      const ip = this.lookupIpLiteral(end === host.length ? host : host.slice(0, end));
-      if (ip !== undefined) return ip;
-    }
-    const n = this.suffixes(host, end);
-    if (n < 0) {
-      if (n === -2) return this.lookupIpLiteral(host.slice(0, end)) ?? NONE;
-      const ascii = domainToASCII(host.slice(0, end));
-      return ascii === '' ? NONE : this.lookupHost(ascii);
-    }
-    // the last label alone (a TLD) is never stored: lists reject single-label hosts
-    const bounds = this.bounds;
-    const hashes = this.hashes;
-    const filter = this.hostFilter;
-    const shift = this.hostFilterShift;
-    const candidates = this.candidates;
-    let found = 0;
-    for (let k = 1; k < n; k++) {
-      const h = hashes[k] as number;
-      const b = (h >>> shift) << 1;
-      const m = (1 << (h & 31)) | (1 << ((h >>> 5) & 31));
-      if (((filter[b] as number) & m) === m) candidates[found++] = k;
-      if (((filter[b + 1] as number) & m) !== m) break;
-    }
-    while (found > 0) {
-      const k = candidates[--found] as number;
-      const h = hashes[k] as number;
-      const start = bounds[k] as number;
-      const rec = this.probeHost(h, host, start, end);
-      if (rec >= 0) {
-        const matched = start === 0 && end === host.length && !this.upper ? host : this.upper ? host.slice(start, end).toLowerCase() : host.slice(start, end);
-        return { categories: this.categories((this.hostRecords[rec] as number) >>> 8), matched };
-      }
-    }
-    return NONE;
+    if (host.charCodeAt(end - 1) === 46) end--;
+    const matched = this.matchUpper ? host.slice(start, end).toLowerCase() : start === 0 && end === host.length ? host : host.slice(start, end);
+    return { categories: this.categories(cs), matched };
   }
 
-  /** Host table: record word index of the key equal to host[start, end) (case-insensitively), or -1. */
-  private probeHost(hash: number, host: string, start: number, end: number): number {
-    const slots = this.hostSlots;
-    const mask = this.hostMask;
-    const len = end - start;
-    let idx = hash & mask;
-    for (;;) {
-      const r = (slots[idx * 2 + 1] as number) - 1;
-      if (r < 0) return -1;
-      if (slots[idx * 2] === hash && ((this.hostRecords[r] as number) & 0xff) === len) {
-        const bytes = this.hostRecordBytes;
-        let off = (r + 1) * 4;
-        let i = start;
-        for (; i < end; i++, off++) {
-          let ch = host.charCodeAt(i);
-          if (ch >= 65 && ch <= 90) ch |= 32;
-          if (bytes[off] !== ch) break;
-        }
-        if (i === end) return r;
+  /**
+   * Batch host lookup for log re-categorisation and the cloud lookup service: out[i] = the
+   * categories of hosts[i] (the shared frozen arrays; empty when not listed). A group of hosts
+   * goes through three passes — hash every host and touch the filter words of its suffixes; walk
+   * the filter and touch the bucket of each host's longest candidate; probe — so the CPU
+   * overlaps the memory misses of different hosts instead of waiting for each in turn.
+   */
+  lookupHosts(hosts: readonly string[], out: Array<readonly string[]>): void {
+    const n = hosts.length;
+    const b = this.buckets;
+    const filter = this.hostFilter;
+    const shift = this.hostFilterShift;
+    const counts = this.batchCounts;
+    const c1 = this.hashes;
+    const c2 = this.hashes2;
+    let sink = 0;
+    for (let g = 0; g < n; g += BATCH) {
+      const m = Math.min(BATCH, n - g);
+      for (let j = 0; j < m; j++) {
+        const at = j * BATCH_CANDIDATES;
+        const levels = this.hashLevels(hosts[g + j] as string, false, at, BATCH_CANDIDATES);
+        counts[j] = levels;
+        for (let k = 0; k < levels; k++) sink ^= filter[(c2[at + k] as number) >>> shift] as number;
       }
-      idx = (idx + 1) & mask;
+      for (let j = 0; j < m; j++) {
+        const levels = counts[j] as number;
+        if (levels <= 0) continue;
+        const at = j * BATCH_CANDIDATES;
+        const found = this.filterWalk(at, levels);
+        counts[j] = found === 0 ? -1 : found;
+        if (found > 0) sink ^= b[this.bucketBase(c1[at + found - 1] as number) + 2] as number;
+      }
+      for (let j = 0; j < m; j++) {
+        const host = hosts[g + j] as string;
+        const found = counts[j] as number;
+        const cs = found === -3 ? this.lookupCatset(host) : found <= 0 ? found : this.resolve(host, j * BATCH_CANDIDATES, found);
+        out[g + j] = cs >= 0 ? this.categories(cs) : cs === -1 ? NONE.categories : this.lookupHostSlow(host).categories;
+      }
+    }
+    this.sink = sink;
+  }
+
+  /**
+   * What a lookupHost of this host reads (benchmark diagnostics): filter words, buckets (64-byte
+   * lines; more than one per probe only past a full bucket) and key records compared byte by byte.
+   */
+  lookupCost(host: string): { filterWords: number; buckets: number; keyReads: number } {
+    const levels = this.hashLevels(host, false, SINGLE_AT, MAX_LABELS);
+    if (levels <= 0) return { filterWords: 0, buckets: 0, keyReads: 0 };
+    let found = this.filterWalk(SINGLE_AT, levels);
+    const cost = { filterWords: Math.min(levels, found + 1), buckets: 0, keyReads: 0 };
+    const b = this.buckets;
+    while (found > 0) {
+      found--;
+      const f1 = this.hashes[SINGLE_AT + found] as number;
+      const f2 = this.hashes2[SINGLE_AT + found] as number;
+      let base = this.bucketBase(f1);
+      let v = 0;
+      for (;;) {
+        cost.buckets++;
+        let s = 0;
+        for (; s < 15; s += 3) {
+          const w = b[base + s + 2] as number;
+          if (w === 0) break;
+          if (b[base + s] === f1 && b[base + s + 1] === f2) {
+            v = w;
+            break;
+          }
+        }
+        if (v !== 0 || s < 15 || b[base + 15] === 0) break;
+        base += BUCKET_WORDS;
+        if (base === b.length) base = BUCKETS_HEADER_WORDS;
+      }
+      if (v === 0) continue;
+      if ((v & SLOT_VERIFY) !== 0) cost.keyReads++;
+      break;
+    }
+    return cost;
+  }
+
+  /** keeps the batch's touching loads alive */
+  private sink = 0;
+  private readonly batchCounts = new Int32Array(BATCH);
+
+  /**
+   * The hot path of host lookups: the catset of the longest listed suffix, -1 when none, -2 for a
+   * host that needs the slow path (IP literal, non-ASCII). Sets matchStart and matchUpper.
+   */
+  private lookupCatset(host: string, notIp = false): number {
+    const levels = this.hashLevels(host, notIp, SINGLE_AT, MAX_LABELS);
+    if (levels <= 0) return levels;
+    const found = this.filterWalk(SINGLE_AT, levels);
+    return found === 0 ? -1 : this.resolve(host, SINGLE_AT, found);
+  }
+
+  private bucketBase(f1: number): number {
+    return BUCKETS_HEADER_WORDS + Math.floor(((f1 >>> 0) * this.bucketCount) / 4294967296) * BUCKET_WORDS;
+  }
+
+  /**
+   * Reads the host right to left once and records at [at, at + cap) the fingerprint and start of
+   * every suffix from the registrable level (two labels) on, shortest first. Returns their
+   * number, -1 (none: one label), -2 (slow path: IP literal, non-ASCII) or -3 (more than cap;
+   * with cap = MAX_LABELS the deeper suffixes are left out: keys have at most 128 labels).
+   */
+  private hashLevels(host: string, notIp: boolean, at: number, cap: number): number {
+    let end = host.length;
+    if (end > 0 && host.charCodeAt(end - 1) === 46) end--;
+    if (end === 0) return -1;
+    const last = host.charCodeAt(end - 1);
+    // IP literals: IPv4 ends in a digit (no TLD does), IPv6 is bracketed or has a colon
+    if (((last >= 48 && last <= 57) || last === 93) && !notIp) return -2;
+    const c1 = this.hashes;
+    const c2 = this.hashes2;
+    const cStart = this.bounds;
+    let h1 = HASH_SEED;
+    let h2 = HASH2_SEED;
+    let upper = 0;
+    let labels = 0;
+    let found = 0;
+    for (let i = end - 1; ; i--) {
+      let ch = i >= 0 ? host.charCodeAt(i) : 46;
+      if (ch === 46) {
+        // host[i + 1, end) is a suffix; the last label alone (a TLD) is never a key
+        if (labels > 0) {
+          if (found === cap) {
+            if (cap === MAX_LABELS) break;
+            return -3;
+          }
+          c1[at + found] = hashFinish32(h1);
+          c2[at + found] = hashFinish32(h2);
+          // the start, negative when the part read so far had upper case
+          cStart[at + found] = upper === 0 ? i + 1 : -(i + 2);
+          found++;
+        }
+        if (i < 0) break;
+        labels++;
+      } else if (ch >= 65 && ch <= 90) {
+        ch |= 32;
+        upper = 1;
+      } else if (ch > 127 || ch === 58) return -2;
+      h1 = Math.imul(h1 ^ ch, 0x01000193);
+      const m = Math.imul(h2 ^ ch, HASH2_MUL);
+      h2 = (m << 13) | (m >>> 19);
+    }
+    return found === 0 ? -1 : found;
+  }
+
+  /** How many of the levels at [at, at + levels), from the shortest, the filter lets through. */
+  private filterWalk(at: number, levels: number): number {
+    const filter = this.hostFilter;
+    const shift = this.hostFilterShift;
+    const c2 = this.hashes2;
+    let k = 0;
+    for (; k < levels; k++) {
+      const f2 = c2[at + k] as number;
+      const m = (1 << (f2 & 31)) | (1 << ((f2 >>> 5) & 31));
+      if (((filter[f2 >>> shift] as number) & m) !== m) break;
+    }
+    return k;
+  }
+
+  /** Probes the collected candidates at [at, at + found) longest first; the first key found answers. */
+  private resolve(host: string, at: number, found: number): number {
+    const b = this.buckets;
+    const c1 = this.hashes;
+    const c2 = this.hashes2;
+    const cStart = this.bounds;
+    while (found > 0) {
+      found--;
+      const f1 = c1[at + found] as number;
+      const f2 = c2[at + found] as number;
+      let base = this.bucketBase(f1);
+      let v = 0;
+      for (;;) {
+        let s = 0;
+        for (; s < 15; s += 3) {
+          const w = b[base + s + 2] as number;
+          if (w === 0) break;
+          if (b[base + s] === f1 && b[base + s + 1] === f2) {
+            v = w;
+            break;
+          }
+        }
+        if (v !== 0 || s < 15 || b[base + 15] === 0) break;
+        base += BUCKET_WORDS;
+        if (base === b.length) base = BUCKETS_HEADER_WORDS;
+      }
+      if (v === 0) continue;
+      const st = cStart[at + found] as number;
+      const start = st >= 0 ? st : -st - 1;
+      let cs = v >>> SLOT_PAYLOAD_SHIFT;
+      if ((v & SLOT_VERIFY) !== 0) {
+        let end = host.length;
+        if (host.charCodeAt(end - 1) === 46) end--;
+        if (!this.keyEquals(cs, host, start, end)) continue;
+        cs = (this.verifyKeys[cs] as number) >>> 8;
+      }
+      this.matchStart = start;
+      this.matchUpper = st < 0;
+      return cs;
+    }
+    return -1;
+  }
+
+  /** HOST_VERIFY record r holds exactly host[start, end) (case-insensitively). */
+  private keyEquals(r: number, host: string, start: number, end: number): boolean {
+    if (((this.verifyKeys[r] as number) & 0xff) !== end - start) return false;
+    const bytes = this.verifyKeyBytes;
+    let off = (r + 1) * 4;
+    for (let i = start; i < end; i++, off++) {
+      let ch = host.charCodeAt(i);
+      if (ch >= 65 && ch <= 90) ch |= 32;
+      if (bytes[off] !== ch) return false;
+    }
+    return true;
+  }
+
+  /** IP literals and non-ASCII (IDN) hosts. */
+  private lookupHostSlow(host: string): LookupResult {
+    let end = host.length;
+    if (host.charCodeAt(end - 1) === 46) end--;
+    const h = end === host.length ? host : host.slice(0, end);
+    if (h.includes(':') || h.charCodeAt(0) === 91) return this.lookupIpLiteral(h) ?? NONE;
+    const last = h.charCodeAt(h.length - 1);
+    if (last >= 48 && last <= 57) {
+      const ip = this.lookupIpLiteral(h);
+      if (ip !== undefined) return ip;
+    }
+    // eslint-disable-next-line no-control-regex
+    if (/[^\x00-\x7f]/.test(h)) {
+      const ascii = domainToASCII(h);
+      return ascii === '' || ascii === h ? NONE : this.lookupHost(ascii);
+    }
+    // a name ending in a digit that is not an IP address
+    const cs = this.lookupCatset(h, true);
+    if (cs < 0) return NONE;
+    const start = this.matchStart;
+    return { categories: this.categories(cs), matched: this.matchUpper ? h.slice(start).toLowerCase() : start === 0 ? h : h.slice(start) };
+  }
+
+  /** Reads (when left out of the loaded buffer) and checks the HOST_KEYS section, once. */
+  private checkKeys(): void {
+    const src = this.keysSource;
+    if (this.keysChecked || !src) {
+      this.keysChecked = true;
+      return;
+    }
+    const bytes = Buffer.alloc(src.len);
+    const fd = fs.openSync(src.file, 'r');
+    try {
+      if (fs.readSync(fd, bytes, 0, src.len, src.at) !== src.len) throw new CategoryDbError('truncated', `category database ${src.file} truncated (host keys)`);
+    } finally {
+      fs.closeSync(fd);
+    }
+    if (crc32(bytes) !== src.crc) throw new CategoryDbError('checksum', `category database ${src.file}: checksum mismatch (host keys damaged)`);
+    this.hostKeys = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+    this.hostKeyBytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.keysChecked = true;
+  }
+
+  /** Every host key with its categories, in build order (editions, exports). */
+  *hostEntries(): Generator<{ host: string; categories: string[] }> {
+    this.checkKeys();
+    const words = this.hostKeys;
+    const bytes = this.hostKeyBytes;
+    for (let r = 0; r < words.length; ) {
+      const w = words[r] as number;
+      const len = w & 0xff;
+      if (len === 0) break;
+      const at = (r + 1) * 4;
+      yield { host: Buffer.from(bytes.buffer, bytes.byteOffset + at, len).toString('latin1'), categories: this.categories(w >>> 8) };
+      r += 1 + ((len + 3) >> 2);
     }
   }
 
@@ -418,4 +686,44 @@ export class CategoryDb {
 
 export function loadCategoryDb(buf: Buffer | Uint8Array): CategoryDb {
   return new CategoryDb(buf);
+}
+
+/**
+ * Reads a database file without its HOST_KEYS section (the list of keys, only needed to
+ * enumerate them: read and checked on first use), which is most of a large file's bytes.
+ */
+export function loadCategoryDbFile(file: string): CategoryDb {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(HEADER_BYTES);
+    if (fs.readSync(fd, head, 0, HEADER_BYTES, 0) < HEADER_BYTES) return new CategoryDb(head.subarray(0, 0));
+    if (head.toString('latin1', 0, 8) !== MAGIC || head.readUInt32LE(8) !== FORMAT_VERSION) return new CategoryDb(fs.readFileSync(file));
+    const count = head.readUInt32LE(24);
+    const table = Buffer.alloc(count * SECTION_ENTRY_BYTES);
+    fs.readSync(fd, table, 0, table.length, HEADER_BYTES);
+    const keys = sectionEntries(Buffer.concat([head, table]), count).find((e) => e.id === SECTION.HOST_KEYS);
+    const total = head.readUInt32LE(16);
+    const want = keys && isLast(keys, total) ? keys.at : total;
+    // a 64-aligned buffer of its own (never a pooled slice), so buckets are cache lines
+    const buf = Buffer.allocUnsafeSlow(want);
+    const got = fs.readSync(fd, buf, 0, want, 0);
+    return new CategoryDb(buf.subarray(0, got), file);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The section ends the file (sections are 64-aligned, so up to 63 bytes of padding follow it). */
+function isLast(e: { at: number; len: number }, total: number): boolean {
+  return ((e.at + e.len + 63) & ~63) === total && e.len > 0;
+}
+
+function sectionEntries(buf: Buffer, count: number): Array<{ id: number; at: number; len: number; count: number; crc: number }> {
+  const out: Array<{ id: number; at: number; len: number; count: number; crc: number }> = [];
+  for (let i = 0; i < count; i++) {
+    const p = HEADER_BYTES + i * SECTION_ENTRY_BYTES;
+    if (p + SECTION_ENTRY_BYTES > buf.byteLength) throw new CategoryDbError('corrupt', 'category database section table out of range');
+    out.push({ id: buf.readUInt32LE(p), at: buf.readUInt32LE(p + 4), len: buf.readUInt32LE(p + 8), count: buf.readUInt32LE(p + 12), crc: buf.readUInt32LE(p + 16) });
+  }
+  return out;
 }

@@ -1,10 +1,24 @@
 /** Builds a category database file (db-format.ts) from list entries. */
 import { crc32 } from 'node:zlib';
 import { CATEGORY_ID_PATTERN, URL_CATEGORIES } from './taxonomy.js';
-import { filterBits, hashKey } from './key-hash.js';
+import { bucketOf, filterBits, hashKey, hostFingerprint } from './key-hash.js';
 import type { Cidr } from './ip.js';
 import type { ListEntry } from './list-entry.js';
-import { FORMAT_VERSION, HEADER_BYTES, MAGIC, SECTION, SECTION_ENTRY_BYTES, type DbMeta } from './db-format.js';
+import {
+  BUCKET_SLOTS,
+  BUCKET_WORDS,
+  BUCKETS_HEADER_WORDS,
+  FORMAT_VERSION,
+  HEADER_BYTES,
+  MAGIC,
+  SECTION,
+  SECTION_ENTRY_BYTES,
+  SLOT_KEY,
+  SLOT_PAYLOAD_SHIFT,
+  SLOT_VERIFY,
+  VERIFIED_CATEGORIES,
+  type DbMeta,
+} from './db-format.js';
 
 function addSorted(list: number[], v: number): void {
   let i = list.length;
@@ -115,56 +129,77 @@ export class CategoryDbBuilder {
   }
 
   /**
-   * Host keys: a record per key (u32 catset << 8 | length, key bytes, padding to 4), a slot table
-   * of [hash, record word + 1] at load factor <= 0.75 (probes of absent keys are mostly stopped
-   * by the filter before they get here), and the blocked filter of keys and of their parents.
+   * Host keys: one HOST_KEYS record per key (u32 catset << 8 | length, key bytes, padding to 4),
+   * the bucket table (db-format.ts HOST_BUCKETS) of the keys at a load of at most 0.8 (four of
+   * five slots per bucket on average), and the filter of keys and of the suffixes above them.
    */
-  private buildHostTable(catset: (cats: number[]) => number): { filter: Uint32Array; slots: Uint32Array; records: Buffer } {
-    const n = this.hosts.size;
-    let recordBytes = 0;
+  private buildHostTable(catset: (cats: number[]) => number): { buckets: Int32Array; keys: Buffer; verify: Buffer; filter: Int32Array } {
+    let keyBytes = 0;
     for (const h of this.hosts.keys()) {
       if (h.length === 0 || h.length > 255) throw new Error(`host key of length ${h.length}`);
-      recordBytes += 4 + ((h.length + 3) & ~3);
+      keyBytes += 4 + ((h.length + 3) & ~3);
     }
-    if (recordBytes / 4 >= 0x7fffffff) throw new Error('host records over 8 GiB');
-    const records = Buffer.alloc(recordBytes);
-    let size = 16;
-    while (size * 0.75 < n) size *= 2;
-    const slots = new Uint32Array(size * 2);
-    const mask = size - 1;
-    // the suffixes under which some key lies (`example.co.jp`, `co.jp` for `www.example.co.jp`)
-    const parents = new Set<number>();
-    for (const key of this.hosts.keys()) {
-      for (let dot = key.indexOf('.'); dot >= 0; dot = key.indexOf('.', dot + 1)) {
-        const suffix = key.slice(dot + 1);
-        if (suffix.includes('.')) parents.add(hashKey(suffix));
-      }
-    }
-    let filterLog2 = 5;
-    // about 10 filter bits per key or parent, rounded to a power of two blocks
-    while ((1 << filterLog2) * 32 < Math.max(n, parents.size) * 10 && filterLog2 < 29) filterLog2++;
-    const filter = new Uint32Array(2 << filterLog2);
-    const filterShift = 32 - filterLog2;
-    for (const h of parents) {
-      const b = (h >>> filterShift) * 2 + 1;
-      filter[b] = ((filter[b] as number) | filterBits(h)) >>> 0;
-    }
+    if (keyBytes / 4 >= 2 ** 29) throw new Error('host keys over 2 GiB');
+    const keys = Buffer.alloc(keyBytes);
+    const verified = new Set(VERIFIED_CATEGORIES.map((id) => this.categoryIndex.get(id)).filter((n): n is number => n !== undefined));
+    let verifyBytes = 0;
+    for (const [h, cats] of this.hosts) if (cats.some((c) => verified.has(c))) verifyBytes += 4 + ((h.length + 3) & ~3);
+    const verify = Buffer.alloc(verifyBytes);
+    const entries = new Map<string, number>();
     let at = 0;
+    let vat = 0;
     for (const [key, cats] of this.hosts) {
       const cs = catset(cats);
       if (cs > 0xffffff) throw new Error('more than 16M distinct category sets');
-      records.writeUInt32LE(((cs << 8) | key.length) >>> 0, at);
-      records.write(key, at + 4, 'latin1');
-      const h = hashKey(key);
-      let idx = h & mask;
-      while (slots[idx * 2 + 1] !== 0) idx = (idx + 1) & mask;
-      slots[idx * 2] = h;
-      slots[idx * 2 + 1] = at / 4 + 1;
-      const b = (h >>> filterShift) * 2;
-      filter[b] = ((filter[b] as number) | filterBits(h)) >>> 0;
+      keys.writeUInt32LE(((cs << 8) | key.length) >>> 0, at);
+      keys.write(key, at + 4, 'latin1');
       at += 4 + ((key.length + 3) & ~3);
+      if (cats.some((c) => verified.has(c))) {
+        verify.writeUInt32LE(((cs << 8) | key.length) >>> 0, vat);
+        verify.write(key, vat + 4, 'latin1');
+        entries.set(key, ((vat / 4) << SLOT_PAYLOAD_SHIFT) | SLOT_KEY | SLOT_VERIFY);
+        vat += 4 + ((key.length + 3) & ~3);
+      } else entries.set(key, (cs << SLOT_PAYLOAD_SHIFT) | SLOT_KEY);
     }
-    return { filter, slots, records };
+    // the filter: every key and every suffix (two labels or more) under which some key lies
+    const present = new Set<number>();
+    for (const key of this.hosts.keys()) {
+      present.add(hostFingerprint(key)[1]);
+      for (let dot = key.indexOf('.'); dot >= 0; dot = key.indexOf('.', dot + 1)) {
+        const suffix = key.slice(dot + 1);
+        if (!suffix.includes('.')) break;
+        present.add(hostFingerprint(suffix)[1]);
+      }
+    }
+    let filterLog2 = 5;
+    // about 12 bits per suffix, two bits set in one 32-bit word each
+    while ((1 << filterLog2) * 32 < present.size * 12 && filterLog2 < 22) filterLog2++;
+    const filter = new Int32Array(1 << filterLog2);
+    for (const f2 of present) {
+      const w = f2 >>> (32 - filterLog2);
+      filter[w] = (filter[w] as number) | filterBits(f2);
+    }
+    const count = Math.max(1, Math.ceil(entries.size / (BUCKET_SLOTS * 0.8)));
+    const buckets = new Int32Array(BUCKETS_HEADER_WORDS + count * BUCKET_WORDS);
+    buckets[0] = count;
+    for (const [suffix, value] of entries) {
+      const [f1, f2] = hostFingerprint(suffix);
+      let b = bucketOf(f1, count);
+      for (;;) {
+        const base = BUCKETS_HEADER_WORDS + b * BUCKET_WORDS;
+        let s = 0;
+        while (s < BUCKET_SLOTS && buckets[base + s * 3 + 2] !== 0) s++;
+        if (s < BUCKET_SLOTS) {
+          buckets[base + s * 3] = f1;
+          buckets[base + s * 3 + 1] = f2;
+          buckets[base + s * 3 + 2] = value;
+          break;
+        }
+        buckets[base + BUCKET_WORDS - 1] = 1;
+        b = b + 1 === count ? 0 : b + 1;
+      }
+    }
+    return { buckets, keys, verify, filter };
   }
 
   build(): Buffer {
@@ -218,7 +253,7 @@ export class CategoryDbBuilder {
       return { slots, entries };
     };
 
-    // host table: filter + fingerprint slots + records holding key bytes and category set
+    // host table: fingerprint buckets + key records
     const hostTable = this.buildHostTable(catset);
 
     const urlHosts = [...this.urls.keys()];
@@ -303,19 +338,22 @@ export class CategoryDbBuilder {
     const sections: Array<[number, Buffer, number]> = [
       [SECTION.META, Buffer.from(JSON.stringify(meta), 'utf8'), 1],
       [SECTION.CATSETS, catBuf, catsets.length],
-      [SECTION.HOST_FILTER, u8(hostTable.filter), hostTable.filter.length],
-      [SECTION.HOST_SLOTS, u8(hostTable.slots), hostTable.slots.length / 2],
-      [SECTION.HOST_RECORDS, hostTable.records, this.hosts.size],
+      [SECTION.HOST_BUCKETS, Buffer.from(hostTable.buckets.buffer, hostTable.buckets.byteOffset, hostTable.buckets.byteLength), hostTable.buckets[0] ?? 0],
+      [SECTION.HOST_VERIFY, hostTable.verify, 0],
+      [SECTION.HOST_FILTER, Buffer.from(hostTable.filter.buffer, hostTable.filter.byteOffset, hostTable.filter.byteLength), hostTable.filter.length],
       [SECTION.URL_SLOTS, u8(urlTable.slots), urlTable.slots.length / 2],
       [SECTION.URL_ENTRIES, u8(urlTable.entries), urlHosts.length],
       [SECTION.URL_PATHS, u8(urlPaths), pathIndex],
       [SECTION.POOL, pool, poolBytes],
       [SECTION.IPV4, u8(ipv4), v4.length],
       [SECTION.IPV6, u8(ipv6), v6.length],
+      // last: loaders may leave it out (db-format.ts)
+      [SECTION.HOST_KEYS, hostTable.keys, this.hosts.size],
     ];
     if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error('building a category database needs a little-endian machine');
 
-    const align = (n: number) => (n + 7) & ~7;
+    // 64-aligned sections: a host bucket is one cache line when the buffer itself is 64-aligned
+    const align = (n: number) => (n + 63) & ~63;
     let offset = align(HEADER_BYTES + sections.length * SECTION_ENTRY_BYTES);
     const layout = sections.map(([id, data, count]) => {
       const at = offset;
@@ -336,9 +374,10 @@ export class CategoryDbBuilder {
       out.writeUInt32LE(s.at, p + 4);
       out.writeUInt32LE(s.data.length, p + 8);
       out.writeUInt32LE(s.count, p + 12);
+      out.writeUInt32LE(crc32(s.data), p + 16);
       s.data.copy(out, s.at);
     });
-    out.writeUInt32LE(crc32(out.subarray(HEADER_BYTES)), 20);
+    out.writeUInt32LE(crc32(out.subarray(HEADER_BYTES, HEADER_BYTES + sections.length * SECTION_ENTRY_BYTES)), 20);
     return out;
   }
 }

@@ -3,24 +3,36 @@
  * a flat u32 table read in place from the loaded Buffer: nothing is parsed per entry at load.
  *
  *   0  magic "MAMORIDB"      8  u32 format version   12 u32 header bytes (64)
- *  16  u32 total file bytes  20 u32 CRC-32 of bytes [64, total)   24 u32 section count
- *  64  section table: per section u32 id, offset, byte length, item count (offsets 8-aligned)
+ *  16  u32 total file bytes  20 u32 CRC-32 of the section table   24 u32 section count
+ *  64  section table: per section u32 id, offset, byte length, item count, CRC-32 of its bytes,
+ *      0 (offsets 64-aligned). Sections are checked at load, except HOST_KEYS (last in the file,
+ *      needed only to enumerate the keys), which is checked — and, with loadCategoryDbFile, read —
+ *      when first used: a gateway loads only what lookups touch
  *
  * Sections:
  *  META         JSON: category ids (index = category number), name, sources, counts, build time,
  *               regular expressions for URLs (compiled once at load)
  *  CATSETS      u32 n, u32 start[n+1], u16 category numbers — each distinct category set once
- *  HOST_FILTER  2^f blocks of two u32 words [keys, children]: for every host key, block
- *               (hash >>> (32 - f)) has bits (hash & 31) and (hash >>> 5 & 31) set in its keys word;
- *               for every proper suffix of a key with two labels or more (`example.co.jp` and
- *               `co.jp` for `www.example.co.jp`), the same bits of its hash in the children word.
- *               Lookups walk a host's suffixes from the shortest and stop at the first one that
- *               has no children: most hosts cost one filter read, no table probe
- *  HOST_SLOTS   open addressing, linear probing, load <= 0.75, 2^k slots of
- *               [u32 hash (the fingerprint), u32 record word index + 1 (0 = empty)]
- *  HOST_RECORDS per key, 4-aligned: u32 catset << 8 | key length, then the key bytes (lowercase
- *               ASCII host suffix), zero-padded to 4: a fingerprint hit is verified and answered
- *               from one place
+ *  HOST_FILTER  2^f u32 words (f <= 22): for every host key and every suffix of two labels or more
+ *               under which a key lies (`example.co.jp`, `co.jp` for `www.example.co.jp`), word
+ *               f2 >>> (32 - f) has bits (f2 & 31) and (f2 >>> 5 & 31) set (f2: the second half
+ *               of the fingerprint below). A lookup walks a host's suffixes from the registrable
+ *               level (two labels) and stops at the first the filter rules out: a few MiB that
+ *               stay in cache, so most unlisted hosts never touch the table
+ *  HOST_BUCKETS u32 bucket count B, 60 reserved bytes, then B buckets of 64 bytes (one cache line
+ *               when the buffer is 64-aligned; the section starts 64-aligned in the file): five
+ *               slots of [u32 f1, u32 f2, u32 value] and a u32 "overflowed" word. A key goes to
+ *               bucket bucketOf(f1, B) or, when that one is full, the next one (wrapping), and marks
+ *               every full bucket it passed as overflowed, so a miss stops at a bucket with an empty
+ *               slot or without the overflow mark. (f1, f2) is the key's 64-bit fingerprint
+ *               (key-hash.ts hostFingerprint). value: bit 0 KEY, bit 2 VERIFY; bits 3..31: the
+ *               catset, or with VERIFY the word index of the key's HOST_VERIFY record (whose bytes
+ *               are compared before answering). 0 = empty slot. The candidates the filter left
+ *               are probed longest first: a listed host costs one bucket, one cache line, and the
+ *               key bytes are not read on the common path.
+ *  HOST_KEYS    per key, 4-aligned: u32 catset << 8 | key length, then the key bytes (lowercase
+ *               ASCII host suffix), zero-padded to 4 — the list of keys (enumeration, editions)
+ *  HOST_VERIFY  the same records for the VERIFY keys only (word index = slot payload)
  *  URL_SLOTS / URL_ENTRIES  same table keyed by host: [key off, key len, first path, path count]
  *  URL_PATHS    [u32 path offset, u32 path length, u32 catset, u32 0], per host longest first
  *  POOL         ASCII bytes of the URL table's host keys and paths
@@ -29,16 +41,17 @@
  * Hash: see key-hash.ts (FNV-1a over the key read right to left, then fmix32).
  */
 export const MAGIC = 'MAMORIDB';
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 export const HEADER_BYTES = 64;
-export const SECTION_ENTRY_BYTES = 16;
+export const SECTION_ENTRY_BYTES = 24;
 
 export const SECTION = {
   META: 1,
   CATSETS: 2,
-  HOST_SLOTS: 3,
-  HOST_RECORDS: 4,
   HOST_FILTER: 11,
+  HOST_BUCKETS: 12,
+  HOST_KEYS: 13,
+  HOST_VERIFY: 14,
   URL_SLOTS: 5,
   URL_ENTRIES: 6,
   URL_PATHS: 7,
@@ -46,6 +59,21 @@ export const SECTION = {
   IPV4: 9,
   IPV6: 10,
 } as const;
+
+/** HOST_BUCKETS slot value bits */
+export const SLOT_KEY = 1;
+export const SLOT_VERIFY = 4;
+export const SLOT_PAYLOAD_SHIFT = 3;
+export const BUCKET_SLOTS = 5;
+/** int32 words per bucket (64 bytes) and in the section's header */
+export const BUCKET_WORDS = 16;
+export const BUCKETS_HEADER_WORDS = 16;
+
+/**
+ * Categories whose match relaxes inspection (the default smart bypass: no decryption): their keys
+ * are byte-verified at lookup, so a crafted 64-bit fingerprint collision cannot buy a bypass.
+ */
+export const VERIFIED_CATEGORIES: readonly string[] = ['finance', 'health'];
 
 export interface DbMeta {
   name: string;

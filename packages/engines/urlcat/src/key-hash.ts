@@ -38,3 +38,33 @@ export function hashKey(key: string): number {
   for (let i = key.length - 1; i >= 0; i--) h = hashStep(h, key.charCodeAt(i));
   return hashFinish(h);
 }
+
+/**
+ * Host keys (format 3) carry a 64-bit fingerprint: two 32-bit chains over the same right-to-left
+ * pass. The first is the FNV-1a chain above; the second multiplies by another odd constant and
+ * rotates, so its low bits depend on every bit of the input. Both end in fmix32.
+ */
+export const HASH2_SEED = 0x2f6b1a3d | 0;
+export const HASH2_MUL = 0x5bd1e995 | 0;
+
+export function hashStep2(h: number, code: number): number {
+  const m = Math.imul(h ^ code, HASH2_MUL);
+  return (m << 13) | (m >>> 19);
+}
+
+/** [first, second] 32-bit halves (signed int32) of a host key's fingerprint; the key is lowercase ASCII. */
+export function hostFingerprint(key: string): [number, number] {
+  let h1 = HASH_SEED;
+  let h2 = HASH2_SEED;
+  for (let i = key.length - 1; i >= 0; i--) {
+    const ch = key.charCodeAt(i);
+    h1 = hashStep(h1, ch);
+    h2 = hashStep2(h2, ch);
+  }
+  return [hashFinish32(h1), hashFinish32(h2)];
+}
+
+/** Bucket of a fingerprint's first half among `buckets` (multiply-shift range reduction, any count). */
+export function bucketOf(f1: number, buckets: number): number {
+  return Math.floor(((f1 >>> 0) * buckets) / 4294967296);
+}

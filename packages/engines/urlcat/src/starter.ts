@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CategoryDbBuilder } from './db-builder.js';
-import { loadCategoryDb, type CategoryDb } from './category-db.js';
+import { loadCategoryDb, loadCategoryDbFile, type CategoryDb } from './category-db.js';
 import { parseListLine } from './list-entry.js';
 import { isUrlCategoryId } from './taxonomy.js';
 
@@ -76,15 +76,12 @@ export function loadStarterDb(): CategoryDb {
 export function loadIntelDb(file?: string): CategoryDb {
   const chosen = file ?? (process.env['MAMORI_INTEL_DB'] || undefined);
   if (chosen === undefined) return loadStarterDb();
-  let buf: Buffer;
+  if (!fs.existsSync(chosen)) throw new Error(`cannot read category database ${chosen}: ENOENT`);
   try {
-    buf = fs.readFileSync(chosen);
+    return loadCategoryDbFile(chosen);
   } catch (err) {
-    throw new Error(`cannot read category database ${chosen}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
-  try {
-    return loadCategoryDb(buf);
-  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && code.startsWith('E')) throw new Error(`cannot read category database ${chosen}: ${code}`);
     throw new Error(`${chosen}: ${(err as Error).message}`);
   }
 }

@@ -22,6 +22,7 @@ import { gatewayStatus } from './status.js';
 import path from 'node:path';
 import type { CloudVerdict } from '@mamori/policy';
 import { LayeredIntel } from '../intel/layered-intel.js';
+import { fileAsk } from './file-ask.js';
 import { IntelStore, cloudAsk, type IntelAnnouncement } from '../intel/intel-updates.js';
 
 export interface GatewayOptions {
@@ -123,6 +124,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
       // the mutual-TLS endpoint is the sync URL's origin; events go there too
       const mtlsOrigin = new URL(identity.syncUrl.replace(/^ws/, 'http')).origin;
       cloudAskFn = cloudAsk(mtlsOrigin, enrolled.tls, o.cloud?.timeoutMs);
+      rt.files.setAsk(fileAsk(mtlsOrigin, enrolled.tls, o.cloud?.timeoutMs));
       const tls = enrolled.tls;
       let fetching: string | null = null;
       onIntel = (a) => {

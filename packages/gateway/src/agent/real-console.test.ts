@@ -5,7 +5,10 @@
  * console restarts on the same data dir and ports every log arrives, none lost, none twice.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
+import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -49,6 +52,7 @@ let ports: { api: number; gw: number };
 let api: Api;
 let tenantId: string;
 let adminId: string;
+let opId: string;
 let origin: Origin;
 let gw: RunningGateway;
 
@@ -96,6 +100,8 @@ beforeAll(async () => {
   const { auth, tenants } = c.services;
   const op = await auth.createAccount({ tenantId: null, role: 'operator', email: `op-${process.pid}@example.com`, name: 'operator', lang: 'en' });
   const t = await tenants.create({ name: 'Gateway test tenant', model: 10, admin: { email: `admin-${process.pid}@example.com`, name: 'admin', lang: 'en' } }, op.account.id);
+  opId = op.account.id;
+  await auth.setPassword(new URL(op.setPasswordUrl).searchParams.get('token') ?? '', PASSWORD, PASSWORD);
   tenantId = t.tenant.id;
   adminId = t.admin.id;
   await auth.setPassword(new URL(t.setPasswordUrl).searchParams.get('token') ?? '', PASSWORD, PASSWORD);
@@ -165,4 +171,97 @@ describe('gateway with the real console', () => {
     expect([...urls].sort()).toEqual([...expected].sort());
     await until(() => gw.sync?.connected === true, 30_000);
   }, 90_000);
+
+  it('swaps policies deployed through the console API under a load of requests: every request completes, enforcement changes', async () => {
+    await until(() => gw.sync?.connected === true, 30_000);
+    const agent = new ProxyAgent({ uri: `http://127.0.0.1:${gw.proxyAddress.port}`, proxyTunnel: false, connections: 8 });
+    const done: Array<{ status: number; startedAt: number | null; endedAt: number | null; error?: string }> = [];
+    let stop = false;
+    const worker = async (w: number) => {
+      for (let i = 0; !stop; i++) {
+        const startedAt = gw.deployments.version;
+        try {
+          const r = await request(`http://swap.test:${origin.port}/load-${w}-${i}`, { dispatcher: agent });
+          await r.body.text();
+          done.push({ status: r.statusCode, startedAt, endedAt: gw.deployments.version });
+        } catch (e) {
+          done.push({ status: 0, startedAt, endedAt: gw.deployments.version, error: (e as Error).message });
+        }
+      }
+    };
+    const load = Promise.all(Array.from({ length: 8 }, (_, w) => worker(w)));
+    try {
+      const count = () => done.length;
+      await until(() => count() >= 50);
+      // deploy a block list with swap.test while the load runs
+      expect((await api.req('PUT', `/api/tenants/${tenantId}/policy/block-list`, { entries: [{ value: 'shop.test' }, { value: 'swap.test' }] })).status).toBe(200);
+      const d1 = await api.req<{ version: number }>('POST', `/api/tenants/${tenantId}/policy/deploy`);
+      expect(d1.status).toBe(200);
+      await until(() => gw.deployments.version === d1.body.version, 30_000);
+      const at1 = count();
+      await until(() => count() >= at1 + 50);
+      // and take it out again
+      expect((await api.req('PUT', `/api/tenants/${tenantId}/policy/block-list`, { entries: [{ value: 'shop.test' }] })).status).toBe(200);
+      const d2 = await api.req<{ version: number }>('POST', `/api/tenants/${tenantId}/policy/deploy`);
+      expect(d2.status).toBe(200);
+      await until(() => gw.deployments.version === d2.body.version, 30_000);
+      const at2 = count();
+      await until(() => count() >= at2 + 50);
+      stop = true;
+      await load;
+      // every request completed with an answer of one policy or the other
+      expect(done.filter((d) => d.status !== 200 && d.status !== 403)).toEqual([]);
+      // enforcement followed the deployments: requests begun and answered under one version got its answer
+      const under = (v: number) => done.filter((d) => d.startedAt === v && d.endedAt === v);
+      expect(under(d1.body.version).length).toBeGreaterThanOrEqual(40);
+      expect(under(d1.body.version).every((d) => d.status === 403)).toBe(true);
+      expect(under(d2.body.version).length).toBeGreaterThanOrEqual(40);
+      expect(under(d2.body.version).every((d) => d.status === 200)).toBe(true);
+      expect(done.filter((d) => d.startedAt !== null && d.startedAt < d1.body.version).some((d) => d.status === 200)).toBe(true);
+      // the origin saw exactly the allowed ones
+      const allowed = done.filter((d) => d.status === 200).length;
+      expect(origin.seen.filter((x) => x.includes('/load-')).length).toBe(allowed);
+    } finally {
+      stop = true;
+      await load;
+      await agent.close();
+    }
+  }, 120_000);
+
+  it("blocks a download whose hash the console's file list names (cloud file lookup over mutual TLS), passes others", async () => {
+    await until(() => gw.sync?.connected === true, 30_000);
+    // samples made now: random bytes, one of them declared malicious on the console
+    const bad = crypto.randomBytes(30_000);
+    const good = crypto.randomBytes(30_000);
+    const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
+    const op = new Api(c.url);
+    await op.login(opId);
+    expect((await op.req('PUT', '/api/intel/file-hashes', { hashes: [{ sha256: sha(bad), verdict: 'malicious', name: 'Console.Test.Sample' }] })).status).toBe(200);
+    const files = http.createServer((req, res) => {
+      const body = req.url === '/bad.bin' ? bad : good;
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length });
+      res.end(body);
+    });
+    await new Promise<void>((r) => files.listen(0, '127.0.0.1', r));
+    const port = (files.address() as net.AddressInfo).port;
+    const agent = new ProxyAgent({ uri: `http://127.0.0.1:${gw.proxyAddress.port}`, proxyTunnel: false });
+    try {
+      const get2 = async (p: string) => {
+        const r = await request(`http://news.test:${port}${p}`, { dispatcher: agent, headers: { 'accept-language': 'en' } });
+        return { status: r.statusCode, body: Buffer.from(await r.body.arrayBuffer()) };
+      };
+      const blocked = await get2('/bad.bin');
+      expect(blocked.status).toBe(403);
+      expect(blocked.body.toString()).toContain(sha(bad));
+      expect(blocked.body.toString()).toContain('Console.Test.Sample');
+      const passed = await get2('/good.bin');
+      expect(passed.status).toBe(200);
+      expect(sha(passed.body)).toBe(sha(good));
+      expect(gw.rt.files.stats.cloudAsked).toBeGreaterThanOrEqual(2);
+    } finally {
+      await agent.close();
+      files.closeAllConnections();
+      await new Promise((r) => files.close(r));
+    }
+  }, 60_000);
 });

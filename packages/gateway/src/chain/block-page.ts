@@ -39,6 +39,7 @@ const T = {
       reputation: (r: BlockReason) => `Webレピュテーション: 危険度 ${r.detail ?? ''}`,
       certificate: (r: BlockReason) => `接続先サーバの証明書が無効です (${r.detail ?? ''})。なりすましの可能性があります。`,
       badRequest: (r: BlockReason) => `不正なリクエスト (${r.detail ?? ''})`,
+      file: (r: BlockReason) => `不正なファイル${r.entry ? `「${r.entry}」` : ''} (SHA-256: ${r.detail ?? ''})`,
     },
   },
   en: {
@@ -58,6 +59,7 @@ const T = {
       reputation: (r: BlockReason) => `Web reputation: risk ${r.detail ?? ''}`,
       certificate: (r: BlockReason) => `The server's certificate is invalid (${r.detail ?? ''}); the site may be an impostor.`,
       badRequest: (r: BlockReason) => `Malformed request (${r.detail ?? ''})`,
+      file: (r: BlockReason) => `Malicious file${r.entry ? ` "${r.entry}"` : ''} (SHA-256: ${r.detail ?? ''})`,
     },
   },
 } as const;

@@ -39,6 +39,8 @@ export interface Intel {
   readonly version?: string | null;
   /** the deployment's tenant layer (custom categories, reclassifications) */
   applyDeployment?(d: Pick<Deployment, 'policy' | 'intel'>): void;
+  /** the local list of known-malicious files: a name (or '') when the SHA-256 (lowercase hex) is on it */
+  maliciousFile?(sha256: string): string | undefined;
   /** pending console lookup for a host the gateway does not know, for callers that can wait */
   prefetch?(hostOrUrl: string): Promise<void> | undefined;
 }

@@ -18,6 +18,8 @@ export interface Outcome {
   bytesDown?: number;
   durationMs?: number;
   policyVersion: number | null;
+  /** transport of the flow (DNS over UDP); default tcp */
+  protocol?: 'tcp' | 'udp';
 }
 
 const cut = (s: string, n: number) => (s.length > n ? s.slice(0, n) : s);
@@ -26,11 +28,12 @@ export function emitOutcome(sink: EventSink, o: Outcome): void {
   const ts = Date.now();
   const f = o.facts;
   const host = cut(f.host, 253);
-  const base = () => ({ ts, srcIp: f.srcIp, dstPort: f.dstPort, protocol: 'tcp' as const, ...(f.dstIp ? { dstIp: f.dstIp } : {}) });
+  const protocol = o.protocol ?? 'tcp';
+  const base = () => ({ ts, srcIp: f.srcIp, dstPort: f.dstPort, protocol, ...(f.dstIp ? { dstIp: f.dstIp } : {}) });
   // web access is logged unless the allowing rule itself says not to log
   if (o.action !== 'allow' || o.tags.log !== false || o.tags.allowedBy?.kind !== 'rule') {
     // built by assignment, not spreads: this runs for every request
-    const ev: Record<string, unknown> = { ts, srcIp: f.srcIp, dstPort: f.dstPort, protocol: 'tcp', type: 'access', action: o.action, host, categories: o.tags.categories.length > 16 ? o.tags.categories.slice(0, 16) : o.tags.categories, decrypted: f.decrypted, requestId: f.requestId };
+    const ev: Record<string, unknown> = { ts, srcIp: f.srcIp, dstPort: f.dstPort, protocol, type: 'access', action: o.action, host, categories: o.tags.categories.length > 16 ? o.tags.categories.slice(0, 16) : o.tags.categories, decrypted: f.decrypted, requestId: f.requestId };
     if (f.dstIp) ev['dstIp'] = f.dstIp;
     if (f.url) ev['url'] = cut(f.url, 8192);
     if (f.method) ev['method'] = cut(f.method, 16);
@@ -65,10 +68,13 @@ export function emitOutcome(sink: EventSink, o: Outcome): void {
       type: 'security',
       threatType: b.threat,
       action: 'block',
-      signature: cut(b.entry ?? b.detail ?? b.threat, 512),
-      severity: b.threat === 'cnc' ? 'high' : 'medium',
+      // a malicious file is known by its hash
+      signature: cut((b.kind === 'file' ? b.detail : b.entry) ?? b.detail ?? b.threat, 512),
+      severity: b.threat === 'cnc' || b.kind === 'file' ? 'high' : 'medium',
       host,
       ...(f.url ? { url: cut(f.url, 8192) } : {}),
+      ...(b.kind === 'file' && b.detail ? { fileSha256: b.detail } : {}),
+      ...(b.kind === 'file' && b.entry ? { fileName: cut(b.entry, 512) } : {}),
     });
   }
   if (o.tags.app && (o.bytesUp || o.bytesDown)) {

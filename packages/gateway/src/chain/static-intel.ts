@@ -1,6 +1,7 @@
 /**
  * Intel from a small JSON document (`mamori gateway --intel file.json`, tests, local overrides):
- * host → categories (with `*.` wildcards), C&C indicators, reputation scores and app signatures.
+ * host → categories (with `*.` wildcards), C&C indicators, reputation scores, app signatures and
+ * known-malicious file hashes.
  */
 import { z } from 'zod';
 import type { AppFacts, AppResult, Intel, Reputation } from './intel.js';
@@ -22,6 +23,8 @@ export const StaticIntelDoc = z.strictObject({
       }),
     )
     .default([]),
+  /** known-malicious files: SHA-256 → name */
+  files: z.record(z.string().regex(/^[0-9a-fA-F]{64}$/, 'a file hash is 64 hex digits (SHA-256)'), z.string().max(256)).default({}),
 });
 export type StaticIntelDoc = z.input<typeof StaticIntelDoc>;
 
@@ -59,7 +62,9 @@ export function staticIntel(input: StaticIntelDoc): Intel {
   const cnc = new Map(doc.cnc.map((c) => [c.toLowerCase(), c]));
   const rep = new Map(Object.entries(doc.reputation).map(([k, v]) => [k.toLowerCase(), v]));
   const appCats = new Map(doc.apps.filter((a) => a.category).map((a) => [a.app, a.category!]));
+  const files = new Map(Object.entries(doc.files).map(([k, v]) => [k.toLowerCase(), v]));
   return {
+    maliciousFile: (sha256) => files.get(sha256.toLowerCase()),
     version: doc.version,
     categorize: (t) => lookup(cats, hostOf(t)) ?? [],
     cnc: (h) => lookup(cnc, hostOf(h)),

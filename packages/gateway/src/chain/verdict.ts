@@ -8,7 +8,7 @@ import type { Reputation } from './intel.js';
 
 export interface BlockReason {
   /** what decided: a policy rule/list, or a security engine */
-  kind: 'allowList' | 'blockList' | 'rule' | 'default' | 'cnc' | 'reputation' | 'certificate' | 'badRequest';
+  kind: 'allowList' | 'blockList' | 'rule' | 'default' | 'cnc' | 'reputation' | 'certificate' | 'badRequest' | 'file';
   ruleId?: string;
   ruleName?: string;
   /** list entry or C&C indicator as written */
@@ -16,7 +16,7 @@ export interface BlockReason {
   categories?: string[];
   app?: string;
   appFunction?: string;
-  /** free text for the page and the log (certificate error code, reputation level ...) */
+  /** free text for the page and the log (certificate error code, reputation level, file SHA-256 ...) */
   detail?: string;
   /** when set, the block is a security event of this type */
   threat?: ThreatType;

@@ -37,18 +37,18 @@ async function startFakeResolver(): Promise<{ port: number; queries: string[]; c
   return { port, queries, close: () => { sock.close(); tcp.close(); } };
 }
 
-function udpQuery(port: number, msg: Buffer): Promise<Buffer> {
+function udpQuery(port: number, msg: Buffer, host = '127.0.0.1'): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const s = dgram.createSocket('udp4');
+    const s = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
     const t = setTimeout(() => { s.close(); reject(new Error('timeout')); }, 3000);
     s.on('message', (m) => { clearTimeout(t); s.close(); resolve(m); });
-    s.send(msg, port, '127.0.0.1');
+    s.send(msg, port, host);
   });
 }
 
-function tcpQuery(port: number, msg: Buffer): Promise<Buffer> {
+function tcpQuery(port: number, msg: Buffer, host = '127.0.0.1'): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const s = net.connect(port, '127.0.0.1');
+    const s = net.connect(port, host);
     let buf = Buffer.alloc(0);
     const len = Buffer.alloc(2);
     len.writeUInt16BE(msg.length);
@@ -67,6 +67,7 @@ const dataOf = (a: dnsPacket.Answer | undefined): unknown => (a && 'data' in a ?
 
 let resolver: Awaited<ReturnType<typeof startFakeResolver>>;
 let filter: DnsFilter;
+let rt: GatewayRuntime;
 let sink: MemorySink;
 let port: number;
 const answers: Array<[string, string[], number]> = [];
@@ -75,7 +76,7 @@ beforeAll(async () => {
   resolver = await startFakeResolver();
   const intel = staticIntel({ categories: { 'malware.test': ['malware'] }, cnc: ['*.botnet.test'] });
   sink = new MemorySink();
-  const rt = new GatewayRuntime({ engine: compileEngine(testPolicy((p) => { p.blockList = [{ value: '*.ads.test' }]; }), 3, intel), leaves: null }, intel, sink);
+  rt = new GatewayRuntime({ engine: compileEngine(testPolicy((p) => { p.blockList = [{ value: '*.ads.test' }]; }), 3, intel), leaves: null }, intel, sink);
   filter = new DnsFilter(rt, { upstreams: [{ host: '127.0.0.1', port: resolver.port }], onAnswer: (n, ips, ttl) => void answers.push([n, ips, ttl]) });
   port = (await filter.listen(0)).port;
 });
@@ -106,6 +107,39 @@ describe('DNS filter', () => {
     expect(sink.events.find((e) => e.type === 'policy' && e.listEntry === '*.ads.test')).toMatchObject({ dstPort: 53 });
     expect(sink.events.find((e) => e.type === 'security' && e.threatType === 'cnc')).toMatchObject({ host: 'c2.botnet.test', signature: '*.botnet.test' });
     expect(filter.counters.blocked).toBe(3);
+  });
+
+  it('logs the transport of each query: udp for UDP, tcp for TCP', async () => {
+    const n = sink.events.length;
+    dnsPacket.decode(await udpQuery(port, query('u.ads.test')));
+    dnsPacket.decode(await tcpQuery(port, query('t.ads.test')));
+    const evs = sink.events.slice(n).filter((e) => e.type === 'access');
+    expect(evs.find((e) => e.host === 'u.ads.test')).toMatchObject({ protocol: 'udp', dstPort: 53, action: 'block', srcIp: '127.0.0.1' });
+    expect(evs.find((e) => e.host === 't.ads.test')).toMatchObject({ protocol: 'tcp', dstPort: 53, action: 'block', srcIp: '127.0.0.1' });
+    expect(sink.events.slice(n).find((e) => e.type === 'policy' && e.host === 'u.ads.test')).toMatchObject({ protocol: 'udp' });
+  });
+
+  it('listens dual-stack on [::]: IPv6 (::1) and IPv4 clients over UDP and TCP, IPv4 clients logged as IPv4', async () => {
+    const v6 = new DnsFilter(rt, { upstreams: [{ host: '127.0.0.1', port: resolver.port }] });
+    const bound = await v6.listen(0, '::');
+    try {
+      expect(bound.host).toBe('::');
+      const n = sink.events.length;
+      const a = dnsPacket.decode(await udpQuery(bound.port, query('v6.example.test'), '::1'));
+      expect(dataOf(a.answers?.find((x) => x.type === 'A'))).toBe('203.0.113.7');
+      const b = dnsPacket.decode(await udpQuery(bound.port, query('x6.ads.test', 'AAAA'), '::1'));
+      expect(dataOf(b.answers?.[0])).toBe('::');
+      const c = dnsPacket.decode(await tcpQuery(bound.port, query('y6.ads.test'), '::1'));
+      expect(dataOf(c.answers?.[0])).toBe('0.0.0.0');
+      const d = dnsPacket.decode(await udpQuery(bound.port, query('z4.ads.test'), '127.0.0.1'));
+      expect(dataOf(d.answers?.[0])).toBe('0.0.0.0');
+      const evs = sink.events.slice(n).filter((e) => e.type === 'access');
+      expect(evs.find((e) => e.host === 'x6.ads.test')).toMatchObject({ protocol: 'udp', srcIp: '::1' });
+      expect(evs.find((e) => e.host === 'y6.ads.test')).toMatchObject({ protocol: 'tcp', srcIp: '::1' });
+      expect(evs.find((e) => e.host === 'z4.ads.test')).toMatchObject({ protocol: 'udp', srcIp: '127.0.0.1' });
+    } finally {
+      await v6.close();
+    }
   });
 
   it('answers malformed queries with FORMERR and keeps serving', async () => {

@@ -52,28 +52,51 @@ export class DnsFilter {
     this.opts = { sinkholeV4: '0.0.0.0', sinkholeV6: '::', timeoutMs: 3000, maxTcpMessage: 65535, tcpIdleMs: 10_000, ...opts };
   }
 
-  /** listen on UDP and TCP on the same port (0: one ephemeral port for both) */
-  async listen(port: number, host = '127.0.0.1'): Promise<{ port: number }> {
+  /**
+   * listen on UDP and TCP on the same port (0: one ephemeral port for both). `::` listens
+   * dual-stack (IPv6 and IPv4 on one socket each); where the host has no IPv6, it falls back to
+   * 0.0.0.0 and says so in the log.
+   */
+  async listen(port: number, host = '127.0.0.1'): Promise<{ port: number; host: string }> {
+    if (host === '::') {
+      try {
+        return await this.listenOn(port, '::');
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        if (code !== 'EAFNOSUPPORT' && code !== 'EADDRNOTAVAIL') throw e;
+        this.rt.log.warn({ code }, 'no IPv6 on this host: the DNS filter listens on IPv4 only');
+        return this.listenOn(port, '0.0.0.0');
+      }
+    }
+    return this.listenOn(port, host);
+  }
+
+  private async listenOn(port: number, host: string): Promise<{ port: number; host: string }> {
     const tcp = net.createServer((s) => this.onTcp(s));
     await new Promise<void>((resolve, reject) => {
       tcp.once('error', reject);
-      tcp.listen(port, host, () => resolve());
+      tcp.listen({ port, host, ...(host === '::' ? { ipv6Only: false } : {}) }, () => resolve());
     });
     const bound = (tcp.address() as net.AddressInfo).port;
-    const udp = dgram.createSocket(net.isIPv6(host) ? 'udp6' : 'udp4');
+    const udp = dgram.createSocket({ type: net.isIPv6(host) ? 'udp6' : 'udp4', ...(host === '::' ? { ipv6Only: false } : {}) });
     udp.on('message', (msg, rinfo) => {
-      void this.answer(msg, rinfo.address, 'udp').then((out) => {
+      void this.answer(msg, clientIp(rinfo.address), 'udp').then((out) => {
         if (out) udp.send(out, rinfo.port, rinfo.address);
       });
     });
     udp.on('error', (e) => this.rt.log.error({ err: e }, 'DNS UDP socket error'));
-    await new Promise<void>((resolve, reject) => {
-      udp.once('error', reject);
-      udp.bind(bound, host, () => resolve());
-    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        udp.once('error', reject);
+        udp.bind(bound, host, () => resolve());
+      });
+    } catch (e) {
+      tcp.close();
+      throw e;
+    }
     this.udp = udp;
     this.tcp = tcp;
-    return { port: bound };
+    return { port: bound, host };
   }
 
   private onTcp(s: net.Socket): void {
@@ -94,7 +117,7 @@ export class DnsFilter {
         if (buf.length < 2 + len) break;
         const msg = buf.subarray(2, 2 + len);
         buf = buf.subarray(2 + len);
-        void this.answer(msg, s.remoteAddress ?? '0.0.0.0', 'tcp').then((out) => {
+        void this.answer(msg, clientIp(s.remoteAddress ?? '0.0.0.0'), 'tcp').then((out) => {
           if (out && s.writable) {
             const lenBuf = Buffer.alloc(2);
             lenBuf.writeUInt16BE(out.length);
@@ -123,7 +146,7 @@ export class DnsFilter {
     this.counters.queries++;
     const question = q.questions[0]!;
     const name = question.name.toLowerCase().replace(/\.$/, '');
-    const blocked = this.check(name, srcIp);
+    const blocked = this.check(name, srcIp, transport);
     if (blocked) {
       this.counters.blocked++;
       return this.sinkhole(q, question);
@@ -139,7 +162,7 @@ export class DnsFilter {
     }
   }
 
-  private check(name: string, srcIp: string): boolean {
+  private check(name: string, srcIp: string, transport: 'udp' | 'tcp'): boolean {
     if (!name || name.length > 253) return false;
     const facts: RequestFacts = { requestId: this.rt.requestId(), srcIp, dstPort: 443, host: name, scheme: 'https', decrypted: false, stage: 'l7' };
     const active = this.rt.active;
@@ -151,7 +174,7 @@ export class DnsFilter {
       return false;
     }
     if (r.outcome !== 'block') return false;
-    emitOutcome(this.rt.events, { facts: { ...facts, dstPort: 53 }, tags: r.tags, action: 'block', block: r.reason, policyVersion: active.engine.version });
+    emitOutcome(this.rt.events, { facts: { ...facts, dstPort: 53 }, tags: r.tags, action: 'block', block: r.reason, policyVersion: active.engine.version, protocol: transport });
     return true;
   }
 
@@ -273,4 +296,9 @@ export class DnsFilter {
       new Promise<void>((r) => (this.tcp ? this.tcp.close(() => r()) : r())),
     ]);
   }
+}
+
+/** an IPv4 client on a dual-stack socket shows as ::ffff:a.b.c.d: log and match it as a.b.c.d */
+function clientIp(addr: string): string {
+  return addr.startsWith('::ffff:') && net.isIPv4(addr.slice(7)) ? addr.slice(7) : addr;
 }

@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
-import { makePki, startHttpOrigin, type Origin, type Pki } from '../../test-support/origins.js';
+import tls from 'node:tls';
+import { makePki, startHttpOrigin, startHttpsOrigin, type Origin, type Pki } from '../../test-support/origins.js';
 import { startTestGateway, testPolicy, type TestGateway } from '../../test-support/gateway.js';
 
 let pki: Pki;
@@ -121,5 +122,69 @@ describe('bad input (configured limits)', () => {
     const { out } = await raw(gw.port, [`GET http://news.test:${origin.port}/alive HTTP/1.1\r\nHost: news.test\r\nConnection: close\r\n\r\n`]);
     expect(out).toMatch(/^HTTP\/1\.1 200/);
     expect(gw.rt.counters.errors).toBe(0);
+  });
+});
+
+describe('bad input inside decrypted TLS (configured limits)', () => {
+  let dgw: TestGateway;
+  let secure: Origin;
+  beforeAll(async () => {
+    secure = await startHttpsOrigin(pki.origin);
+    dgw = await startTestGateway(
+      pki,
+      testPolicy((p) => {
+        p.profiles = [{ id: 'default-profile', name: 'decrypting', httpsDecryption: { enabled: true } }];
+      }),
+      {},
+      { limits: { maxHeaderBytes: 2048, headersTimeoutMs: 600, requestTimeoutMs: 1500, keepAliveTimeoutMs: 500, helloTimeoutMs: 500, checkIntervalMs: 100 } },
+    );
+  });
+  afterAll(async () => {
+    await dgw?.close();
+    await secure?.close();
+  });
+
+  /** CONNECT + TLS with the tenant CA, then `pieces` over the decrypted stream; everything read until close */
+  async function decrypted(pieces: Array<string | number>, maxMs = 6000): Promise<{ out: string; issuer: string }> {
+    const sock = net.connect(dgw.port, '127.0.0.1');
+    sock.write(`CONNECT site.test:${secure.port} HTTP/1.1\r\nHost: site.test:${secure.port}\r\n\r\n`);
+    await new Promise<void>((resolve, reject) => {
+      sock.once('data', (c: Buffer) => (c.toString().startsWith('HTTP/1.1 200') ? resolve() : reject(new Error(c.toString()))));
+      sock.once('error', reject);
+    });
+    const t = tls.connect({ socket: sock, servername: 'site.test', ca: pki.tenantCa.certificatePem, ALPNProtocols: ['http/1.1'] });
+    await new Promise<void>((r, j) => {
+      t.once('secureConnect', r);
+      t.once('error', j);
+    });
+    const issuer = t.getPeerX509Certificate()?.issuer ?? '';
+    return new Promise((resolve) => {
+      let out = '';
+      const timer = setTimeout(() => t.destroy(), maxMs);
+      t.on('data', (c: Buffer) => (out += c.toString('latin1')));
+      t.on('error', () => undefined);
+      t.on('close', () => {
+        clearTimeout(timer);
+        resolve({ out, issuer });
+      });
+      void (async () => {
+        for (const p of pieces) {
+          if (typeof p === 'number') await new Promise((r) => setTimeout(r, p));
+          else if (!t.destroyed) t.write(p);
+        }
+      })();
+    });
+  }
+
+  it('answers headers that never complete with 408 after the header timeout, logs it, and never forwards', async () => {
+    const before = dgw.sink.events.filter((e) => e.type === 'access' && e.action === 'block' && 'status' in e && e.status === 408).length;
+    const { out, issuer } = await decrypted(['GET /slow-tls HTTP/1.1\r\nHost: site.test\r\n', 300, 'X-Slow: 1\r\n', 4000]);
+    expect(issuer).toContain('Mamori Test Tenant CA');
+    expect(out).toMatch(/^HTTP\/1\.1 408/);
+    expect(dgw.sink.events.filter((e) => e.type === 'access' && e.action === 'block' && 'status' in e && e.status === 408).length).toBe(before + 1);
+    expect(secure.seen.some((s) => s.includes('/slow-tls'))).toBe(false);
+    // the decrypting proxy still serves
+    const ok = await decrypted(['GET /after-slow HTTP/1.1\r\nHost: site.test\r\nConnection: close\r\n\r\n']);
+    expect(ok.out).toMatch(/^HTTP\/1\.1 200/);
   });
 });

@@ -4,6 +4,8 @@
  * transparent (Host) and decrypted (HTTP/1.1 and HTTP/2) requests alike.
  */
 import type http from 'node:http';
+import crypto from 'node:crypto';
+import net from 'node:net';
 import type http2 from 'node:http2';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
@@ -13,6 +15,7 @@ import { emitOutcome } from '../../chain/log-events.js';
 import type { RequestFacts } from '../../chain/facts.js';
 import type { BlockReason, Tags } from '../../chain/verdict.js';
 import type { GatewayRuntime } from '../../runtime.js';
+import { isScannableDownload } from '../../chain/file-reputation.js';
 import { forwardRequestHeaders, forwardResponseHeaders, isCertificateError, type Upstream } from './upstream.js';
 
 export type AnyReq = http.IncomingMessage | http2.Http2ServerRequest;
@@ -101,8 +104,14 @@ export type Decided =
   | { ok: true; result: Exclude<ChainResult, { outcome: 'hold' }>; version: number | null }
   | { ok: false; error: unknown };
 
-/** run the chain on a request's facts (a handshake-stage block wins); a failing chain is counted as an error */
-export function decideRequest(rt: GatewayRuntime, facts: RequestFacts, preBlock?: BlockReason): Decided {
+/**
+ * run the chain on a request's facts (a handshake-stage block wins); a failing chain is counted
+ * as an error. A host the gateway's database does not know first gets the console's cloud lookup
+ * its (bounded) time, for plain requests and upgrades alike.
+ */
+export async function decideRequest(rt: GatewayRuntime, facts: RequestFacts, preBlock?: BlockReason): Promise<Decided> {
+  const cloud = preBlock ? undefined : rt.intel.prefetch?.(facts.host);
+  if (cloud) await cloud;
   const active = rt.active;
   const version = active.engine.version;
   let result: ChainResult;
@@ -122,22 +131,27 @@ export function decideRequest(rt: GatewayRuntime, facts: RequestFacts, preBlock?
   return { ok: true, result, version };
 }
 
-export async function handleExchange(rt: GatewayRuntime, upstream: Upstream, req: AnyReq, res: AnyRes, t: Target, srcIp: string, preBlock?: BlockReason): Promise<void> {
+/** `scanMaxBytes`: downloads up to this size are hashed and checked before they are passed on (0: off) */
+export async function handleExchange(rt: GatewayRuntime, upstream: Upstream, req: AnyReq, res: AnyRes, t: Target, srcIp: string, preBlock?: BlockReason, scanMaxBytes = 0): Promise<void> {
   const started = performance.now();
   rt.counters.requests++;
   const requestId = rt.requestId();
   const url = targetUrl(t);
   const facts = requestFacts(t, req.method, srcIp, requestId, url);
-  // a host the gateway's database does not know: give the console's cloud lookup its (bounded) time
-  const cloud = preBlock ? undefined : rt.intel.prefetch?.(t.host);
-  if (cloud) await cloud;
-  const decided = decideRequest(rt, facts, preBlock);
+  const decided = await decideRequest(rt, facts, preBlock);
   if (!decided.ok) {
     rt.log.error({ err: decided.error, requestId }, 'chain failed');
     sendError(res, 500, 'Internal gateway error', requestId);
     return;
   }
   const { result, version } = decided;
+  if (result.outcome !== 'block' && t.dstIp && !(await hostMatchesDestination(rt, upstream, t, facts))) {
+    rt.counters.blocked++;
+    req.resume();
+    sendError(res, 409, 'Conflict: the Host does not resolve to the address the connection was sent to', requestId);
+    emitOutcome(rt.events, { facts, tags: result.tags, action: 'block', status: 409, policyVersion: version });
+    return;
+  }
   if (result.outcome === 'block') {
     rt.counters.blocked++;
     req.resume();
@@ -145,16 +159,44 @@ export async function handleExchange(rt: GatewayRuntime, upstream: Upstream, req
     emitOutcome(rt.events, { facts, tags: result.tags, action: 'block', block: result.reason, status: 403, policyVersion: version });
     return;
   }
-  await forward(rt, upstream, req, res, t, facts, result.tags, started, version);
+  await forward(rt, upstream, req, res, t, facts, result.tags, started, version, scanMaxBytes);
 }
 
-function forward(rt: GatewayRuntime, upstream: Upstream, req: AnyReq, res: AnyRes, t: Target, facts: RequestFacts, tags: Tags, started: number, version: number | null): Promise<void> {
+/**
+ * a transparent flow goes to its original destination whatever Host/SNI say; whether the name
+ * resolves there is checked (Squid's host verification): a mismatch is logged and, with
+ * hostVerifyStrict, refused. Without strict mode the check does not hold the request up.
+ */
+async function hostMatchesDestination(rt: GatewayRuntime, upstream: Upstream, t: Target, facts: RequestFacts): Promise<boolean> {
+  const dstIp = t.dstIp!;
+  const check = upstream.hostVerifier.verify(t.host, dstIp).then((v) => {
+    if (!v.ok) {
+      rt.counters.hostMismatches++;
+      rt.log.warn({ requestId: facts.requestId, host: t.host, dstIp, resolved: v.resolved }, 'Host/SNI does not resolve to the original destination: sent to the original destination');
+    }
+    return v.ok;
+  });
+  if (!upstream.opts.hostVerifyStrict) return true;
+  return check;
+}
+
+function forward(rt: GatewayRuntime, upstream: Upstream, req: AnyReq, res: AnyRes, t: Target, facts: RequestFacts, tags: Tags, started: number, version: number | null, scanMaxBytes: number): Promise<void> {
   const hdrs = req.headers as Record<string, string | string[] | undefined>;
   const cl = hdrs['content-length'];
   const hasBody = cl !== undefined ? cl !== '0' : hdrs['transfer-encoding'] !== undefined || (req.httpVersionMajor === 2 && req.method !== 'GET' && req.method !== 'HEAD' && !(req as http2.Http2ServerRequest).stream?.readableEnded);
   let bytesUp = 0;
   let bytesDown = 0;
-  const origin = `${t.scheme}://${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`;
+  // a known original destination (transparent flows, CONNECT to an address) is where the
+  // connection goes; Host and SNI keep naming the site. Otherwise the name is resolved.
+  const connectTo = t.dstIp ?? t.host;
+  const origin = `${t.scheme}://${connectTo.includes(':') ? `[${connectTo}]` : connectTo}:${t.port}`;
+  const headers = forwardRequestHeaders(hdrs, hasBody);
+  let servername: string | undefined;
+  if (t.dstIp) {
+    headers['host'] = headerString(hdrs['host']) ?? headerString(hdrs[':authority']) ?? (defaultPort(t.scheme, t.port) ? t.host : `${t.host}:${t.port}`);
+    const name = t.sni ?? t.host;
+    if (t.scheme === 'https' && !net.isIP(name)) servername = name;
+  }
   const insecureAllowed = t.scheme === 'https' && tags.profile?.httpsDecryption.blockInvalidCertificates === false;
   const w = res as http.ServerResponse;
   return new Promise<void>((resolve) => {
@@ -173,6 +215,28 @@ function forward(rt: GatewayRuntime, upstream: Upstream, req: AnyReq, res: AnyRe
     };
     res.once('close', onClose);
     const onDrain = () => ctl?.resume();
+    // a download being held for its file-hash check: nothing reaches the client until the verdict
+    let held: { headers: Record<string, string | string[]>; chunks: Buffer[]; size: number; hash: crypto.Hash } | null = null;
+    const release = (h: NonNullable<typeof held>) => {
+      if (res.destroyed) return;
+      w.writeHead(status, h.headers);
+      for (const c of h.chunks) w.write(c);
+    };
+    const finishHeld = async (h: NonNullable<typeof held>) => {
+      const sha256 = h.hash.digest('hex');
+      const check = await rt.files.check(sha256);
+      if (check.malicious) {
+        rt.counters.blocked++;
+        const reason: BlockReason = { kind: 'file', detail: sha256, threat: 'malware', ...(check.name ? { entry: check.name } : {}) };
+        rt.log.warn({ requestId: facts.requestId, url: facts.url, sha256, source: check.source }, 'malicious file blocked');
+        sendBlockPage(req, res, reason, facts.url ?? origin, facts.requestId);
+        emitOutcome(rt.events, { facts, tags, action: 'block', block: reason, status: 403, bytesUp, bytesDown, durationMs: performance.now() - started, policyVersion: version });
+        return;
+      }
+      release(h);
+      if (!res.destroyed) res.end();
+      emitOutcome(rt.events, { facts, tags, action: 'allow', status, bytesUp, bytesDown, durationMs: performance.now() - started, policyVersion: version });
+    };
     const handler: Dispatcher.DispatchHandler = {
       onRequestStart(c) {
         ctl = c;
@@ -182,23 +246,54 @@ function forward(rt: GatewayRuntime, upstream: Upstream, req: AnyReq, res: AnyRe
         if (statusCode < 200) return; // 1xx: the final response follows
         status = statusCode;
         if (res.headersSent || res.destroyed) return;
-        w.writeHead(statusCode, forwardResponseHeaders(headers as Record<string, string | string[] | undefined>));
+        const out = forwardResponseHeaders(headers as Record<string, string | string[] | undefined>);
+        if (scanMaxBytes > 0 && isScannableDownload(req.method ?? 'GET', statusCode, out, scanMaxBytes)) {
+          held = { headers: out, chunks: [], size: 0, hash: crypto.createHash('sha256') };
+          return;
+        }
+        w.writeHead(statusCode, out);
       },
       onResponseData(c, chunk) {
         bytesDown += chunk.length;
         if (res.destroyed) return;
+        if (held) {
+          held.hash.update(chunk);
+          held.chunks.push(chunk);
+          held.size += chunk.length;
+          if (held.size <= scanMaxBytes) return;
+          // larger than announced (or not announced): too big to hold, it streams on unchecked
+          rt.log.info({ requestId: facts.requestId, url: facts.url, bytes: held.size }, 'download larger than the file-scan limit: passed on unchecked');
+          const h = held;
+          held = null;
+          release(h);
+          return;
+        }
         if (!w.write(chunk)) {
           c.pause();
           res.once('drain', onDrain);
         }
       },
       onResponseEnd() {
+        if (held) {
+          const h = held;
+          held = null;
+          void finishHeld(h)
+            .catch((e: unknown) => {
+              rt.counters.errors++;
+              rt.log.error({ err: e, requestId: facts.requestId }, 'file check failed');
+              if (!res.headersSent) sendError(res, 500, 'Internal gateway error', facts.requestId);
+              else res.destroy();
+            })
+            .finally(finish);
+          return;
+        }
         if (!res.destroyed) res.end();
         emitOutcome(rt.events, { facts, tags, action: 'allow', status, bytesUp, bytesDown, durationMs: performance.now() - started, policyVersion: version });
         finish();
       },
       onResponseError(_c, e) {
         if (done) return;
+        held = null; // a download cut before its end is never passed on
         if (status !== 0) {
           // the response had started: all we can do is cut it
           if (!res.writableEnded) res.destroy();
@@ -229,9 +324,10 @@ function forward(rt: GatewayRuntime, upstream: Upstream, req: AnyReq, res: AnyRe
           origin,
           path: t.path,
           method: req.method ?? 'GET',
-          headers: forwardRequestHeaders(hdrs, hasBody),
+          headers,
           ...(hasBody ? { body: counted(req as Readable, (n) => (bytesUp += n)) } : {}),
           insecure: insecureAllowed,
+          ...(servername ? { servername } : {}),
         },
         handler,
       );

@@ -13,6 +13,8 @@ export interface ProxyLimits {
   idleTimeoutMs: number;
   /** how often slow-header/request timeouts are checked */
   checkIntervalMs: number;
+  /** downloads up to this size are held, hashed and checked against file-hash reputation (0: off) */
+  fileScanMaxBytes: number;
 }
 
 export const DEFAULT_LIMITS: ProxyLimits = {
@@ -23,4 +25,5 @@ export const DEFAULT_LIMITS: ProxyLimits = {
   helloTimeoutMs: 10_000,
   idleTimeoutMs: 300_000,
   checkIntervalMs: 1_000,
+  fileScanMaxBytes: 8 * 1024 * 1024,
 };

@@ -40,14 +40,15 @@ export interface UpgradeDeps {
   limits: ProxyLimits;
 }
 
-export function handleUpgrade(deps: UpgradeDeps, req: http.IncomingMessage, client: Duplex, head: Buffer, t: Target, srcIp: string, preBlock?: BlockReason): void {
+export async function handleUpgrade(deps: UpgradeDeps, req: http.IncomingMessage, client: Duplex, head: Buffer, t: Target, srcIp: string, preBlock?: BlockReason): Promise<void> {
   const { rt, upstream, limits } = deps;
   client.on('error', () => client.destroy());
   rt.counters.requests++;
   const requestId = rt.requestId();
   const url = targetUrl(t);
   const facts = requestFacts(t, req.method, srcIp, requestId, url);
-  const decided = decideRequest(rt, facts, preBlock);
+  const decided = await decideRequest(rt, facts, preBlock);
+  if (client.destroyed) return;
   if (!decided.ok) {
     rt.log.error({ err: decided.error, requestId }, 'chain failed on upgrade');
     rawResponse(client, 500, `500 Internal gateway error\nrequest id: ${requestId}\n`);
@@ -72,7 +73,7 @@ export function handleUpgrade(deps: UpgradeDeps, req: http.IncomingMessage, clie
       port: t.port,
       ALPNProtocols: ['http/1.1'],
       ...(net.isIP(t.sni ?? t.host) ? {} : { servername: t.sni ?? t.host }),
-      ...(upstream.ca ? { ca: upstream.ca } : {}),
+      ...(upstream.secureContext && !insecure ? { secureContext: upstream.secureContext } : {}),
       ...(insecure ? { rejectUnauthorized: false } : {}),
       ...(lookup ? { lookup } : {}),
     });

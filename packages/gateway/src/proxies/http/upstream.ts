@@ -7,6 +7,7 @@ import { Agent, type Dispatcher } from 'undici';
 import tls from 'node:tls';
 import type net from 'node:net';
 import type { Readable } from 'node:stream';
+import { HostVerifier } from './host-verify.js';
 
 export interface UpstreamOptions {
   /** CAs trusted in addition to Node's store */
@@ -17,6 +18,11 @@ export interface UpstreamOptions {
   connectionsPerOrigin?: number;
   /** name resolution override (tests, split-horizon setups) */
   lookup?: net.LookupFunction;
+  /**
+   * transparent flows whose Host/SNI does not resolve to the original destination: refused with
+   * 409 when true; otherwise logged and still sent to the original destination (Squid's default)
+   */
+  hostVerifyStrict?: boolean;
 }
 
 export interface UpstreamRequest {
@@ -26,6 +32,8 @@ export interface UpstreamRequest {
   headers: Record<string, string | string[]>;
   body?: Readable | AsyncIterable<Buffer>;
   insecure?: boolean;
+  /** TLS server name when the origin is an address (transparent flows to their original destination) */
+  servername?: string;
 }
 
 const CERT_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH/;
@@ -41,6 +49,12 @@ export class Upstream {
   private readonly insecure: Agent;
   /** CAs for TLS toward origins when not only Node's store (raw connections: WebSocket) */
   readonly ca: string[] | undefined;
+  /**
+   * the verifying TLS context, built once: passing `ca` per connection would parse Node's whole
+   * root store again for every upstream handshake (most of the CPU of a new connection)
+   */
+  readonly secureContext: tls.SecureContext | undefined;
+  readonly hostVerifier: HostVerifier;
 
   constructor(readonly opts: UpstreamOptions = {}) {
     const common = {
@@ -51,15 +65,17 @@ export class Upstream {
     };
     const ca = opts.extraCaPem?.length ? [...tls.rootCertificates, ...opts.extraCaPem] : undefined;
     this.ca = ca;
+    this.hostVerifier = new HostVerifier(opts.lookup);
+    this.secureContext = ca ? tls.createSecureContext({ ca }) : undefined;
     const timeout = opts.connectTimeoutMs ?? 10_000;
-    this.secure = new Agent({ ...common, connect: { timeout, ...(ca ? { ca } : {}), ...(opts.lookup ? { lookup: opts.lookup } : {}) } });
+    this.secure = new Agent({ ...common, connect: { timeout, ...(this.secureContext ? { secureContext: this.secureContext } : {}), ...(opts.lookup ? { lookup: opts.lookup } : {}) } });
     this.insecure = new Agent({ ...common, connect: { timeout, rejectUnauthorized: false, ...(opts.lookup ? { lookup: opts.lookup } : {}) } });
   }
 
   /** low-level: stream the response into `handler` (no Readable, no pipeline per request) */
   dispatch(r: UpstreamRequest, handler: Dispatcher.DispatchHandler): void {
     const agent = r.insecure ? this.insecure : this.secure;
-    agent.dispatch({ origin: r.origin, path: r.path, method: r.method as Dispatcher.HttpMethod, headers: r.headers, body: (r.body ?? null) as Readable | null }, handler);
+    agent.dispatch({ origin: r.origin, path: r.path, method: r.method as Dispatcher.HttpMethod, headers: r.headers, body: (r.body ?? null) as Readable | null, ...(r.servername ? { servername: r.servername } : {}) } as Dispatcher.DispatchOptions, handler);
   }
 
   request(r: UpstreamRequest): Promise<Dispatcher.ResponseData> {

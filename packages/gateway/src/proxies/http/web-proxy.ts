@@ -36,12 +36,13 @@ interface ConnInfo {
   dst?: { ip: string; port: number };
 }
 
-const kCtx = Symbol('mamori.decrypted');
-
 /** the raw socket a tls.Server wrapped (Node keeps it as _parent) */
 function parentOf(t: tls.TLSSocket): net.Socket {
   return (t as unknown as { _parent: net.Socket })._parent;
 }
+
+/** the context on a decrypted TLS socket (an h2 session exposes its socket only through a proxy, so not a WeakMap key) */
+const kCtx = Symbol('mamori.decrypted');
 
 const CLIENT_ERRORS: Record<string, [number, string]> = {
   HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large'],
@@ -56,7 +57,8 @@ export class WebProxy {
   readonly limits: ProxyLimits;
   readonly upstream: Upstream;
   private readonly h1: http.Server;
-  private readonly h2: http2.Http2SecureServer;
+  private readonly tlsTerm: tls.Server;
+  private readonly h2: http2.Http2Server;
   private readonly listeners: net.Server[] = [];
   private readonly conn = new WeakMap<net.Socket, ConnInfo>();
   private readonly decrypted = new WeakMap<object, DecryptedContext>();
@@ -83,11 +85,11 @@ export class WebProxy {
     this.h1.on('upgrade', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => this.onUpgrade(req, socket, head));
     this.h1.on('clientError', (err: Error & { code?: string }, socket: net.Socket) => this.onClientError(err, socket));
     this.h1.on('connection', (s: net.Socket) => this.track(s));
-    // decrypted connections: one TLS server for HTTP/2 and HTTP/1.1 (ALPN), leaf chosen by SNI
-    this.h2 = http2.createSecureServer({
-      allowHTTP1: true,
+    // decrypted connections: one TLS terminator for HTTP/2 and HTTP/1.1 (ALPN), leaf chosen by SNI;
+    // HTTP/1.1 goes to the same HTTP server as plain requests (its header/request timeouts and
+    // size limits apply inside TLS too), h2 to an HTTP/2 server speaking over the TLS socket
+    this.tlsTerm = new tls.Server({
       ALPNProtocols: ['h2', 'http/1.1'],
-      maxSessionMemory: 32,
       SNICallback: (name, cb) => {
         const leaves = this.rt.active.leaves;
         if (!leaves) return cb(new Error('no decryption CA'));
@@ -96,29 +98,30 @@ export class WebProxy {
         leaves.get(name).then((c) => cb(null, c), (e: Error) => cb(e));
       },
     });
-    this.h2.on('secureConnection', (t: tls.TLSSocket) => {
+    this.tlsTerm.on('secureConnection', (t: tls.TLSSocket) => {
       const ctx = this.rawCtx.get(parentOf(t));
-      if (ctx) (t as unknown as Record<symbol, DecryptedContext>)[kCtx] = ctx;
       t.setTimeout(L.idleTimeoutMs, () => t.destroy());
+      if (!ctx) return t.destroy();
+      this.decrypted.set(t, ctx);
+      (t as unknown as Record<symbol, DecryptedContext>)[kCtx] = ctx;
+      if (t.alpnProtocol === 'h2') this.h2.emit('connection', t);
+      else this.h1.emit('connection', t);
     });
-    this.h2.on('tlsClientError', (err: Error & { code?: string }, t: tls.TLSSocket) => {
+    this.tlsTerm.on('tlsClientError', (err: Error & { code?: string }, t: tls.TLSSocket) => {
       const ctx = this.rawCtx.get(parentOf(t));
       if (ctx) onInterceptedHandshakeFailed(this.rt, ctx, err);
     });
-    this.h2.on('request', (req: http2.Http2ServerRequest | http.IncomingMessage, res: http2.Http2ServerResponse | http.ServerResponse) => {
-      const sock = 'stream' in req && req.httpVersionMajor === 2 ? (req as http2.Http2ServerRequest).stream.session?.socket : req.socket;
+    this.h2 = http2.createServer({ maxSessionMemory: 32 });
+    this.h2.on('request', (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => {
+      const sock = req.stream.session?.socket;
       const ctx = sock ? (sock as unknown as Record<symbol, DecryptedContext | undefined>)[kCtx] : undefined;
       if (!ctx) return sendError(res, 500, 'Internal gateway error', '-');
       this.onDecrypted(req, res, ctx);
     });
-    // HTTP/1.1 Upgrade (WebSocket) inside a decrypted connection
-    this.h2.on('upgrade', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => this.onUpgrade(req, socket, head));
     this.h2.on('sessionError', () => undefined);
-    this.h2.on('clientError', (err: Error & { code?: string }, socket: net.Socket) => this.onClientError(err, socket));
     // these servers never listen (our listeners hand them sockets), and Node starts its
     // header/request timeout checks (slowloris) on 'listening': start them the same way
     this.h1.emit('listening');
-    this.h2.emit('listening');
   }
 
   private track(s: net.Socket): void {
@@ -194,7 +197,7 @@ export class WebProxy {
       serveDecrypted: (raw: net.Socket, ctx: DecryptedContext) => {
         if (ctx.sni) {
           this.rawCtx.set(raw, ctx);
-          this.h2.emit('connection', raw);
+          this.tlsTerm.emit('connection', raw);
           return;
         }
         // no SNI: the SNI callback cannot pick the leaf, so terminate here (HTTP/1.1 only)
@@ -221,7 +224,7 @@ export class WebProxy {
     const t = this.plainTarget(req);
     if (t === 'local') return this.serveLocal(req, res);
     if (typeof t === 'string') return this.reject(req, res, 400, t);
-    void handleExchange(this.rt, this.upstream, req, res, t, sock.remoteAddress ?? '0.0.0.0').catch((e: unknown) => this.crash(e, res));
+    void handleExchange(this.rt, this.upstream, req, res, t, sock.remoteAddress ?? '0.0.0.0', undefined, this.limits.fileScanMaxBytes).catch((e: unknown) => this.crash(e, res));
   }
 
   /** the target of a plain-HTTP request: absolute-form (explicit) or Host (transparent); a string is the 400 reason */
@@ -252,15 +255,16 @@ export class WebProxy {
     const authority = headerString(req.headers[':authority'] as string | undefined) ?? headerString(req.headers.host);
     const hp = authority ? splitHostPort(authority, ctx.port) : { host: ctx.host, port: ctx.port };
     if (!hp) return null;
-    // the connection was decided for ctx.host; a different Host (domain fronting) is evaluated for itself
+    // the connection was decided for ctx.host; a different Host (domain fronting) is evaluated for
+    // itself. With a known original destination the request goes there, whatever Host says.
     return {
       scheme: 'https',
       host: hp.host,
-      port: hp.host === ctx.host ? ctx.port : hp.port,
+      port: hp.host === ctx.host || ctx.dstIp ? ctx.port : hp.port,
       path: req.url ?? '/',
       decrypted: true,
       ...(ctx.sni ? { sni: ctx.sni } : {}),
-      ...(ctx.dstIp && hp.host === ctx.host ? { dstIp: ctx.dstIp } : {}),
+      ...(ctx.dstIp ? { dstIp: ctx.dstIp } : {}),
     };
   }
 
@@ -268,7 +272,7 @@ export class WebProxy {
   private onUpgrade(req: http.IncomingMessage, socket: net.Socket, head: Buffer): void {
     socket.on('error', () => socket.destroy());
     const srcIp = req.socket.remoteAddress ?? '0.0.0.0';
-    const ctx = this.decrypted.get(req.socket) ?? (req.socket as unknown as Record<symbol, DecryptedContext | undefined>)[kCtx];
+    const ctx = this.decrypted.get(req.socket);
     if (!isWebSocketUpgrade(req)) {
       rawResponse(socket, 501, '501 Not Implemented: only WebSocket upgrades pass the proxy\n');
       this.badRequest(srcIp, `upgrade ${headerString(req.headers.upgrade) ?? ''}`, 501);
@@ -281,7 +285,7 @@ export class WebProxy {
         rawResponse(socket, 400, '400 Bad Request: invalid Host\n');
         return this.badRequest(ctx.srcIp, 'invalid Host', 400);
       }
-      return handleUpgrade(deps, req, socket, head, t, ctx.srcIp, ctx.preBlock);
+      return void handleUpgrade(deps, req, socket, head, t, ctx.srcIp, ctx.preBlock).catch((e: unknown) => this.upgradeCrash(e, socket));
     }
     const t = this.plainTarget(req, ['http:', 'ws:']);
     if (typeof t === 'string') {
@@ -289,13 +293,19 @@ export class WebProxy {
       rawResponse(socket, 400, `400 ${why}\n`);
       return this.badRequest(srcIp, why, 400);
     }
-    handleUpgrade(deps, req, socket, head, t, srcIp);
+    void handleUpgrade(deps, req, socket, head, t, srcIp).catch((e: unknown) => this.upgradeCrash(e, socket));
+  }
+
+  private upgradeCrash(e: unknown, socket: net.Socket): void {
+    this.rt.counters.errors++;
+    this.rt.log.error({ err: e }, 'upgrade handler failed');
+    socket.destroy();
   }
 
   private onDecrypted(req: AnyReq, res: AnyRes, ctx: DecryptedContext): void {
     const t = this.decryptedTarget(req, ctx);
     if (!t) return this.reject(req, res, 400, 'Bad Request: invalid Host');
-    void handleExchange(this.rt, this.upstream, req, res, t, ctx.srcIp, ctx.preBlock).catch((e: unknown) => this.crash(e, res));
+    void handleExchange(this.rt, this.upstream, req, res, t, ctx.srcIp, ctx.preBlock, this.limits.fileScanMaxBytes).catch((e: unknown) => this.crash(e, res));
   }
 
   private onConnect(req: http.IncomingMessage, socket: net.Socket, head: Buffer): void {
@@ -397,6 +407,7 @@ export class WebProxy {
     this.h1.closeAllConnections();
     this.h1.close();
     this.h2.close();
+    this.tlsTerm.close();
     await this.upstream.close();
   }
 }

@@ -11,8 +11,14 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { makePki, type Pki } from '../../test-support/origins.js';
+import { CategoryDbBuilder, loadCategoryDb } from '@mamori/urlcat';
+import type { CloudVerdict } from '@mamori/policy';
+import { loopbackLookup, makePki, type Pki } from '../../test-support/origins.js';
 import { startTestGateway, testPolicy, type TestGateway } from '../../test-support/gateway.js';
+import { LayeredIntel } from '../../intel/layered-intel.js';
+import { GatewayRuntime, MemorySink } from '../../runtime.js';
+import { compileEngine } from '../../chain/compiled-engine.js';
+import { WebProxy } from './web-proxy.js';
 
 let pki: Pki;
 let plain: http.Server;
@@ -200,6 +206,58 @@ describe('WebSocket through the proxy', () => {
     expect(rd.head).toMatch(/^HTTP\/1\.1 501/);
     expect(gw.rt.counters.badRequests).toBe(before + 1);
     s.destroy();
+  });
+});
+
+describe('WebSocket and the console cloud lookup', () => {
+  it('waits for the cloud answer about a host only the console knows, like plain requests do', async () => {
+    const port = (plain.address() as net.AddressInfo).port;
+    const asked: string[] = [];
+    const verdict = (query: string, categories: string[], score: number): CloudVerdict => ({
+      query, categories, source: categories.length ? 'database' : 'none', reputation: { score, level: score >= 80 ? 'dangerous' : 'safe', reasons: [] },
+    });
+    const b = new CategoryDbBuilder('ws-cloud-test');
+    b.addHost('known.test', 'news');
+    const intel = new LayeredIntel({
+      db: loadCategoryDb(b.build()),
+      version: 't',
+      ask: async (h) => {
+        asked.push(h);
+        await new Promise((r) => setTimeout(r, 150)); // the console takes its time
+        return h === 'cloudbad.test' ? verdict(h, ['malware'], 100) : verdict(h, [], 0);
+      },
+      cloud: { backoffMs: 0, timeoutMs: 3000 },
+    });
+    const sink = new MemorySink();
+    const rt = new GatewayRuntime({ engine: compileEngine(testPolicy(), 1, intel), leaves: null }, intel, sink);
+    intel.onChange(() => rt.decisions.clear());
+    const proxy = new WebProxy(rt, { upstream: { lookup: loopbackLookup } });
+    const addr = await proxy.listen(0, '127.0.0.1');
+    try {
+      const before = wss[0]!.clients.size;
+      const s = await connect(addr.port);
+      const rd = new WsReader(s);
+      s.write(handshake(`http://cloudbad.test:${port}/feed`, `cloudbad.test:${port}`, crypto.randomBytes(16).toString('base64'), 'Accept-Language: en\r\n'));
+      await rd.until(() => rd.head !== null);
+      // the first upgrade already gets the console's verdict: blocked, never relayed
+      expect(rd.head).toMatch(/^HTTP\/1\.1 403/);
+      expect(rd.head!.toLowerCase()).toContain('x-mamori-block-reason: rule'); // the default URL-filtering rule (malware category)
+      expect(wss[0]!.clients.size).toBe(before);
+      expect(asked).toContain('cloudbad.test');
+      s.destroy();
+      expect(sink.events.find((e) => e.type === 'access' && e.host === 'cloudbad.test')).toMatchObject({ action: 'block', status: 403, categories: ['malware'] });
+      // a host the console does not flag is relayed after its lookup
+      const s2 = await connect(addr.port);
+      const rd2 = new WsReader(s2);
+      s2.write(handshake(`http://cloudok.test:${port}/ok`, `cloudok.test:${port}`, crypto.randomBytes(16).toString('base64')));
+      await rd2.until(() => rd2.messages.length >= 1);
+      expect(rd2.head).toMatch(/^HTTP\/1\.1 101/);
+      expect(rd2.messages[0]).toBe('welcome /ok');
+      expect(asked).toContain('cloudok.test');
+      s2.destroy();
+    } finally {
+      await proxy.close();
+    }
   });
 });
 
