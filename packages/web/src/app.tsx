@@ -15,6 +15,7 @@ import { AddressesPage } from './pages/policy/addresses.js';
 import { ServicesPage } from './pages/policy/services.js';
 import { UsersPage } from './pages/policy/users.js';
 import { CategoriesPage } from './pages/policy/categories.js';
+import { ReclassificationsPage } from './pages/intel/reclassifications.js';
 import { LogsPage } from './pages/analytics/logs.js';
 import { ReportsPage } from './pages/analytics/reports.js';
 import { SandboxPage } from './pages/analytics/sandbox.js';
@@ -52,6 +53,7 @@ export function App() {
           <Route path="policy/objects/services" element={<ServicesPage />} />
           <Route path="policy/objects/users" element={<UsersPage />} />
           <Route path="policy/objects/categories" element={<CategoriesPage />} />
+          <Route path="policy/reclassifications" element={<ReclassificationsPage />} />
           <Route path="analytics/logs" element={<LogsPage />} />
           <Route path="analytics/reports" element={<ReportsPage />} />
           <Route path="analytics/sandbox" element={<SandboxPage />} />

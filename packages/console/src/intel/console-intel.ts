@@ -4,12 +4,18 @@
  * version (SHA-256 of the content + build time), the tenants' reclassifications (stored in the
  * configuration store, deployed with the policy), the answers to gateways' cloud lookups and the
  * announcement of the active database on the sync channel.
+ *
+ * Like a Cloud Scan server, the console knows more than it hands out: it answers cloud lookups
+ * from the full database, and when that one has more than $MAMORI_INTEL_EDITION_HOSTS host keys
+ * (default 300,000) it distributes a gateway edition (urlcat edition.ts: every security-category
+ * host and the popular ones up to that cap, all URL prefixes and IP networks) under the same
+ * version; the gateways ask the console about the rest.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { HostSet, classifyListValue, message, type CloudVerdict, type Problem, type FileVerdict, type Reclassification, type ServerMessage, type TenantIntel } from '@mamori/policy';
-import { isUrlCategoryId, loadCategoryDb, reputation, splitUrl, starterDbPath, type CategoryDb } from '@mamori/urlcat';
+import { buildEdition, isUrlCategoryId, loadCategoryDb, loadStarterDb, reputation, splitUrl, starterDbPath, type CategoryDb, type EditionReport } from '@mamori/urlcat';
 import type { Store } from '../store/store.js';
 
 export const INTEL_DB_PATH = '/api/gateway/intel/db';
@@ -36,6 +42,26 @@ interface Active {
   db: CategoryDb;
   bytes: Buffer;
   info: IntelInfo;
+  /** what gateways download when the database is over the edition cap */
+  edition?: Edition;
+}
+
+export interface Edition {
+  bytes: Buffer;
+  sha256: string;
+  maxHosts: number;
+  report: EditionReport;
+}
+
+export const DEFAULT_EDITION_HOSTS = 300_000;
+
+/** $MAMORI_INTEL_EDITION_HOSTS, else 300,000 */
+export function editionMaxHosts(env = process.env): number {
+  const v = env['MAMORI_INTEL_EDITION_HOSTS'];
+  if (v === undefined || v === '') return DEFAULT_EDITION_HOSTS;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`MAMORI_INTEL_EDITION_HOSTS must be a whole number >= 0, got "${v}"`);
+  return n;
 }
 
 /** Checks a candidate database completely before it may become active. */
@@ -119,6 +145,7 @@ export class ConsoleIntel {
       const bytes = fs.readFileSync(chosen ?? starterDbPath());
       active = ConsoleIntel.describe(bytes, validateIntelDb(bytes), chosen ? 'file' : 'starter', fs.statSync(chosen ?? starterDbPath()).mtimeMs);
     }
+    active.edition = ConsoleIntel.edition(dir, active);
     const intel = new ConsoleIntel(store, dir, active);
     intel.loadHashes(await intel.fileHashes());
     return intel;
@@ -134,23 +161,59 @@ export class ConsoleIntel {
     };
   }
 
+  /**
+   * The gateway edition of a database over the cap (kept in the data directory next to the
+   * database, `<sha256>.edition-<cap>`), or undefined when gateways get the database itself.
+   */
+  private static edition(dir: string, active: Active): Edition | undefined {
+    const maxHosts = editionMaxHosts();
+    if (active.info.counts.hosts <= maxHosts) return undefined;
+    const file = path.join(dir, `${active.info.sha256}.edition-${maxHosts}`);
+    try {
+      const bytes = fs.readFileSync(file);
+      const saved = JSON.parse(fs.readFileSync(`${file}.json`, 'utf8')) as { sha256: string; report: EditionReport };
+      if (saved.sha256 === sha256(bytes)) {
+        loadCategoryDb(bytes);
+        return { bytes, sha256: saved.sha256, maxHosts, report: saved.report };
+      }
+    } catch {
+      // not made yet, or damaged: make it again
+    }
+    const starter = loadStarterDb();
+    const built = buildEdition(active.db, maxHosts, (h) => starter.lookupHost(h).categories.length > 0);
+    const edition: Edition = { bytes: built.bytes, sha256: sha256(built.bytes), maxHosts, report: built.report };
+    fs.writeFileSync(`${file}.tmp`, built.bytes, { mode: 0o600 });
+    fs.renameSync(`${file}.tmp`, file);
+    fs.writeFileSync(`${file}.json`, JSON.stringify({ sha256: edition.sha256, report: edition.report }), { mode: 0o600 });
+    return edition;
+  }
+
   get info(): IntelInfo {
     return this.active.info;
+  }
+
+  /** The gateway edition being distributed, when the active database is over the cap. */
+  get edition(): Edition | undefined {
+    return this.active.edition;
   }
 
   get db(): CategoryDb {
     return this.active.db;
   }
 
-  /** The active database's bytes, for a gateway that asks for exactly this content. */
+  /** What gateways download (the edition, else the database), or exactly the content with that SHA-256. */
   file(sha?: string): Buffer | undefined {
-    return sha === undefined || sha === this.active.info.sha256 ? this.active.bytes : undefined;
+    const e = this.active.edition;
+    if (sha === undefined) return e ? e.bytes : this.active.bytes;
+    if (e && sha === e.sha256) return e.bytes;
+    return sha === this.active.info.sha256 ? this.active.bytes : undefined;
   }
 
   /** Validates and activates an uploaded database (kept in the data directory across restarts). */
   async upload(bytes: Buffer): Promise<IntelInfo> {
     const db = validateIntelDb(bytes);
     const next = ConsoleIntel.describe(bytes, db, 'upload', Date.now());
+    next.edition = ConsoleIntel.edition(this.dir, next);
     const file = path.join(this.dir, `${next.info.sha256}.mdb`);
     fs.writeFileSync(`${file}.tmp`, bytes, { mode: 0o600 });
     fs.renameSync(`${file}.tmp`, file);
@@ -158,7 +221,7 @@ export class ConsoleIntel {
     const previous = this.active.info.sha256;
     this.active = next;
     if (previous !== next.info.sha256 && this.active.info.source === 'upload') {
-      for (const f of fs.readdirSync(this.dir)) if (f.endsWith('.mdb') && f !== `${next.info.sha256}.mdb`) fs.rmSync(path.join(this.dir, f), { force: true });
+      for (const f of fs.readdirSync(this.dir)) if ((f.endsWith('.mdb') || f.includes('.edition-')) && !f.startsWith(next.info.sha256)) fs.rmSync(path.join(this.dir, f), { force: true });
     }
     for (const l of this.listeners) l(this.announcement());
     return next.info;
@@ -173,7 +236,9 @@ export class ConsoleIntel {
 
   announcement(): ServerMessage {
     const i = this.active.info;
-    return { type: 'intel', version: i.version, url: `${INTEL_DB_PATH}?sha256=${i.sha256}`, sha256: i.sha256 };
+    // an edition carries the version of the database it was made from
+    const sha = this.active.edition?.sha256 ?? i.sha256;
+    return { type: 'intel', version: i.version, url: `${INTEL_DB_PATH}?sha256=${sha}`, sha256: sha };
   }
 
   // --- tenant reclassifications -------------------------------------------------------------

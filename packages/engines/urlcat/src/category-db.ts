@@ -30,7 +30,7 @@ import {
   type DbMeta,
 } from './db-format.js';
 import { HASH2_MUL, HASH2_SEED, HASH_SEED, hashFinish32, hashKey, hashStep } from './key-hash.js';
-import { formatIPv4, formatIPv6, maskV4, parseIPv4, parseIPv6 } from './ip.js';
+import { formatIPv4, formatIPv6, maskV4, parseIPv4, parseIPv6, type Cidr } from './ip.js';
 import { splitUrl } from './list-entry.js';
 
 export interface LookupResult {
@@ -518,6 +518,39 @@ export class CategoryDb {
     if (cs < 0) return NONE;
     const start = this.matchStart;
     return { categories: this.categories(cs), matched: this.matchUpper ? h.slice(start).toLowerCase() : start === 0 ? h : h.slice(start) };
+  }
+
+  /** Every `host/path` prefix with its categories. */
+  *urlPrefixEntries(): Generator<{ host: string; path: string; categories: string[] }> {
+    const e = this.urlEntries;
+    const pool = Buffer.from(this.pool.buffer, this.pool.byteOffset, this.pool.byteLength);
+    for (let i = 0; i + 3 < e.length; i += 4) {
+      const host = pool.toString('latin1', e[i] as number, (e[i] as number) + (e[i + 1] as number));
+      const first = e[i + 2] as number;
+      for (let p = first; p < first + (e[i + 3] as number); p++) {
+        const off = this.urlPaths[p * 4] as number;
+        yield { host, path: pool.toString('latin1', off, off + (this.urlPaths[p * 4 + 1] as number)), categories: this.categories(this.urlPaths[p * 4 + 2] as number) };
+      }
+    }
+  }
+
+  /** Every listed IP network with its categories. */
+  *ipEntries(): Generator<{ cidr: Cidr; categories: string[] }> {
+    const t4 = this.ipv4;
+    for (let prefix = 0; prefix <= 32; prefix++) {
+      const start = t4[prefix * 2] as number;
+      for (let r = start; r < start + (t4[prefix * 2 + 1] as number); r++) yield { cidr: { family: 4, addr: t4[66 + r * 2] as number, prefix }, categories: this.categories(t4[66 + r * 2 + 1] as number) };
+    }
+    const t6 = this.ipv6;
+    for (let prefix = 0; prefix <= 128; prefix++) {
+      const start = t6[prefix * 2] as number;
+      for (let r = start; r < start + (t6[prefix * 2 + 1] as number); r++) {
+        const addr = new Uint8Array(16);
+        const view = new DataView(addr.buffer);
+        for (let w = 0; w < 4; w++) view.setUint32(w * 4, t6[258 + r * 6 + w] as number);
+        yield { cidr: { family: 6, addr, prefix }, categories: this.categories(t6[258 + r * 6 + 4] as number) };
+      }
+    }
   }
 
   /** Reads (when left out of the loaded buffer) and checks the HOST_KEYS section, once. */

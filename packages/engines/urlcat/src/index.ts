@@ -24,3 +24,4 @@ export { dgaLikeness } from './reputation/dga.js';
 export { CloudLookup, type CloudAnswer, type CloudLookupOptions, type Source as CloudSource } from './cloud/cloud-lookup.js';
 export { TtlCache } from './cloud/ttl-cache.js';
 export { resolveCategories, type ResolvedCategories } from './cloud/resolve.js';
+export { buildEdition, type EditionReport } from './edition.js';

@@ -32,6 +32,7 @@ function sections(t: (k: string) => string, base: string) {
         { to: `${base}/policy/objects/services`, label: t('menu.services'), sub: true },
         { to: `${base}/policy/objects/users`, label: t('menu.users'), sub: true },
         { to: `${base}/policy/objects/categories`, label: t('menu.customCategories'), sub: true },
+        { to: `${base}/policy/reclassifications`, label: t('menu.reclassifications') },
       ],
     },
     {
