@@ -22,10 +22,10 @@ import { SqliteEventStore } from './store/sqlite-store.js';
 /**
  * The embedded event store, chosen by measurement (bench/src/events-bench.ts; figures in the
  * README's analytics section): at 10M events DuckDB answered the typical log-analysis queries
- * with p95 216 ms against SQLite's 8.5 s. SQLite ingests with about a quarter of DuckDB's CPU per
- * event, and at 1M events (long-range group-bys now served from group rollups) it answered faster
- * on a loaded machine; re-measure at 10M/50M on a quiet machine before switching. An office's
- * ingestion is well under 1k events/s. Multi-gateway installs use PostgreSQL.
+ * with p95 216 ms against SQLite's 8.5 s. Ingestion into DuckDB goes through a durable journal
+ * (acknowledged after fdatasync, ~100k events per CPU-second) loaded in the background; its load
+ * costs about as much CPU per event as SQLite's per-batch transactions, so query latency decides.
+ * Multi-gateway installs use PostgreSQL.
  */
 export const EMBEDDED_EVENT_STORE: Exclude<EventStoreKind, 'postgres'> = 'duckdb';
 

@@ -7,14 +7,17 @@
  * JavaScript one by one and the per-transaction cost is shared by every batch of the segment.
  * A load starts shortly after a batch arrives (loadDelayMs), at once when enough events wait,
  * and before every query: a query sees every batch acknowledged before it started.
- * Resent batches are found in memory (batches since open) or in ingested_batches; when more
- * than maxUnloadedEvents wait for the loader, ingest() refuses (back-pressure).
+ * Resent batches are found in memory (batches not loaded yet or acknowledged in the last ten
+ * minutes) or in ingested_batches, which is only asked when the batch's key hash is among those
+ * of the stored batches (kept in memory); the load also drops any batch ingested_batches already
+ * holds. When more than maxUnloadedEvents wait for the loader, ingest() refuses (back-pressure).
  *
  * The rollups table has no primary key here: an upsert through DuckDB's ART index costs more
  * than the rest of the load, so each load appends its deltas and every rollup query SUMs them
  * (it does anyway). Compaction merges the rows of the buckets touched since the last compaction
  * once enough delta rows piled up, so the table stays about one row per key and bucket.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
@@ -48,15 +51,17 @@ export interface DuckDbEventStoreOptions {
 /** compact the rollup rows once this many delta rows were appended since the last compaction */
 const COMPACT_AFTER_ROWS = 250_000;
 
+/** batches acknowledged since open stay in memory this long after (then ingested_batches has them) */
+const KEEP_KEYS_MS = 10 * 60_000;
+
 /**
- * Batch ids received within this window are kept in memory, so a new batch whose events are all
- * younger than RECENT_EVENTS_MS needs no lookup in ingested_batches: had it been received
- * before, that was after its oldest event, so within the window. Older or empty batches are
- * looked up. (A gateway clock more than that far ahead could slip a resend past the memory; the
- * load still drops it against ingested_batches, only its ack says "not a duplicate".)
+ * A 48-bit hash of a batch key. The store keeps the hashes of every batch it holds in memory
+ * (a few bytes per batch), so a new batch needs no lookup in ingested_batches; only a hash that
+ * is already there (a resend, or rarely a collision) is looked up.
  */
-const KEEP_KEYS_MS = 24 * 3_600_000;
-const RECENT_EVENTS_MS = 12 * 3_600_000;
+function keyHash(key: string): number {
+  return createHash('sha1').update(key).digest().readUIntBE(0, 6);
+}
 
 const ROLLUP_ROWS_DDL = `CREATE TABLE IF NOT EXISTS rollups (
   tenant_id TEXT NOT NULL, grain TEXT NOT NULL, bucket BIGINT NOT NULL, metric TEXT NOT NULL,
@@ -77,6 +82,8 @@ function plain(v: unknown): unknown {
 interface Known {
   result: Promise<IngestResult>;
   at: number;
+  /** its segment is in the database */
+  loaded?: boolean;
 }
 
 export class DuckDbEventStore extends SqlEventStore {
@@ -87,6 +94,8 @@ export class DuckDbEventStore extends SqlEventStore {
   private dirtyFrom: Partial<Record<Grain, number>> = {};
   /** batches seen since open (until loaded KEEP_KEYS_MS ago) */
   private readonly known = new Map<string, Known>();
+  /** keyHash() of every batch stored or being stored */
+  private readonly hashes = new Set<number>();
   /** rotated segments not loaded yet, oldest first */
   private readonly rotated: JournalSegment[] = [];
   /** events appended and not yet loaded */
@@ -137,17 +146,14 @@ export class DuckDbEventStore extends SqlEventStore {
     const dir = opts.journalDir ?? temp ?? `${opts.path}.journal`;
     const { journal, leftover } = IngestJournal.open(dir, loadedThrough);
     const store = new DuckDbEventStore(instance, writer, reader, journal, temp, opts);
-    const now = (opts.now ?? Date.now)();
-    const recent = await reader.runAndReadAll('SELECT tenant_id, gateway_id, batch_id, accepted, received_at FROM ingested_batches WHERE received_at >= ? ORDER BY received_at', [BigInt(now - KEEP_KEYS_MS)]);
-    for (const r of recent.getRowObjects()) {
-      store.known.set(`${String(r['tenant_id'])}\u0000${String(r['gateway_id'])}\u0000${String(r['batch_id'])}`, { result: Promise.resolve({ accepted: Number(r['accepted']), duplicate: true }), at: Number(r['received_at']) });
-    }
     // a crash left acknowledged batches in the journal: load them before taking new ones
     for (const seg of leftover) {
       if (seg.seq <= loadedThrough) fs.rmSync(seg.file, { force: true });
       else store.rotated.push(seg);
     }
     if (store.rotated.length > 0) await store.requestLoad();
+    const keys = await reader.runAndReadAll('SELECT tenant_id, gateway_id, batch_id FROM ingested_batches');
+    for (const r of keys.getRows()) store.hashes.add(keyHash(`${String(r[0])}\u0000${String(r[1])}\u0000${String(r[2])}`));
     return store;
   }
 
@@ -184,9 +190,10 @@ export class DuckDbEventStore extends SqlEventStore {
     const n = batch.events.length;
     this.unloaded += n;
     try {
-      let oldest = Infinity;
-      for (const ev of batch.events) if (ev.ts < oldest) oldest = ev.ts;
-      if (oldest < (this.opts.now ?? Date.now)() - RECENT_EVENTS_MS) {
+      const h = keyHash(key);
+      const maybeStored = this.hashes.has(h);
+      this.hashes.add(h);
+      if (maybeStored) {
         const seen = await this.reader.runAndReadAll('SELECT accepted FROM ingested_batches WHERE tenant_id = ? AND gateway_id = ? AND batch_id = ?', [tenantId, batch.gatewayId, batch.batchId]);
         const prev = seen.getRowObjects()[0];
         if (prev) {
@@ -251,12 +258,16 @@ export class DuckDbEventStore extends SqlEventStore {
       await this.loadSegment(s);
       this.rotated.shift();
       this.unloaded -= s.events;
+      for (const k of s.keys) {
+        const e = this.known.get(k);
+        if (e) e.loaded = true;
+      }
     }
-    // forget batches received before the window (they are in ingested_batches)
+    // forget loaded batches received before the window (ingested_batches has them)
     const cutoff = (this.opts.now ?? Date.now)() - KEEP_KEYS_MS;
     for (const [k, v] of this.known) {
       if (v.at >= cutoff) break;
-      this.known.delete(k);
+      if (v.loaded) this.known.delete(k);
     }
   }
 
