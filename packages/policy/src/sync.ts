@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { Policy } from './policy.js';
 import { classifyListValue } from './list-value.js';
+import { checked } from './issue.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -70,7 +71,7 @@ export const DecryptionCa = z.strictObject({
  * intel database's. Validated on the console (known category ids); travels with deployments.
  */
 export const Reclassification = z.strictObject({
-  entry: z.string().trim().min(1).max(2048).refine((v) => classifyListValue(v) !== null, { error: 'policy.list_entry.invalid' }),
+  entry: z.string().trim().min(1).max(2048).superRefine(checked((v) => classifyListValue(v) !== null, 'policy.list_entry.invalid')),
   categories: z.array(z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/).max(64)).min(1).max(16),
   note: z.string().max(512).optional(),
 });

@@ -142,8 +142,12 @@ describe('intel between the console and a gateway', () => {
     const badCat = await admin.put<{ error: { problems: Array<{ path: string; code: string }> } }>(url, { reclassifications: [{ entry: 'x.example', categories: ['no-such-category'] }] });
     expect(badCat.status).toBe(400);
     expect(badCat.body.error.problems[0]).toMatchObject({ path: 'body.reclassifications.0.categories.0', code: 'policy.reference.unknown' });
-    const badEntry = await admin.put(url, { reclassifications: [{ entry: 'not a host!', categories: ['news'] }] });
+    const badEntry = await admin.put<{ error: { problems: Array<{ path: string; code: string; message: { ja: string; en: string } }> } }>(url, { reclassifications: [{ entry: 'not a host!', categories: ['news'] }] });
     expect(badEntry.status).toBe(400);
+    // the message names the rejected entry (not a literal "{value}")
+    expect(badEntry.body.error.problems[0]).toMatchObject({ path: 'body.reclassifications.0.entry', code: 'policy.list_entry.invalid' });
+    expect(badEntry.body.error.problems[0]?.message.en).toContain('"not a host!"');
+    expect(badEntry.body.error.problems[0]?.message.ja).toContain('「not a host!」');
     const dup = await admin.put(url, { reclassifications: [{ entry: 'a.example', categories: ['news'] }, { entry: 'A.example', categories: ['games'] }] });
     expect(dup.status).toBe(400);
     const ok = await admin.put(url, {
