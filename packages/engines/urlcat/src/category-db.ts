@@ -78,6 +78,8 @@ export class CategoryDb {
   private readonly expressions: Array<{ re: RegExp; categories: string[]; pattern: string }>;
   /** set by suffixes(): the host had an upper-case letter */
   private upper = false;
+  /** set by findSlot(): buckets it read (lookupCost diagnostics) */
+  private bucketsRead = 0;
   /** set by lookupCatset(): where the matched suffix starts, and whether the part read had upper case */
   private matchStart = 0;
   private matchUpper = false;
@@ -330,28 +332,12 @@ export class CategoryDb {
     if (levels <= 0) return { filterWords: 0, buckets: 0, keyReads: 0 };
     let found = this.filterWalk(SINGLE_AT, levels);
     const cost = { filterWords: Math.min(levels, found + 1), buckets: 0, keyReads: 0 };
-    const b = this.buckets;
     while (found > 0) {
       found--;
       const f1 = this.hashes[SINGLE_AT + found] as number;
       const f2 = this.hashes2[SINGLE_AT + found] as number;
-      let base = this.bucketBase(f1);
-      let v = 0;
-      for (;;) {
-        cost.buckets++;
-        let s = 0;
-        for (; s < 15; s += 3) {
-          const w = b[base + s + 2] as number;
-          if (w === 0) break;
-          if (b[base + s] === f1 && b[base + s + 1] === f2) {
-            v = w;
-            break;
-          }
-        }
-        if (v !== 0 || s < 15 || b[base + 15] === 0) break;
-        base += BUCKET_WORDS;
-        if (base === b.length) base = BUCKETS_HEADER_WORDS;
-      }
+      const v = this.findSlot(f1, f2);
+      cost.buckets += this.bucketsRead;
       if (v === 0) continue;
       if ((v & SLOT_VERIFY) !== 0) cost.keyReads++;
       break;
@@ -372,6 +358,33 @@ export class CategoryDb {
     if (levels <= 0) return levels;
     const found = this.filterWalk(SINGLE_AT, levels);
     return found === 0 ? -1 : this.resolve(host, SINGLE_AT, found);
+  }
+
+  /**
+   * The slot word of fingerprint (f1, f2), or 0: its bucket's five slots, then the following
+   * buckets while each is full and marked as overflowed. Sets bucketsRead.
+   */
+  private findSlot(f1: number, f2: number): number {
+    const b = this.buckets;
+    let base = this.bucketBase(f1);
+    let read = 0;
+    for (;;) {
+      read++;
+      let s = 0;
+      for (; s < 15; s += 3) {
+        const w = b[base + s + 2] as number;
+        if (w === 0) break;
+        if (b[base + s] === f1 && b[base + s + 1] === f2) {
+          this.bucketsRead = read;
+          return w;
+        }
+      }
+      if (s < 15 || b[base + 15] === 0) break;
+      base += BUCKET_WORDS;
+      if (base === b.length) base = BUCKETS_HEADER_WORDS;
+    }
+    this.bucketsRead = read;
+    return 0;
   }
 
   private bucketBase(f1: number): number {
@@ -443,7 +456,6 @@ export class CategoryDb {
 
   /** Probes the collected candidates at [at, at + found) longest first; the first key found answers. */
   private resolve(host: string, at: number, found: number): number {
-    const b = this.buckets;
     const c1 = this.hashes;
     const c2 = this.hashes2;
     const cStart = this.bounds;
@@ -451,22 +463,7 @@ export class CategoryDb {
       found--;
       const f1 = c1[at + found] as number;
       const f2 = c2[at + found] as number;
-      let base = this.bucketBase(f1);
-      let v = 0;
-      for (;;) {
-        let s = 0;
-        for (; s < 15; s += 3) {
-          const w = b[base + s + 2] as number;
-          if (w === 0) break;
-          if (b[base + s] === f1 && b[base + s + 1] === f2) {
-            v = w;
-            break;
-          }
-        }
-        if (v !== 0 || s < 15 || b[base + 15] === 0) break;
-        base += BUCKET_WORDS;
-        if (base === b.length) base = BUCKETS_HEADER_WORDS;
-      }
+      const v = this.findSlot(f1, f2);
       if (v === 0) continue;
       const st = cStart[at + found] as number;
       const start = st >= 0 ? st : -st - 1;
