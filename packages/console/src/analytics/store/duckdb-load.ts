@@ -119,9 +119,13 @@ export function rollupMinutesSql(): string {
 
 /** the minute, hour and day rollup rows from `rollup_minutes` */
 export function insertRollupsSql(): string {
+  return `INSERT INTO rollups (tenant_id, grain, bucket, metric, k1, k2, count, bytes_up, bytes_down) ${rollupRowsSelectSql()}`;
+}
+
+/** the SELECT of insertRollupsSql: (tenant, grain, bucket, metric, k1, k2, count, up, down) rows */
+export function rollupRowsSelectSql(): string {
   const day = `bucket - (bucket + ${DAY_OFFSET_MS}) % ${DAY}`;
-  return `INSERT INTO rollups (tenant_id, grain, bucket, metric, k1, k2, count, bytes_up, bytes_down)
-    SELECT _t, 'minute', bucket, metric, k1, k2, n, up, down FROM rollup_minutes WHERE NOT g
+  return `SELECT _t, 'minute', bucket, metric, k1, k2, n, up, down FROM rollup_minutes WHERE NOT g
     UNION ALL SELECT _t, 'hour', bucket - bucket % ${HOUR}, metric, k1, k2, SUM(n), SUM(up), SUM(down) FROM rollup_minutes GROUP BY ALL
     UNION ALL SELECT _t, 'day', ${day}, metric, k1, k2, SUM(n), SUM(up), SUM(down) FROM rollup_minutes GROUP BY ALL`;
 }
