@@ -285,7 +285,7 @@ try {
           const te = performance.now();
           if (!built) for (const q of bulkRollupsSql(T, END - SPAN, END)) await store.execMaintenance(q);
           const counts = await Promise.all(LOG_TYPES.map((type) => store.count(T, { type, from: 0, to: END + DAY, filters: [] })));
-          const rollupRows = await (store as unknown as { all(t: string, p: unknown[]): Promise<Array<{ n: unknown }>> }).all('SELECT COUNT(*) AS n FROM rollups', []);
+          const rollupRows = await (store as unknown as { all(t: string, p: unknown[]): Promise<Array<{ n: unknown }>> }).all('SELECT (SELECT COUNT(*) FROM rollups_minute) + (SELECT COUNT(*) FROM rollups_hour) + (SELECT COUNT(*) FROM rollups_day) AS n', []);
           process.stdout.write(`  duckdb: STORE BULK-BUILT IN SQL (not through ingest())${built ? ` (built by an earlier run, reused from ${file})` : ''}: ${size} events over 30 days with generateEvents' distributions (${LOG_TYPES.map((type, i) => `${type} ${counts[i]}`).join(', ')}) in ${((te - t) / 1000).toFixed(0)} s, ${Number(rollupRows[0]!.n)} rollup rows (minute/hour/day, the loader's SQL) in ${((performance.now() - te) / 1000).toFixed(0)} s; file ${(fs.statSync(file).size / 2 ** 30).toFixed(2)} GiB\n`);
           process.stdout.write(`query latency duckdb at ${size} events (bulk-built store):\n`);
           await timeQueries(store, Number(args.get('reps') ?? 20));

@@ -11,8 +11,8 @@
 import type { LogType } from '@mamori/policy';
 import { LOG_TYPES } from '@mamori/policy';
 import { FIELDS, tableName } from '../store/fields.js';
-import { rollupMinutesSql, rollupRowsSelectSql } from '../store/duckdb-load.js';
-import { DAY, DAY_OFFSET_MS } from '../store/rollups.js';
+import { ROLLUP_COLUMNS, rollupMinutesSql, rollupRowsSelectSql, rollupTableOf } from '../store/duckdb-load.js';
+import { DAY, DAY_OFFSET_MS, GRAINS } from '../store/rollups.js';
 import { APPS, BLOCKED_CATS, CNC_HOSTS, RULES, SIGNATURES, SITES, THREAT_TYPES, URL_PATHS, USERS } from './generator.js';
 
 export interface BulkOptions {
@@ -187,7 +187,7 @@ export function stageViewSql(tenantId: string, from: number, to: number): string
 /**
  * The statements that build every rollup row (minute, hour, day; the metrics and the group
  * rollups) of the stored events in [from, to), one JST day at a time; each day's rows are written
- * in the order compaction writes them (tenant, metric, grain, bucket).
+ * in the order compaction writes them (tenant, metric, bucket), into the DuckDB store's table per grain.
  */
 export function bulkRollupsSql(tenantId: string, from: number, to: number): string[] {
   const out: string[] = [];
@@ -195,7 +195,7 @@ export function bulkRollupsSql(tenantId: string, from: number, to: number): stri
   for (let d = first; d < to; d += DAY) {
     out.push(stageViewSql(tenantId, d, d + DAY));
     out.push(rollupMinutesSql());
-    out.push(`INSERT INTO rollups (tenant_id, grain, bucket, metric, k1, k2, count, bytes_up, bytes_down) SELECT * FROM (${rollupRowsSelectSql()}) ORDER BY 1, 4, 2, 3`);
+    for (const g of GRAINS) out.push(`INSERT INTO ${rollupTableOf(g)} (${ROLLUP_COLUMNS}) SELECT * FROM (${rollupRowsSelectSql(g)}) ORDER BY 1, 4, 3`);
   }
   out.push('DROP TABLE IF EXISTS rollup_minutes', 'DROP VIEW IF EXISTS stage');
   return out;

@@ -183,18 +183,21 @@ export interface RollupRow {
  * its zone maps / index; an OR of the pieces would be evaluated row by row after the scan.
  * Selects `cols` of each row.
  */
-export function rollupScanSql(tenantId: string, metric: string, pieces: readonly GrainRange[], keys: ReadonlyArray<{ col: 'k1' | 'k2'; value: string }>, cols: string): { text: string; params: Array<string | number> } {
+export function rollupScanSql(tenantId: string, metric: string, pieces: readonly GrainRange[], keys: ReadonlyArray<{ col: 'k1' | 'k2'; value: string }>, cols: string, table: RollupTable = () => 'rollups'): { text: string; params: Array<string | number> } {
   const params: Array<string | number> = [];
   const list = pieces.length > 0 ? pieces : [{ grain: 'minute' as const, from: 0, to: 0 }];
   const parts = list.map((p) => {
     params.push(tenantId, metric, p.grain, p.from, p.to);
     for (const k of keys) params.push(k.value);
-    return `SELECT ${cols} FROM rollups WHERE tenant_id = ? AND metric = ? AND grain = ? AND bucket >= ? AND bucket < ?${keys.map((k) => ` AND ${k.col} = ?`).join('')}`;
+    return `SELECT ${cols} FROM ${table(p.grain)} WHERE tenant_id = ? AND metric = ? AND grain = ? AND bucket >= ? AND bucket < ?${keys.map((k) => ` AND ${k.col} = ?`).join('')}`;
   });
   return { text: parts.join(' UNION ALL '), params };
 }
 
-export function rollupSql(tenantId: string, q: RollupQuery): { text: string; params: Array<string | number> } {
+/** the table holding a grain's rollup rows (one table for all grains, or one per grain) */
+export type RollupTable = (grain: Grain) => string;
+
+export function rollupSql(tenantId: string, q: RollupQuery, table: RollupTable = () => 'rollups'): { text: string; params: Array<string | number> } {
   let pieces: GrainRange[];
   if (q.groupBy === 'bucket' || q.groupBy === 'bucketK1') {
     const grain = q.grain ?? 'hour';
@@ -203,7 +206,7 @@ export function rollupSql(tenantId: string, q: RollupQuery): { text: string; par
   const keys: Array<{ col: 'k1' | 'k2'; value: string }> = [];
   if (q.k1 !== undefined) keys.push({ col: 'k1', value: q.k1 });
   if (q.k2 !== undefined) keys.push({ col: 'k2', value: q.k2 });
-  const scan = rollupScanSql(tenantId, q.metric, pieces, keys, 'bucket, k1, k2, count, bytes_up, bytes_down');
+  const scan = rollupScanSql(tenantId, q.metric, pieces, keys, 'bucket, k1, k2, count, bytes_up, bytes_down', table);
   const params = [...scan.params];
   const keyCols = q.groupBy === 'k1' ? ['k1'] : q.groupBy === 'k2' ? ['k2'] : q.groupBy === 'k1k2' ? ['k1', 'k2'] : q.groupBy === 'bucket' ? ['bucket'] : q.groupBy === 'bucketK1' ? ['bucket', 'k1'] : [];
   const sel = [...keyCols, 'SUM(count) AS n', 'SUM(bytes_up) AS sum_up', 'SUM(bytes_down) AS sum_down'].join(', ');

@@ -8,7 +8,7 @@ import type { EventStore, EventStoreKind, IngestResult, StoredEvent } from './ev
 import { FIELDS, eventOfRow, tableName } from './fields.js';
 import type { GroupRow, LogQuery } from './query-model.js';
 import { countSql, groupSql, rawSql, type RowCursor, type Sql } from './sql-builder.js';
-import { DAY, HOUR, decomposeRange, rollupRowOf, rollupScanSql, rollupSql, type RollupQuery, type RollupRow } from './rollups.js';
+import { DAY, GRAINS, HOUR, decomposeRange, rollupRowOf, rollupScanSql, rollupSql, type Grain, type RollupQuery, type RollupRow } from './rollups.js';
 import { groupRollupPlan, type GroupRollupPlan } from './group-rollups.js';
 
 export type Row = Record<string, unknown>;
@@ -32,6 +32,11 @@ export abstract class SqlEventStore implements EventStore {
    * rollups (PostgreSQL drops whole day partitions and keeps the rollups for reports).
    */
   protected readonly countsFromRollups: boolean = true;
+
+  /** the table of a grain's rollup rows: one `rollups` table here; DuckDB keeps one per grain */
+  protected rollupTable(_grain: Grain): string {
+    return 'rollups';
+  }
 
   /** Maintenance and benchmark use only (bulk loads): runs a statement with no parameters. */
   execMaintenance(text: string): Promise<number> {
@@ -65,7 +70,7 @@ export abstract class SqlEventStore implements EventStore {
   private async exactHours(tenantId: string, from: number, to: number): Promise<[number, number]> {
     let p = this.exactFromCache.get(tenantId);
     if (!p) {
-      p = this.all("SELECT MIN(bucket) AS b FROM rollups WHERE tenant_id = ? AND grain = 'day'", [tenantId]).then((r) => {
+      p = this.all(`SELECT MIN(bucket) AS b FROM ${this.rollupTable('day')} WHERE tenant_id = ? AND grain = 'day'`, [tenantId]).then((r) => {
         const b = r[0]?.['b'];
         // nothing stored yet: not kept, the first events will have rollups
         if (b === null || b === undefined) {
@@ -99,7 +104,7 @@ export abstract class SqlEventStore implements EventStore {
   }
 
   private async groupByFromRollups(tenantId: string, q: LogQuery, plan: GroupRollupPlan, hFrom: number, hTo: number): Promise<GroupRow[]> {
-    const scan = rollupScanSql(tenantId, plan.metric, decomposeRange(hFrom, hTo), plan.where, 'k1, k2, count, bytes_up, bytes_down');
+    const scan = rollupScanSql(tenantId, plan.metric, decomposeRange(hFrom, hTo), plan.where, 'k1, k2, count, bytes_up, bytes_down', (g) => this.rollupTable(g));
     const params: Sql['params'] = scan.params;
     const cols = [...new Set(plan.groupCols)];
     const text = `SELECT ${cols.join(', ')}, SUM(count) AS n, SUM(bytes_up) AS sum_up, SUM(bytes_down) AS sum_down FROM (${scan.text}) AS r GROUP BY ${cols.join(', ')}`;
@@ -180,7 +185,7 @@ export abstract class SqlEventStore implements EventStore {
     const plan = this.countsFromRollups ? groupRollupPlan({ ...q, groupBy: [], orderBy: 'count', limit: 1, offset: 0 }, { forCount: true }) : null;
     const [hFrom, hTo] = plan ? await this.exactHours(tenantId, q.from, q.to) : [0, 0];
     if (plan && hTo - hFrom >= HOUR) {
-      const scan = rollupScanSql(tenantId, plan.metric, decomposeRange(hFrom, hTo), plan.where, 'count');
+      const scan = rollupScanSql(tenantId, plan.metric, decomposeRange(hFrom, hTo), plan.where, 'count', (g) => this.rollupTable(g));
       let n = num((await this.all(`SELECT SUM(count) AS n FROM (${scan.text}) AS r`, scan.params))[0]?.['n']);
       for (const [from, to] of [[q.from, hFrom], [hTo, q.to]] as const) if (to > from) n += await this.countRaw(tenantId, { ...q, from, to });
       return n;
@@ -195,7 +200,7 @@ export abstract class SqlEventStore implements EventStore {
   }
 
   async rollup(tenantId: string, q: RollupQuery): Promise<RollupRow[]> {
-    const sql = rollupSql(tenantId, q);
+    const sql = rollupSql(tenantId, q, (g) => this.rollupTable(g));
     const rows = await this.all(sql.text, sql.params);
     return rows.map(rollupRowOf);
   }
@@ -205,10 +210,12 @@ export abstract class SqlEventStore implements EventStore {
     let n = 0;
     for (const t of LOG_TYPES) n += await this.exec(`DELETE FROM ${tableName(t)} WHERE tenant_id = ? AND ts < ?`, [tenantId, cutoffMs]);
     // a rollup bucket is dropped only when it lies wholly before the cutoff
-    await this.exec(
-      `DELETE FROM rollups WHERE tenant_id = ? AND ((grain = 'minute' AND bucket + 60000 <= ?) OR (grain = 'hour' AND bucket + 3600000 <= ?) OR (grain = 'day' AND bucket + 86400000 <= ?))`,
-      [tenantId, cutoffMs, cutoffMs, cutoffMs],
-    );
+    for (const table of new Set(GRAINS.map((g) => this.rollupTable(g)))) {
+      await this.exec(
+        `DELETE FROM ${table} WHERE tenant_id = ? AND ((grain = 'minute' AND bucket + 60000 <= ?) OR (grain = 'hour' AND bucket + 3600000 <= ?) OR (grain = 'day' AND bucket + 86400000 <= ?))`,
+        [tenantId, cutoffMs, cutoffMs, cutoffMs],
+      );
+    }
     await this.exec('DELETE FROM ingested_batches WHERE tenant_id = ? AND received_at < ?', [tenantId, cutoffMs]);
     return n;
   }
@@ -219,7 +226,7 @@ export abstract class SqlEventStore implements EventStore {
    * those (zone maps / partitions prune the rest) instead of every event ever kept.
    */
   async lastEventByGateway(tenantId: string): Promise<Record<string, number>> {
-    const days = await this.all("SELECT MIN(b) AS since FROM (SELECT k2, MAX(bucket) AS b FROM rollups WHERE tenant_id = ? AND metric = 'events' AND grain = 'day' GROUP BY k2) AS last_days", [tenantId]);
+    const days = await this.all(`SELECT MIN(b) AS since FROM (SELECT k2, MAX(bucket) AS b FROM ${this.rollupTable('day')} WHERE tenant_id = ? AND metric = 'events' AND grain = 'day' GROUP BY k2) AS last_days`, [tenantId]);
     const since = days[0]?.['since'];
     if (since === null || since === undefined) return {};
     const out: Record<string, number> = {};
