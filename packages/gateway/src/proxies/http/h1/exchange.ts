@@ -21,7 +21,7 @@ import { decideRequest, hostMatchesDestination, requestFacts, targetUrl, type Ta
 import { isCertificateError, type Upstream } from '../upstream.js';
 import { ChunkedDecoder, encodeChunk, lastChunk } from './chunked.js';
 import { HeadError, HeadReader, headerValue, parseResponseHead, type Head } from './head.js';
-import { UpstreamPool, type OriginKey, type UpConn, type UpUser } from './pool.js';
+import type { UpstreamPool, OriginKey, UpConn, UpUser } from './pool.js';
 import { Phase, STATUS_TEXT, type H1Conn } from './connection.js';
 
 export interface H1Env {
@@ -150,7 +150,10 @@ export class Exchange implements UpUser {
     if (!this.reqDone) this.conn.deadline = Date.now() + this.conn.env.limits.requestTimeoutMs;
     if (t === null) {
       this.discard = true;
-      if (rest.length) this.reqDone ? this.conn.hold(rest) : this.feedBody(rest, 0);
+      if (rest.length) {
+        if (this.reqDone) this.conn.hold(rest);
+        else this.feedBody(rest, 0);
+      }
       this.conn.env.badRequest(this.conn.srcIp, why, 400);
       this.respondError(400, why);
       return;
