@@ -107,6 +107,7 @@ export class WebProxy {
         this.h1.emit('connection', s);
         s.resume();
       },
+      connect: (s, authority, head) => this.connectTunnel(s, authority, head),
       badRequest: (srcIp, what, status) => this.badRequest(srcIp, what, status),
       forget: (c) => this.h1conns.delete(c),
     };
@@ -343,9 +344,14 @@ export class WebProxy {
   }
 
   private onConnect(req: http.IncomingMessage, socket: net.Socket, head: Buffer): void {
+    this.connectTunnel(socket, req.url ?? '', head);
+  }
+
+  /** CONNECT host:port (from node:http or the data path): refused, tunnelled or decrypted */
+  private connectTunnel(socket: net.Socket, authority: string, head: Buffer): void {
     socket.on('error', () => socket.destroy());
     const srcIp = socket.remoteAddress ?? '0.0.0.0';
-    const hp = splitHostPort(req.url ?? '', -1);
+    const hp = splitHostPort(authority, -1);
     if (!hp || hp.port < 1 || hp.port > 65535) {
       sendRaw(socket, 400, 'Bad Request: CONNECT needs host:port');
       this.badRequest(srcIp, 'CONNECT target', 400);

@@ -2,9 +2,9 @@
  * One client connection on the HTTP/1.1 data path (explicit proxy, transparent port 80, or a
  * decrypted TLS socket): request heads are read by the strict parser, one request at a time
  * (pipelined requests wait in order), each one goes through the exchange (decision, upstream,
- * response), and timeouts are checked by the proxy's sweeper from `deadline`. Whatever this path
- * does not handle (CONNECT, Upgrade, Expect, HTTP/2 preface, requests to the proxy itself) is
- * handed over with the bytes already read to the node:http server.
+ * response), and timeouts are checked by the proxy's sweeper from `deadline`. A CONNECT leaves
+ * for the TLS flow; whatever else this path does not handle (Upgrade, Expect, HTTP/2 preface,
+ * requests to the proxy itself) is handed over with the bytes already read to the node:http server.
  */
 import type net from 'node:net';
 import { HeadError, HeadReader, parseRequestHead, type Head } from './head.js';
@@ -98,6 +98,11 @@ export class H1Conn {
       head = parseRequestHead(buf.toString('latin1', start, end - 4));
     } catch (e) {
       return this.refuse(e);
+    }
+    if (head.method === 'CONNECT' && !this.ctx) {
+      // the tunnel starts here: the socket leaves the data path
+      this.detach();
+      return this.env.connect(this.socket, head.target, buf.subarray(end));
     }
     if (head.method === 'CONNECT' || head.upgrade !== undefined || head.expect !== undefined) return this.handoff(buf);
     const t = this.env.route(this, head);

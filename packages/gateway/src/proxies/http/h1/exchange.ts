@@ -33,6 +33,8 @@ export interface H1Env {
   route(conn: H1Conn, head: Head): Target | 'handoff' | string;
   /** give the socket (and bytes already read) to the node:http server */
   handoff(socket: net.Socket, bytes: Buffer | null): void;
+  /** CONNECT authority on this socket (bytes after the head: the start of the tunnel) */
+  connect(socket: net.Socket, authority: string, head: Buffer): void;
   badRequest(srcIp: string, what: string, status: number): void;
   forget(conn: H1Conn): void;
 }
