@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { CategoryDbBuilder } from './db-builder.js';
 import { loadCategoryDb, loadCategoryDbFile } from './category-db.js';
-import { CategoryDbError, FORMAT_VERSION } from './db-format.js';
+import { CategoryDbError, FORMAT_VERSION, NEAR_GROUP, REACH_MASK, SECTION } from './db-format.js';
 import { parseListLine } from './list-entry.js';
 import { URL_CATEGORIES } from './taxonomy.js';
 
@@ -236,5 +237,142 @@ describe('host keys: verification, enumeration, file loading', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+/** The words of one section of a built database, and a copy with that section replaced (CRCs fixed). */
+function section(buf: Buffer, id: number): { words: Int32Array; patch: (words: Int32Array) => Buffer } {
+  const count = buf.readUInt32LE(24);
+  for (let i = 0; i < count; i++) {
+    const p = 64 + i * 24;
+    if (buf.readUInt32LE(p) !== id) continue;
+    const at = buf.readUInt32LE(p + 4);
+    const len = buf.readUInt32LE(p + 8);
+    const words = new Int32Array(buf.buffer.slice(buf.byteOffset + at, buf.byteOffset + at + len));
+    return {
+      words,
+      patch(w: Int32Array) {
+        const out = Buffer.from(buf);
+        const bytes = Buffer.from(w.buffer, w.byteOffset, w.byteLength);
+        bytes.copy(out, at);
+        out.writeUInt32LE(crc32(bytes), p + 16);
+        out.writeUInt32LE(crc32(out.subarray(64, 64 + count * 24)), 20);
+        return out;
+      },
+    };
+  }
+  throw new Error(`no section ${id}`);
+}
+
+describe('format 4 host table: anchors, SPLIT parents, homes', () => {
+  const build = () => {
+    const b = new CategoryDbBuilder('format4');
+    // more than NEAR_GROUP keys under a parent that is not a key: a parent-only SPLIT slot
+    for (let i = 0; i < NEAR_GROUP + 6; i++) b.addHost(`s${i}.shared.example`, i % 2 === 0 ? 'news' : 'games');
+    // a key that is also a parent, with few keys under it (one home) ...
+    b.addHost('parent.example', 'news');
+    b.addHost('child.parent.example', 'malware');
+    // ... and with many (KEY and SPLIT in one slot)
+    b.addHost('bigparent.example', 'shopping');
+    for (let i = 0; i < NEAR_GROUP + 3; i++) b.addHost(`c${i}.bigparent.example`, 'phishing');
+    b.addHost('x.c2.bigparent.example', 'cnc');
+    // deep keys under a parent that is not a key
+    b.addHost('a.b.c.d.small.example', 'adult');
+    b.addHost('e.small.example', 'blogs');
+    // under a SPLIT parent two labels long (like co.jp)
+    for (let i = 0; i < NEAR_GROUP + 2; i++) b.addHost(`shop${i}.co.example`, 'shopping');
+    b.addHost('bank.co.example', 'finance');
+    return b.build();
+  };
+  const db = loadCategoryDb(build());
+
+  it('answers keys under a parent-only SPLIT slot, and nothing for the parent itself', () => {
+    expect(db.lookupHost('x.s3.shared.example')).toEqual({ categories: ['games'], matched: 's3.shared.example' });
+    expect(db.lookupHost('S4.Shared.Example').categories).toEqual(['news']);
+    expect(db.lookupHost('shared.example').categories).toEqual([]);
+    expect(db.lookupHost('other.shared.example').categories).toEqual([]);
+    expect(db.lookupHost('www.shop3.co.example').matched).toBe('shop3.co.example');
+    expect(db.lookupHost('www.bank.co.example').categories).toEqual(['finance']);
+    expect(db.lookupHost('co.example').categories).toEqual([]);
+    expect(db.lookupHost('nobank.co.example').categories).toEqual([]);
+  });
+
+  it('takes the longest key where a key is also a parent, with few or many keys under it', () => {
+    expect(db.lookupHost('parent.example').categories).toEqual(['news']);
+    expect(db.lookupHost('y.parent.example')).toEqual({ categories: ['news'], matched: 'parent.example' });
+    expect(db.lookupHost('z.child.parent.example')).toEqual({ categories: ['malware'], matched: 'child.parent.example' });
+    expect(db.lookupHost('bigparent.example').categories).toEqual(['shopping']);
+    expect(db.lookupHost('other.bigparent.example')).toEqual({ categories: ['shopping'], matched: 'bigparent.example' });
+    expect(db.lookupHost('c5.bigparent.example').categories).toEqual(['phishing']);
+    expect(db.lookupHost('y.x.c2.bigparent.example')).toEqual({ categories: ['cnc'], matched: 'x.c2.bigparent.example' });
+  });
+
+  it('finds deep keys in their anchor home and not their missing parents', () => {
+    expect(db.lookupHost('q.a.b.c.d.small.example').matched).toBe('a.b.c.d.small.example');
+    expect(db.lookupHost('b.c.d.small.example').categories).toEqual([]);
+    expect(db.lookupHost('small.example').categories).toEqual([]);
+    expect(db.lookupHost('www.e.small.example').categories).toEqual(['blogs']);
+  });
+
+  it('answers the same through lookupHostCategories (shared frozen arrays) and lookupHosts', () => {
+    const hosts = ['x.s3.shared.example', 'shared.example', 'z.child.parent.example', 'other.bigparent.example', 'q.a.b.c.d.small.example', 'www.bank.co.example', 'nothing.example', '198.51.100.1', 'bücher.example'];
+    const out: Array<readonly string[]> = [];
+    db.lookupHosts(hosts, out);
+    for (const [i, h] of hosts.entries()) {
+      expect(db.lookupHostCategories(h), h).toBe(db.lookupHost(h).categories);
+      expect(out[i], h).toBe(db.lookupHost(h).categories);
+    }
+  });
+
+  it('reports what a lookup reads', () => {
+    expect(db.lookupCost('www.e.small.example')).toMatchObject({ filterWords: 1, lines: 1, sharedLines: 0, keyReads: 0 });
+    // co.example is a SPLIT parent: its home, then the filter and home of bank.co.example (verified bytes)
+    expect(db.lookupCost('www.bank.co.example')).toMatchObject({ filterWords: 2, lines: 2, sharedLines: 1, keyReads: 1 });
+    expect(db.lookupCost('localhost')).toEqual({ filterWords: 0, lines: 0, sharedLines: 0, keyReads: 0 });
+  });
+
+  it('keeps every key of a crowded table, homes that spill into the next buckets included', () => {
+    let x = 88172645;
+    const rnd = () => {
+      x ^= x << 13;
+      x >>>= 0;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      x >>>= 0;
+      return x;
+    };
+    const b = new CategoryDbBuilder('crowded');
+    const keys: string[] = [];
+    for (let i = 0; i < 20000; i++) {
+      const parent = `p${rnd() % 3000}.example`;
+      const key = rnd() % 3 === 0 ? parent : `k${i}.${parent}`;
+      keys.push(key);
+      b.addHost(key, 'news');
+    }
+    const buf = b.build();
+    const words = section(buf, SECTION.HOST_BUCKETS).words;
+    let spilled = 0;
+    for (let h = 0; h < (words[0] as number); h++) if (((words[16 + h * 16 + 15] as number) & REACH_MASK) > 0) spilled++;
+    expect(spilled).toBeGreaterThan(0);
+    const crowded = loadCategoryDb(buf);
+    for (const k of keys) expect(crowded.lookupHost(`www.${k}`).matched, k).toBe(k);
+    expect(crowded.lookupHost('k1.p99999.example').categories).toEqual([]);
+  });
+
+  it('refuses files of an older format, and tables whose homes reach past their end, with a clear error', () => {
+    const buf = build();
+    const v3 = Buffer.from(buf);
+    v3.writeUInt32LE(3, 8);
+    expect(() => loadCategoryDb(v3)).toThrow('category database format version 3 is not supported (this build reads version 4)');
+    const s = section(buf, SECTION.HOST_BUCKETS);
+    const bad = new Int32Array(s.words);
+    const last = (bad[0] as number) - 1;
+    bad[16 + last * 16 + 15] = ((bad[16 + last * 16 + 15] as number) & ~REACH_MASK) | 200;
+    expect(() => loadCategoryDb(s.patch(bad))).toThrow(/^category database host bucket \d+ reaches past the table$/);
+    const short = new Int32Array(s.words);
+    short[1] = (short[0] as number) - 1;
+    expect(() => loadCategoryDb(s.patch(short))).toThrow('category database host bucket table has a bad size');
+    // the patch helper itself yields a loadable file when nothing changed
+    expect(loadCategoryDb(s.patch(s.words)).lookupHost('x.s3.shared.example').categories).toEqual(['games']);
   });
 });

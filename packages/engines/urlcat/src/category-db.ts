@@ -1,17 +1,25 @@
 /**
  * Reading a category database in place: `loadCategoryDb(buf)` checks the header, the length and
  * the checksum, then wraps the sections in typed-array views: nothing is parsed per entry. A host
- * lookup reads the host once, right to left, with no split, slice or allocation, and keeps two
- * 32-bit hash chains (a 64-bit fingerprint) of the suffix read so far; at each dot past the last
- * label it probes the suffix's bucket — one 64-byte bucket, one cache line — and stops at the
- * first suffix that is not a parent of some key (most hosts: the registrable domain, one probe).
- * The longest suffix found as a key answers; its catset sits in the slot beside the fingerprint.
+ * lookup (format 4, db-format.ts HOST_BUCKETS) reads the host once, right to left, with no split,
+ * slice or allocation, and keeps two 32-bit hash chains (a 64-bit fingerprint) of the suffix read
+ * so far. At the registrable level (two labels) it asks the host filter whether anything is
+ * anchored at that suffix — a few MiB, mostly in cache: most unlisted hosts end there — then
+ * scans the suffix's home, one 64-byte bucket (one cache line) unless it spilled: the suffix's
+ * own slot, and, when the home word says keys lie below it, the slots of the longer suffixes as
+ * the rest of the host is read (the same line). Only a SPLIT parent (`co.jp`, `blogspot.com`)
+ * sends the next level to a home of its own, through the filter again. The longest suffix found
+ * as a key answers; its catset sits in the slot beside the fingerprint.
  *
- * False matches: a host suffix that is not a key matches a slot only if its 64-bit fingerprint
- * equals that slot's, p ≈ (entries in the table) × 2^-64 per probed suffix: with 2.5M entries,
- * 1.4e-13, one false match per ~7e12 probes. Keys whose categories relax inspection
- * (VERIFIED_CATEGORIES, the smart bypass) are still compared byte by byte, so a deliberately
- * crafted collision cannot buy a bypass; any other false match can only add a category.
+ * False matches: a host suffix that is not in the table matches a slot only if its 64-bit
+ * fingerprint equals that slot's. A lookup compares each suffix it reaches with the slots of one
+ * home (five per bucket, a few more when the home spilled), p ≈ 5 × 2^-64 ≈ 2.7e-19 per suffix,
+ * or with the table's entries at worst, (entries) × 2^-64: 1.4e-13 with 2.5M entries, one false
+ * match per ~7e12 suffixes. A false match on a KEY slot adds a category; on a SPLIT slot or a
+ * deeper bit it only makes the lookup read further (where it needs another false match to add
+ * anything). Keys whose categories relax inspection (VERIFIED_CATEGORIES, the smart bypass) are
+ * compared byte by byte before they answer, so a deliberately crafted collision cannot buy a
+ * bypass; any other false match can only add a category.
  */
 import fs from 'node:fs';
 import { crc32 } from 'node:zlib';
@@ -25,11 +33,14 @@ import {
   MAGIC,
   SECTION,
   SECTION_ENTRY_BYTES,
+  REACH_MASK,
+  SLOT_KEY,
+  SLOT_SPLIT,
   SLOT_PAYLOAD_SHIFT,
   SLOT_VERIFY,
   type DbMeta,
 } from './db-format.js';
-import { HASH2_MUL, HASH2_SEED, HASH_SEED, hashFinish32, hashKey, hashStep } from './key-hash.js';
+import { HASH2_MUL, HASH2_SEED, HASH_SEED, deeperBit, filterBits, hashFinish32, hashKey, hashStep } from './key-hash.js';
 import { formatIPv4, formatIPv6, maskV4, parseIPv4, parseIPv6, type Cidr } from './ip.js';
 import { splitUrl } from './list-entry.js';
 
@@ -42,11 +53,10 @@ export interface LookupResult {
 
 const NONE: LookupResult = Object.freeze({ categories: Object.freeze([]) as unknown as string[] });
 const MAX_LABELS = 128;
-/** hosts per lookupHosts group, candidates kept per host in a group */
+/** hosts per lookupHosts group */
 const BATCH = 16;
-const BATCH_CANDIDATES = 8;
-/** where single lookups keep their candidates (after the batch's) */
-const SINGLE_AT = BATCH * BATCH_CANDIDATES;
+/** where lookupCost keeps its candidates */
+const SINGLE_AT = 0;
 
 export class CategoryDb {
   readonly meta: DbMeta;
@@ -56,13 +66,13 @@ export class CategoryDb {
   private readonly catCache: Array<string[] | undefined>;
   /** HOST_BUCKETS (with its 16-word header) */
   private readonly buckets: Int32Array;
+  /** HOST_FILTER */
+  private readonly hostFilter: Int32Array;
   private readonly bucketCount: number;
   private hostKeys: Int32Array;
   private hostKeyBytes: Uint8Array;
   private readonly verifyKeys: Int32Array;
   private readonly verifyKeyBytes: Uint8Array;
-  private readonly hostFilter: Int32Array;
-  private readonly hostFilterShift: number;
   private readonly hashes2 = new Int32Array(SINGLE_AT + MAX_LABELS + 1);
   private readonly urlSlots: Int32Array;
   private readonly urlEntries: Uint32Array;
@@ -78,8 +88,6 @@ export class CategoryDb {
   private readonly expressions: Array<{ re: RegExp; categories: string[]; pattern: string }>;
   /** set by suffixes(): the host had an upper-case letter */
   private upper = false;
-  /** set by findSlot(): buckets it read (lookupCost diagnostics) */
-  private bucketsRead = 0;
   /** set by lookupCatset(): where the matched suffix starts, and whether the part read had upper case */
   private matchStart = 0;
   private matchUpper = false;
@@ -160,16 +168,20 @@ export class CategoryDb {
 
     this.buckets = i32(SECTION.HOST_BUCKETS);
     this.bucketCount = this.buckets[0] ?? 0;
-    if (this.bucketCount < 1 || this.buckets.length !== BUCKETS_HEADER_WORDS + this.bucketCount * BUCKET_WORDS) throw new CategoryDbError('corrupt', 'category database host bucket table has a bad size');
+    {
+      const total = this.buckets[1] ?? 0;
+      if (this.bucketCount < 1 || total < this.bucketCount || this.buckets.length !== BUCKETS_HEADER_WORDS + total * BUCKET_WORDS) throw new CategoryDbError('corrupt', 'category database host bucket table has a bad size');
+      // every home's reach stays inside the table (lookups do not check it)
+      for (let h = 0, at = BUCKETS_HEADER_WORDS + BUCKET_WORDS - 1; h < this.bucketCount; h++, at += BUCKET_WORDS) {
+        const reach = (this.buckets[at] as number) & REACH_MASK;
+        if (h + reach >= total) throw new CategoryDbError('corrupt', `category database host bucket ${h} reaches past the table`);
+      }
+    }
+    this.hostFilter = i32(SECTION.HOST_FILTER);
+    if (this.hostFilter.length < 16) throw new CategoryDbError('corrupt', 'category database host filter is too short');
     this.hostKeys = i32(SECTION.HOST_KEYS);
     this.verifyKeys = i32(SECTION.HOST_VERIFY);
     this.verifyKeyBytes = new Uint8Array(this.verifyKeys.buffer, this.verifyKeys.byteOffset, this.verifyKeys.byteLength);
-    this.hostFilter = i32(SECTION.HOST_FILTER);
-    {
-      const words = this.hostFilter.length;
-      if (words < 32 || words > 1 << 22 || (words & (words - 1)) !== 0) throw new CategoryDbError('corrupt', 'category database host filter size is not a power of two');
-      this.hostFilterShift = 32 - Math.log2(words);
-    }
     this.hostKeyBytes = new Uint8Array(this.hostKeys.buffer, this.hostKeys.byteOffset, this.hostKeys.byteLength);
     this.urlSlots = i32(SECTION.URL_SLOTS);
     this.urlEntries = u32(SECTION.URL_ENTRIES);
@@ -187,6 +199,11 @@ export class CategoryDb {
     for (let p = 32; p >= 0; p--) if ((this.ipv4[p * 2 + 1] ?? 0) > 0) this.ipv4Prefixes.push(p);
     this.ipv6Prefixes = [];
     for (let p = 128; p >= 0; p--) if ((this.ipv6[p * 2 + 1] ?? 0) > 0) this.ipv6Prefixes.push(p);
+  }
+
+  /** Bytes of the host bucket table (benchmark diagnostics). */
+  get bucketBytes(): number {
+    return this.buckets.byteLength;
   }
 
   /** Bytes of the host filter (benchmark diagnostics). */
@@ -282,109 +299,204 @@ export class CategoryDb {
   }
 
   /**
+   * lookupHost without a result object (the proxy's hot path): the categories of the longest
+   * listed suffix — the shared frozen array of its category set, empty when none. Allocates nothing.
+   */
+  lookupHostCategories(host: string): readonly string[] {
+    const cs = this.lookupCatset(host);
+    return cs >= 0 ? this.categories(cs) : cs === -1 ? NONE.categories : this.lookupHostSlow(host).categories;
+  }
+
+  /**
    * Batch host lookup for log re-categorisation and the cloud lookup service: out[i] = the
    * categories of hosts[i] (the shared frozen arrays; empty when not listed). A group of hosts
-   * goes through three passes — hash every host and touch the filter words of its suffixes; walk
-   * the filter and touch the bucket of each host's longest candidate; probe — so the CPU
-   * overlaps the memory misses of different hosts instead of waiting for each in turn.
+   * goes through two passes — hash each host's registrable level and touch its home bucket; look
+   * each up — so the CPU overlaps the memory misses of the group's hosts instead of waiting for
+   * each in turn.
    */
   lookupHosts(hosts: readonly string[], out: Array<readonly string[]>): void {
     const n = hosts.length;
     const b = this.buckets;
     const filter = this.hostFilter;
-    const shift = this.hostFilterShift;
-    const counts = this.batchCounts;
     const c1 = this.hashes;
     const c2 = this.hashes2;
     let sink = 0;
     for (let g = 0; g < n; g += BATCH) {
       const m = Math.min(BATCH, n - g);
       for (let j = 0; j < m; j++) {
-        const at = j * BATCH_CANDIDATES;
-        const levels = this.hashLevels(hosts[g + j] as string, false, at, BATCH_CANDIDATES);
-        counts[j] = levels;
-        for (let k = 0; k < levels; k++) sink ^= filter[(c2[at + k] as number) >>> shift] as number;
+        if (this.registrableLevel(hosts[g + j] as string, j)) sink ^= filter[Math.floor((((c2[j] as number) >>> 0) * filter.length) / 4294967296)] as number;
+        else c2[j] = 0;
       }
-      for (let j = 0; j < m; j++) {
-        const levels = counts[j] as number;
-        if (levels <= 0) continue;
-        const at = j * BATCH_CANDIDATES;
-        const found = this.filterWalk(at, levels);
-        counts[j] = found === 0 ? -1 : found;
-        if (found > 0) sink ^= b[this.bucketBase(c1[at + found - 1] as number) + 2] as number;
-      }
-      for (let j = 0; j < m; j++) {
-        const host = hosts[g + j] as string;
-        const found = counts[j] as number;
-        const cs = found === -3 ? this.lookupCatset(host) : found <= 0 ? found : this.resolve(host, j * BATCH_CANDIDATES, found);
-        out[g + j] = cs >= 0 ? this.categories(cs) : cs === -1 ? NONE.categories : this.lookupHostSlow(host).categories;
-      }
+      for (let j = 0; j < m; j++) if (c2[j] !== 0 && this.filterHas(c2[j] as number)) sink ^= b[this.bucketBase(c1[j] as number) + 15] as number;
+      for (let j = 0; j < m; j++) out[g + j] = this.lookupHostCategories(hosts[g + j] as string);
     }
     this.sink = sink;
   }
 
+  /** The fingerprint of the host's registrable level (its last two labels) into hashes[j], hashes2[j]; false when it has one label. */
+  private registrableLevel(host: string, j: number): boolean {
+    let h1 = HASH_SEED;
+    let h2 = HASH2_SEED;
+    let dots = 0;
+    let i = host.length - 1;
+    if (i >= 0 && host.charCodeAt(i) === 46) i--;
+    for (; i >= 0; i--) {
+      let ch = host.charCodeAt(i);
+      if (ch === 46 && ++dots === 2) break;
+      if (ch >= 65 && ch <= 90) ch |= 32;
+      h1 = Math.imul(h1 ^ ch, 0x01000193);
+      const mm = Math.imul(h2 ^ ch, HASH2_MUL);
+      h2 = (mm << 13) | (mm >>> 19);
+    }
+    if (dots === 0) return false;
+    this.hashes[j] = hashFinish32(h1);
+    this.hashes2[j] = hashFinish32(h2);
+    return true;
+  }
+
   /**
-   * What a lookupHost of this host reads (benchmark diagnostics): filter words, buckets (64-byte
-   * lines; more than one per probe only past a full bucket) and key records compared byte by byte.
+   * What a lookupHost of this host reads (benchmark diagnostics), following the same steps:
+   * filter words, buckets (64-byte lines; a home is one bucket unless it spills), of those the
+   * buckets read to pass a SPLIT parent (`co.jp`, `blogspot.com`: shared by many hosts, likely in
+   * cache), and key records compared byte by byte.
    */
-  lookupCost(host: string): { filterWords: number; buckets: number; keyReads: number } {
-    const levels = this.hashLevels(host, false, SINGLE_AT, MAX_LABELS);
-    if (levels <= 0) return { filterWords: 0, buckets: 0, keyReads: 0 };
-    let found = this.filterWalk(SINGLE_AT, levels);
-    const cost = { filterWords: Math.min(levels, found + 1), buckets: 0, keyReads: 0 };
-    while (found > 0) {
-      found--;
-      const f1 = this.hashes[SINGLE_AT + found] as number;
-      const f2 = this.hashes2[SINGLE_AT + found] as number;
-      const v = this.findSlot(f1, f2);
-      cost.buckets += this.bucketsRead;
-      if (v === 0) continue;
-      if ((v & SLOT_VERIFY) !== 0) cost.keyReads++;
-      break;
+  lookupCost(host: string): { filterWords: number; lines: number; sharedLines: number; keyReads: number } {
+    const cost = { filterWords: 0, lines: 0, sharedLines: 0, keyReads: 0 };
+    const levels = this.hashLevels(host, false, 0, MAX_LABELS);
+    const c1 = this.hashes;
+    const c2 = this.hashes2;
+    let group = -1;
+    for (let k = 0; k < levels; k++) {
+      const f1 = c1[k] as number;
+      const f2 = c2[k] as number;
+      let home = group;
+      if (group < 0) {
+        cost.filterWords++;
+        if (!this.filterHas(f2)) break;
+        home = this.bucketBase(f1);
+      }
+      // buckets findSlot reads: the home's, then the next while full (a home spills only from a full bucket)
+      const v = this.findSlot(home, f1, f2);
+      if (group < 0) {
+        let read = 1;
+        for (let at = home, reach = (this.buckets[home + 15] as number) & REACH_MASK; reach > 0 && !this.bucketHas(at, f1, f2); reach--, at += BUCKET_WORDS) read++;
+        cost.lines += read;
+        if ((v & SLOT_SPLIT) !== 0) cost.sharedLines += read;
+      }
+      if ((v & SLOT_KEY) !== 0 && (v & SLOT_VERIFY) !== 0) cost.keyReads++;
+      if (group < 0 && (v & SLOT_SPLIT) === 0) {
+        if (((this.buckets[home + 15] as number) & deeperBit(f2)) === 0) break;
+        group = home;
+      }
     }
     return cost;
   }
 
+  /** The bucket at `base` holds fingerprint (f1, f2) or has an empty slot (a scan ends in it). */
+  private bucketHas(base: number, f1: number, f2: number): boolean {
+    const b = this.buckets;
+    for (let s = base; s < base + 15; s += 3) if (b[s + 2] === 0 || (b[s] === f1 && b[s + 1] === f2)) return true;
+    return false;
+  }
+
+  /** The host filter may hold f2 (an anchor or a SPLIT parent); false: certainly not. */
+  private filterHas(f2: number): boolean {
+    const w = this.hostFilter[Math.floor(((f2 >>> 0) * this.hostFilter.length) / 4294967296)] as number;
+    const m = filterBits(f2);
+    return (w & m) === m;
+  }
+
   /** keeps the batch's touching loads alive */
   private sink = 0;
-  private readonly batchCounts = new Int32Array(BATCH);
 
   /**
    * The hot path of host lookups: the catset of the longest listed suffix, -1 when none, -2 for a
    * host that needs the slow path (IP literal, non-ASCII). Sets matchStart and matchUpper.
    */
   private lookupCatset(host: string, notIp = false): number {
-    const levels = this.hashLevels(host, notIp, SINGLE_AT, MAX_LABELS);
-    if (levels <= 0) return levels;
-    const found = this.filterWalk(SINGLE_AT, levels);
-    return found === 0 ? -1 : this.resolve(host, SINGLE_AT, found);
+    let end = host.length;
+    if (end > 0 && host.charCodeAt(end - 1) === 46) end--;
+    if (end === 0) return -1;
+    const last = host.charCodeAt(end - 1);
+    // IP literals: IPv4 ends in a digit (no TLD does), IPv6 is bracketed or has a colon
+    if (((last >= 48 && last <= 57) || last === 93) && !notIp) return -2;
+    const b = this.buckets;
+    const filter = this.hostFilter;
+    const filterWords = filter.length;
+    let h1 = HASH_SEED;
+    let h2 = HASH2_SEED;
+    let upper = 0;
+    let labels = 0;
+    let best = -1;
+    let bestStart = 0;
+    let bestUpper = 0;
+    /** the home of the small group being followed (its anchor's deeper bit was set), or -1 */
+    let group = -1;
+    for (let i = end - 1; ; i--) {
+      let ch = i >= 0 ? host.charCodeAt(i) : 46;
+      if (ch === 46) {
+        // host[i + 1, end) is a suffix; the last label alone (a TLD) is never a key
+        if (labels > 0) {
+          const f1 = hashFinish32(h1);
+          const f2 = hashFinish32(h2);
+          let home = group;
+          if (group < 0) {
+            // nothing anchors here: no key at or under this suffix
+            const w = filter[Math.floor(((f2 >>> 0) * filterWords) / 4294967296)] as number;
+            const m = (1 << (f2 & 31)) | (1 << ((f2 >>> 5) & 31));
+            if ((w & m) !== m) break;
+            home = this.bucketBase(f1);
+          }
+          const v = this.findSlot(home, f1, f2);
+          if ((v & SLOT_KEY) !== 0) {
+            if ((v & SLOT_VERIFY) === 0) {
+              best = v >>> SLOT_PAYLOAD_SHIFT;
+              bestStart = i + 1;
+              bestUpper = upper;
+            } else if (this.keyEquals(v >>> SLOT_PAYLOAD_SHIFT, host, i + 1, end)) {
+              best = (this.verifyKeys[v >>> SLOT_PAYLOAD_SHIFT] as number) >>> 8;
+              bestStart = i + 1;
+              bestUpper = upper;
+            }
+          }
+          // SPLIT: the next level anchors in its own home; else follow this anchor's group, if any
+          if (group < 0 && (v & SLOT_SPLIT) === 0) {
+            if (((b[home + 15] as number) & deeperBit(f2)) === 0) break;
+            group = home;
+          }
+        }
+        if (i < 0) break;
+        labels++;
+      } else if (ch >= 65 && ch <= 90) {
+        ch |= 32;
+        upper = 1;
+      } else if (ch > 127 || ch === 58) return -2;
+      h1 = Math.imul(h1 ^ ch, 0x01000193);
+      const m = Math.imul(h2 ^ ch, HASH2_MUL);
+      h2 = (m << 13) | (m >>> 19);
+    }
+    if (best >= 0) {
+      this.matchStart = bestStart;
+      this.matchUpper = bestUpper !== 0;
+    }
+    return best;
   }
 
   /**
-   * The slot word of fingerprint (f1, f2), or 0: its bucket's five slots, then the following
-   * buckets while each is full and marked as overflowed. Sets bucketsRead.
+   * The slot word of fingerprint (f1, f2) in the home at `base` (its bucket and the `reach`
+   * following ones), or 0.
    */
-  private findSlot(f1: number, f2: number): number {
+  private findSlot(base: number, f1: number, f2: number): number {
     const b = this.buckets;
-    let base = this.bucketBase(f1);
-    let read = 0;
-    for (;;) {
-      read++;
-      let s = 0;
-      for (; s < 15; s += 3) {
-        const w = b[base + s + 2] as number;
-        if (w === 0) break;
-        if (b[base + s] === f1 && b[base + s + 1] === f2) {
-          this.bucketsRead = read;
-          return w;
-        }
+    for (let reach = (b[base + 15] as number) & REACH_MASK; ; reach--) {
+      for (let s = base; s < base + 15; s += 3) {
+        const w = b[s + 2] as number;
+        if (w === 0) return 0;
+        if (b[s] === f1 && b[s + 1] === f2) return w;
       }
-      if (s < 15 || b[base + 15] === 0) break;
+      if (reach === 0) return 0;
       base += BUCKET_WORDS;
-      if (base === b.length) base = BUCKETS_HEADER_WORDS;
     }
-    this.bucketsRead = read;
-    return 0;
   }
 
   private bucketBase(f1: number): number {
@@ -438,47 +550,6 @@ export class CategoryDb {
       h2 = (m << 13) | (m >>> 19);
     }
     return found === 0 ? -1 : found;
-  }
-
-  /** How many of the levels at [at, at + levels), from the shortest, the filter lets through. */
-  private filterWalk(at: number, levels: number): number {
-    const filter = this.hostFilter;
-    const shift = this.hostFilterShift;
-    const c2 = this.hashes2;
-    let k = 0;
-    for (; k < levels; k++) {
-      const f2 = c2[at + k] as number;
-      const m = (1 << (f2 & 31)) | (1 << ((f2 >>> 5) & 31));
-      if (((filter[f2 >>> shift] as number) & m) !== m) break;
-    }
-    return k;
-  }
-
-  /** Probes the collected candidates at [at, at + found) longest first; the first key found answers. */
-  private resolve(host: string, at: number, found: number): number {
-    const c1 = this.hashes;
-    const c2 = this.hashes2;
-    const cStart = this.bounds;
-    while (found > 0) {
-      found--;
-      const f1 = c1[at + found] as number;
-      const f2 = c2[at + found] as number;
-      const v = this.findSlot(f1, f2);
-      if (v === 0) continue;
-      const st = cStart[at + found] as number;
-      const start = st >= 0 ? st : -st - 1;
-      let cs = v >>> SLOT_PAYLOAD_SHIFT;
-      if ((v & SLOT_VERIFY) !== 0) {
-        let end = host.length;
-        if (host.charCodeAt(end - 1) === 46) end--;
-        if (!this.keyEquals(cs, host, start, end)) continue;
-        cs = (this.verifyKeys[cs] as number) >>> 8;
-      }
-      this.matchStart = start;
-      this.matchUpper = st < 0;
-      return cs;
-    }
-    return -1;
   }
 
   /** HOST_VERIFY record r holds exactly host[start, end) (case-insensitively). */

@@ -1,7 +1,7 @@
 /** Builds a category database file (db-format.ts) from list entries. */
 import { crc32 } from 'node:zlib';
 import { CATEGORY_ID_PATTERN, URL_CATEGORIES } from './taxonomy.js';
-import { bucketOf, filterBits, hashKey, hostFingerprint } from './key-hash.js';
+import { bucketOf, deeperBit, filterBits, hashKey, hostFingerprint } from './key-hash.js';
 import type { Cidr } from './ip.js';
 import type { ListEntry } from './list-entry.js';
 import {
@@ -13,7 +13,11 @@ import {
   MAGIC,
   SECTION,
   SECTION_ENTRY_BYTES,
+  LOAD,
+  NEAR_GROUP,
+  REACH_MASK,
   SLOT_KEY,
+  SLOT_SPLIT,
   SLOT_PAYLOAD_SHIFT,
   SLOT_VERIFY,
   VERIFIED_CATEGORIES,
@@ -130,8 +134,8 @@ export class CategoryDbBuilder {
 
   /**
    * Host keys: one HOST_KEYS record per key (u32 catset << 8 | length, key bytes, padding to 4),
-   * the bucket table (db-format.ts HOST_BUCKETS) of the keys at a load of at most 0.8 (four of
-   * five slots per bucket on average), and the filter of keys and of the suffixes above them.
+   * and the bucket table (db-format.ts HOST_BUCKETS) of the keys and of the parents with more
+   * than NEAR_GROUP keys under them, at a load of at most LOAD.
    */
   private buildHostTable(catset: (cats: number[]) => number): { buckets: Int32Array; keys: Buffer; verify: Buffer; filter: Int32Array } {
     let keyBytes = 0;
@@ -145,7 +149,8 @@ export class CategoryDbBuilder {
     let verifyBytes = 0;
     for (const [h, cats] of this.hosts) if (cats.some((c) => verified.has(c))) verifyBytes += 4 + ((h.length + 3) & ~3);
     const verify = Buffer.alloc(verifyBytes);
-    const entries = new Map<string, number>();
+    /** slot values of the keys */
+    const values = new Map<string, number>();
     let at = 0;
     let vat = 0;
     for (const [key, cats] of this.hosts) {
@@ -157,47 +162,91 @@ export class CategoryDbBuilder {
       if (cats.some((c) => verified.has(c))) {
         verify.writeUInt32LE(((cs << 8) | key.length) >>> 0, vat);
         verify.write(key, vat + 4, 'latin1');
-        entries.set(key, ((vat / 4) << SLOT_PAYLOAD_SHIFT) | SLOT_KEY | SLOT_VERIFY);
+        values.set(key, ((vat / 4) << SLOT_PAYLOAD_SHIFT) | SLOT_KEY | SLOT_VERIFY);
         vat += 4 + ((key.length + 3) & ~3);
-      } else entries.set(key, (cs << SLOT_PAYLOAD_SHIFT) | SLOT_KEY);
+      } else values.set(key, (cs << SLOT_PAYLOAD_SHIFT) | SLOT_KEY);
     }
-    // the filter: every key and every suffix (two labels or more) under which some key lies
-    const present = new Set<number>();
-    for (const key of this.hosts.keys()) {
-      present.add(hostFingerprint(key)[1]);
-      for (let dot = key.indexOf('.'); dot >= 0; dot = key.indexOf('.', dot + 1)) {
-        const suffix = key.slice(dot + 1);
-        if (!suffix.includes('.')) break;
-        present.add(hostFingerprint(suffix)[1]);
+    /** the suffixes of two labels or more of a name, shortest first, the name itself last */
+    const chain = (name: string): string[] => {
+      const out: string[] = [];
+      let dot = name.lastIndexOf('.');
+      if (dot > 0) dot = name.lastIndexOf('.', dot - 1);
+      while (dot >= 0) {
+        out.push(name.slice(dot + 1));
+        dot = dot === 0 ? -1 : name.lastIndexOf('.', dot - 1);
       }
+      out.push(name);
+      return out;
+    };
+    // keys under every suffix from the registrable level (the suffix itself included)
+    const under = new Map<string, number>();
+    for (const key of this.hosts.keys()) for (const s of chain(key)) under.set(s, (under.get(s) ?? 0) + 1);
+    // a suffix with more than NEAR_GROUP keys under it gets a SPLIT slot of its own; every key
+    // goes to the bucket of the shortest suffix above it with at most NEAR_GROUP keys under it
+    const groups = new Map<string, Array<[string, number]>>();
+    const place = (anchor: string, name: string, value: number) => {
+      const g = groups.get(anchor);
+      if (g) g.push([name, value]);
+      else groups.set(anchor, [[name, value]]);
+    };
+    for (const [name, n] of under) {
+      if (n > NEAR_GROUP && name.includes('.')) place(name, name, (values.get(name) ?? 0) | SLOT_SPLIT);
     }
-    let filterLog2 = 5;
-    // about 12 bits per suffix, two bits set in one 32-bit word each
-    while ((1 << filterLog2) * 32 < present.size * 12 && filterLog2 < 22) filterLog2++;
-    const filter = new Int32Array(1 << filterLog2);
-    for (const f2 of present) {
-      const w = f2 >>> (32 - filterLog2);
-      filter[w] = (filter[w] as number) | filterBits(f2);
+    for (const [key, value] of values) {
+      if ((under.get(key) as number) > NEAR_GROUP && key.includes('.')) continue;
+      const anchor = chain(key).find((s) => (under.get(s) as number) <= NEAR_GROUP) ?? key;
+      place(anchor, key, value);
     }
-    const count = Math.max(1, Math.ceil(entries.size / (BUCKET_SLOTS * 0.8)));
-    const buckets = new Int32Array(BUCKETS_HEADER_WORDS + count * BUCKET_WORDS);
+    const entries = [...groups.values()].reduce((n, g) => n + g.length, 0);
+    // B home buckets at a load of at most LOAD, filled in home order: the entries of a home go to
+    // the first free slots from the start of their bucket (after what earlier homes left there),
+    // so a home's entries are contiguous and mostly in one bucket; the tail takes what the last
+    // homes spill past bucket B - 1
+    const count = Math.max(1, Math.ceil(entries / (BUCKET_SLOTS * LOAD)));
+    const homes: Array<Array<[string, number]>> = Array.from({ length: count }, () => []);
+    for (const [anchor, members] of groups) {
+      const home = homes[bucketOf(hostFingerprint(anchor)[0], count)] as Array<[string, number]>;
+      for (const m of members) home.push(m);
+    }
+    let cursor = 0;
+    const slots: Array<[string, number]> = [];
+    const reach = new Int32Array(count);
+    for (let h = 0; h < count; h++) {
+      const home = homes[h] as Array<[string, number]>;
+      cursor = Math.max(cursor, h * BUCKET_SLOTS);
+      for (const m of home) slots[cursor++] = m;
+      if (home.length > 0) reach[h] = Math.floor((cursor - 1) / BUCKET_SLOTS) - h;
+    }
+    const total = Math.max(count, Math.ceil(cursor / BUCKET_SLOTS));
+    const buckets = new Int32Array(BUCKETS_HEADER_WORDS + total * BUCKET_WORDS);
     buckets[0] = count;
-    for (const [suffix, value] of entries) {
-      const [f1, f2] = hostFingerprint(suffix);
-      let b = bucketOf(f1, count);
-      for (;;) {
-        const base = BUCKETS_HEADER_WORDS + b * BUCKET_WORDS;
-        let s = 0;
-        while (s < BUCKET_SLOTS && buckets[base + s * 3 + 2] !== 0) s++;
-        if (s < BUCKET_SLOTS) {
-          buckets[base + s * 3] = f1;
-          buckets[base + s * 3 + 1] = f2;
-          buckets[base + s * 3 + 2] = value;
-          break;
-        }
-        buckets[base + BUCKET_WORDS - 1] = 1;
-        b = b + 1 === count ? 0 : b + 1;
-      }
+    buckets[1] = total;
+    slots.forEach(([name, value], i) => {
+      const [f1, f2] = hostFingerprint(name);
+      const at = BUCKETS_HEADER_WORDS + Math.floor(i / BUCKET_SLOTS) * BUCKET_WORDS + (i % BUCKET_SLOTS) * 3;
+      buckets[at] = f1;
+      buckets[at + 1] = f2;
+      buckets[at + 2] = value;
+    });
+    // the home word: reach, and a bit for every anchor homed here with keys below it
+    const deeper = new Int32Array(count);
+    for (const [anchor, members] of groups) {
+      if (!members.some(([name]) => name !== anchor)) continue;
+      const [f1, f2] = hostFingerprint(anchor);
+      const h = bucketOf(f1, count);
+      deeper[h] = (deeper[h] as number) | deeperBit(f2);
+    }
+    for (let h = 0; h < count; h++) {
+      if ((reach[h] as number) > REACH_MASK) throw new Error('host bucket table too crowded');
+      buckets[BUCKETS_HEADER_WORDS + h * BUCKET_WORDS + BUCKET_WORDS - 1] = (reach[h] as number) | (deeper[h] as number);
+    }
+    // the filter: every anchor (the suffixes that have a home), about 12 bits each
+    const filterWords = Math.max(16, Math.ceil((groups.size * 12) / 32 / 16) * 16);
+    const filter = new Int32Array(filterWords);
+    for (const anchor of groups.keys()) {
+      const f2 = hostFingerprint(anchor)[1];
+      const w = Math.floor(((f2 >>> 0) * filterWords) / 4294967296);
+      filter[w] = (filter[w] as number) | filterBits(f2);
     }
     return { buckets, keys, verify, filter };
   }

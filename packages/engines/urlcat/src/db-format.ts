@@ -13,23 +13,36 @@
  *  META         JSON: category ids (index = category number), name, sources, counts, build time,
  *               regular expressions for URLs (compiled once at load)
  *  CATSETS      u32 n, u32 start[n+1], u16 category numbers — each distinct category set once
- *  HOST_FILTER  2^f u32 words (f <= 22): for every host key and every suffix of two labels or more
- *               under which a key lies (`example.co.jp`, `co.jp` for `www.example.co.jp`), word
- *               f2 >>> (32 - f) has bits (f2 & 31) and (f2 >>> 5 & 31) set (f2: the second half
- *               of the fingerprint below). A lookup walks a host's suffixes from the registrable
- *               level (two labels) and stops at the first the filter rules out: a few MiB that
- *               stay in cache, so most unlisted hosts never touch the table
- *  HOST_BUCKETS u32 bucket count B, 60 reserved bytes, then B buckets of 64 bytes (one cache line
- *               when the buffer is 64-aligned; the section starts 64-aligned in the file): five
- *               slots of [u32 f1, u32 f2, u32 value] and a u32 "overflowed" word. A key goes to
- *               bucket bucketOf(f1, B) or, when that one is full, the next one (wrapping), and marks
- *               every full bucket it passed as overflowed, so a miss stops at a bucket with an empty
- *               slot or without the overflow mark. (f1, f2) is the key's 64-bit fingerprint
- *               (key-hash.ts hostFingerprint). value: bit 0 KEY, bit 2 VERIFY; bits 3..31: the
- *               catset, or with VERIFY the word index of the key's HOST_VERIFY record (whose bytes
- *               are compared before answering). 0 = empty slot. The candidates the filter left
- *               are probed longest first: a listed host costs one bucket, one cache line, and the
- *               key bytes are not read on the common path.
+ *  HOST_FILTER  W u32 words (W a multiple of 16, about 12 bits per anchor): for every anchor
+ *               (below), word floor(f2 × W / 2^32) has bits (f2 & 31) and (f2 >>> 5 & 31) set (f2:
+ *               the second half of the anchor's fingerprint). A suffix not in it anchors nothing:
+ *               no key lies at or under it
+ *  HOST_BUCKETS u32 home bucket count B, u32 bucket count T (>= B), 56 reserved bytes, then T
+ *               buckets of 64 bytes (one cache line when the buffer is 64-aligned; the section
+ *               starts 64-aligned in the file): five slots of [u32 f1, u32 f2, u32 value] and a
+ *               u32 home word (bits 0..7 reach, bits 8..31 deeper bits). (f1, f2) is the 64-bit
+ *               fingerprint of a host suffix (key-hash.ts hostFingerprint). value: bit 0 KEY,
+ *               bit 1 SPLIT, bit 2 VERIFY; bits 3..31: the catset, or with VERIFY the word index
+ *               of the key's HOST_VERIFY record (whose bytes are compared before answering); 0 =
+ *               empty slot. Anchors, from the registrable level (two labels) down: a suffix with
+ *               at most NEAR_GROUP keys at or under it anchors them — all have its home bucket,
+ *               bucketOf(f1, B), and it needs no slot of its own unless it is a key; a suffix with
+ *               more keys under it anchors only itself, in a SPLIT slot (a parent-only slot when
+ *               it is not a key), and the suffixes one label longer anchor in turn (`co.jp`,
+ *               `blogspot.com`). The slots are filled in home order, at a load of at most LOAD: a
+ *               home's entries take the next free slots from the start of its bucket on, so they
+ *               are contiguous; the reach of home bucket h is the number of buckets after h that
+ *               hold its entries (0 for most; buckets B..T-1 hold what the last homes spill); an
+ *               anchor with keys below it sets bit key-hash.ts deeperBit(f2) of its home word.
+ *               A lookup reads the host right to left once; at the registrable level it asks the
+ *               filter, then scans that suffix's home (buckets h..h+reach) for its slot; SPLIT:
+ *               the next level goes the same way (filter, own home); else, when the home word
+ *               has the suffix's deeper bit, the longer suffixes are compared with the same home
+ *               (already in cache); else the lookup ends there, without reading the rest of the
+ *               host. The longest KEY found answers. An unlisted host mostly costs one filter
+ *               word (a few MiB, mostly in cache), a listed one a filter word and one bucket —
+ *               the few SPLIT parents are shared by many hosts and stay in cache — and the key
+ *               bytes are not read.
  *  HOST_KEYS    per key, 4-aligned: u32 catset << 8 | key length, then the key bytes (lowercase
  *               ASCII host suffix), zero-padded to 4 — the list of keys (enumeration, editions)
  *  HOST_VERIFY  the same records for the VERIFY keys only (word index = slot payload)
@@ -41,7 +54,7 @@
  * Hash: see key-hash.ts (FNV-1a over the key read right to left, then fmix32).
  */
 export const MAGIC = 'MAMORIDB';
-export const FORMAT_VERSION = 3;
+export const FORMAT_VERSION = 4;
 export const HEADER_BYTES = 64;
 export const SECTION_ENTRY_BYTES = 24;
 
@@ -62,8 +75,15 @@ export const SECTION = {
 
 /** HOST_BUCKETS slot value bits */
 export const SLOT_KEY = 1;
+export const SLOT_SPLIT = 2;
 export const SLOT_VERIFY = 4;
 export const SLOT_PAYLOAD_SHIFT = 3;
+/** at most this many keys (a suffix and those under it) share their anchor's home bucket */
+export const NEAR_GROUP = 4;
+/** home word: the reach bits */
+export const REACH_MASK = 0xff;
+/** HOST_BUCKETS load: slots used per slot of the home buckets (most homes then fit one bucket) */
+export const LOAD = 0.65;
 export const BUCKET_SLOTS = 5;
 /** int32 words per bucket (64 bytes) and in the section's header */
 export const BUCKET_WORDS = 16;

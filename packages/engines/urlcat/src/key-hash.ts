@@ -27,9 +27,14 @@ export function hashFinish(h: number): number {
   return hashFinish32(h) >>> 0;
 }
 
-/** Host filter: one 32-bit word per key picked by the hash's high bits, two bits set in it. */
-export function filterBits(h: number): number {
-  return (1 << (h & 31)) | (1 << ((h >>> 5) & 31));
+/** Host filter: two bits of one 32-bit word (the word picked by multiply-shift of the same f2). */
+export function filterBits(f2: number): number {
+  return (1 << (f2 & 31)) | (1 << ((f2 >>> 5) & 31));
+}
+
+/** The bit of a home word (db-format.ts HOST_BUCKETS) that says keys may lie below the anchor with this f2. */
+export function deeperBit(f2: number): number {
+  return 1 << (8 + ((f2 >>> 0) % 24));
 }
 
 /** Hash of a whole key (already lowercase ASCII), read right to left like the reader does. */
@@ -40,7 +45,7 @@ export function hashKey(key: string): number {
 }
 
 /**
- * Host keys (format 3) carry a 64-bit fingerprint: two 32-bit chains over the same right-to-left
+ * Host keys (format 3 and later) carry a 64-bit fingerprint: two 32-bit chains over the same right-to-left
  * pass. The first is the FNV-1a chain above; the second multiplies by another odd constant and
  * rotates, so its low bits depend on every bit of the input. Both end in fmix32.
  */

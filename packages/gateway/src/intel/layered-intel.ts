@@ -161,6 +161,8 @@ export class LayeredIntel implements Intel {
       const own = this.layer.reclassified(host, path);
       if (own) return own;
     }
+    // a bare host: the allocation-free lookup (the same categories as the engine intel's lookupHost)
+    if (!t.includes('://')) return this.db.lookupHostCategories(t);
     return this.base.categorize?.(t) ?? [];
   }
 
