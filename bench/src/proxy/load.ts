@@ -4,7 +4,7 @@
  *
  * Same request mix as the bench: random over `--hosts` site names x `--paths` paths.
  *
- *   npx tsx bench/src/proxy/load.ts [--seconds 6] [--concurrency 32] [--hosts 100] [--paths 200] [--https] [--prof <dir>]
+ *   npx tsx bench/src/proxy/load.ts [--seconds 6] [--concurrency 32] [--hosts 100] [--paths 200] [--https] [--prof <dir>] [--data-path h1|node]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -26,8 +26,10 @@ const HTTPS = args.includes('--https');
 const names = siteNames(Number(arg('hosts', '100')));
 const PATHS = Number(arg('paths', '200'));
 const PROF = arg('prof', '');
+const DATA_PATH = arg('data-path', 'h1');
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 const kids: ChildProcess[] = [];
+process.env['MAMORI_DATA_PATH'] = DATA_PATH;
 process.on('exit', () => kids.forEach((c) => c.kill('SIGKILL')));
 
 function start(script: string, a: string[], node: string[] = []): Promise<{ child: ChildProcess; info: Record<string, number> }> {
@@ -85,7 +87,7 @@ const c0 = cpuMs(m.child.pid!);
 const r = await run(SECONDS);
 const c1 = cpuMs(m.child.pid!);
 // CPU per request is what the proxy costs, independent of what else runs on the machine
-console.log(JSON.stringify({ mode: HTTPS ? 'https' : 'http', rps: Math.round(r.n / SECONDS), errors: r.errors, proxyCpuUsPerReq: Math.round(((c1 - c0) * 1000) / Math.max(1, r.n)) }));
+console.log(JSON.stringify({ mode: HTTPS ? 'https' : 'http', dataPath: DATA_PATH, rps: Math.round(r.n / SECONDS), errors: r.errors, proxyCpuUsPerReq: Math.round(((c1 - c0) * 1000) / Math.max(1, r.n)) }));
 await d.close();
 m.child.kill('SIGTERM');
 await new Promise((res) => m.child.once('exit', res));

@@ -167,7 +167,7 @@ export async function handleExchange(rt: GatewayRuntime, upstream: Upstream, req
  * resolves there is checked (Squid's host verification): a mismatch is logged and, with
  * hostVerifyStrict, refused. Without strict mode the check does not hold the request up.
  */
-async function hostMatchesDestination(rt: GatewayRuntime, upstream: Upstream, t: Target, facts: RequestFacts): Promise<boolean> {
+export async function hostMatchesDestination(rt: GatewayRuntime, upstream: Upstream, t: Target, facts: RequestFacts): Promise<boolean> {
   const dstIp = t.dstIp!;
   const check = upstream.hostVerifier.verify(t.host, dstIp).then((v) => {
     if (!v.ok) {

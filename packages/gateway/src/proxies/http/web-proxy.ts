@@ -20,12 +20,21 @@ import { emitOutcome } from '../../chain/log-events.js';
 import { describeReason } from '../../chain/block-page.js';
 import type { RequestFacts } from '../../chain/facts.js';
 import { originalDestination as socketOriginalDst } from '@mamori/sockopt';
+import { H1Conn } from './h1/connection.js';
+import { UpstreamPool } from './h1/pool.js';
+import type { H1Env } from './h1/exchange.js';
+import type { Head } from './h1/head.js';
 
 export interface WebProxyOptions {
   limits?: Partial<ProxyLimits>;
   upstream?: UpstreamOptions;
   /** host:port clients use to reach the explicit proxy (PAC); default: the Host they asked for */
   advertisedAddress?: string;
+  /**
+   * HTTP/1.1 requests: 'h1' (default) is the hand-written data path (strict parser, pooled raw
+   * origin sockets); 'node' serves them with node:http and undici as before (for comparison)
+   */
+  dataPath?: 'h1' | 'node';
 }
 
 /** original destination of a redirected connection (SO_ORIGINAL_DST), when the platform knows it */
@@ -64,6 +73,12 @@ export class WebProxy {
   private readonly decrypted = new WeakMap<object, DecryptedContext>();
   private readonly rawCtx = new WeakMap<net.Socket, DecryptedContext>();
   private readonly sockets = new Set<net.Socket>();
+  /** connections on the HTTP/1.1 data path, and their origin sockets */
+  private readonly h1conns = new Set<H1Conn>();
+  readonly pool: UpstreamPool;
+  private readonly h1env: H1Env;
+  private readonly sweeper: NodeJS.Timeout;
+  private readonly fast: boolean;
 
   constructor(
     readonly rt: GatewayRuntime,
@@ -72,6 +87,33 @@ export class WebProxy {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
     this.upstream = new Upstream(opts.upstream);
     const L = this.limits;
+    this.fast = opts.dataPath !== 'node';
+    const uo = this.upstream.opts;
+    this.pool = new UpstreamPool({
+      ...(this.upstream.secureContext ? { secureContext: this.upstream.secureContext } : {}),
+      ...(uo.lookup ? { lookup: uo.lookup } : {}),
+      connectTimeoutMs: uo.connectTimeoutMs ?? 10_000,
+      idleTimeoutMs: 10_000,
+      maxPerOrigin: uo.connectionsPerOrigin ?? 256,
+    });
+    this.h1env = {
+      rt,
+      limits: L,
+      pool: this.pool,
+      upstream: this.upstream,
+      route: (c, head) => this.route(c, head),
+      handoff: (s, bytes) => {
+        if (bytes) s.unshift(bytes);
+        this.h1.emit('connection', s);
+        s.resume();
+      },
+      connect: (s, authority, head) => this.connectTunnel(s, authority, head),
+      badRequest: (srcIp, what, status) => this.badRequest(srcIp, what, status),
+      forget: (c) => this.h1conns.delete(c),
+    };
+    // timeouts of the HTTP/1.1 data path (header, request, keep-alive, origin), checked like Node's
+    this.sweeper = setInterval(() => this.sweep(), L.checkIntervalMs);
+    this.sweeper.unref();
     this.h1 = http.createServer({
       maxHeaderSize: L.maxHeaderBytes,
       headersTimeout: L.headersTimeoutMs,
@@ -105,7 +147,7 @@ export class WebProxy {
       this.decrypted.set(t, ctx);
       (t as unknown as Record<symbol, DecryptedContext>)[kCtx] = ctx;
       if (t.alpnProtocol === 'h2') this.h2.emit('connection', t);
-      else this.h1.emit('connection', t);
+      else this.serve(t, ctx);
     });
     this.tlsTerm.on('tlsClientError', (err: Error & { code?: string }, t: tls.TLSSocket) => {
       const ctx = this.rawCtx.get(parentOf(t));
@@ -124,6 +166,29 @@ export class WebProxy {
     this.h1.emit('listening');
   }
 
+  /** an HTTP/1.1 connection: the data path, or node:http when so configured */
+  private serve(s: net.Socket, ctx: DecryptedContext | undefined): void {
+    if (!this.fast) {
+      this.h1.emit('connection', s);
+      return;
+    }
+    this.track(s);
+    this.h1conns.add(new H1Conn(s, this.h1env, ctx));
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const c of this.h1conns) if (c.deadline !== 0 && now > c.deadline) c.timedOut(now);
+    this.pool.sweep(now);
+  }
+
+  /** where a request on the data path goes (same rules as the node:http path) */
+  private route(c: H1Conn, head: Head): Target | 'handoff' | string {
+    if (c.ctx) return decryptedTargetOf(head.host, head.target, c.ctx) ?? 'Bad Request: invalid Host';
+    const t = plainTargetOf(head.target, head.host, this.conn.get(c.socket));
+    return t === 'local' ? 'handoff' : t;
+  }
+
   private track(s: net.Socket): void {
     if (this.sockets.has(s)) return;
     this.sockets.add(s);
@@ -132,7 +197,7 @@ export class WebProxy {
 
   /** the explicit proxy listener (also serves /proxy.pac and /wpad.dat) */
   async listen(port: number, host = '127.0.0.1'): Promise<net.AddressInfo> {
-    const srv = net.createServer({ noDelay: true }, (s) => this.h1.emit('connection', s));
+    const srv = net.createServer({ noDelay: true }, (s) => this.serve(s, undefined));
     return this.addListener(srv, port, host);
   }
 
@@ -143,7 +208,7 @@ export class WebProxy {
       s.on('error', () => s.destroy());
       void this.originalOf(s, originalDst).then((dst) => {
         this.conn.set(s, { transparent: true, ...(dst ? { dst } : {}) });
-        this.h1.emit('connection', s);
+        this.serve(s, undefined);
         s.resume();
       });
     });
@@ -206,7 +271,7 @@ export class WebProxy {
         t.once('secure', () => {
           secure = true;
           this.decrypted.set(t, ctx);
-          this.h1.emit('connection', t);
+          this.serve(t, ctx);
         });
         t.on('error', (err: Error & { code?: string }) => {
           if (!secure) onInterceptedHandshakeFailed(this.rt, ctx, err);
@@ -229,43 +294,13 @@ export class WebProxy {
 
   /** the target of a plain-HTTP request: absolute-form (explicit) or Host (transparent); a string is the 400 reason */
   private plainTarget(req: http.IncomingMessage, schemes: readonly string[] = ['http:']): Target | 'local' | string {
-    const info = this.conn.get(req.socket);
-    const url = req.url ?? '/';
-    if (url.startsWith('/')) {
-      if (!info?.transparent) return 'local';
-      const hostHeader = headerString(req.headers.host);
-      const hp = hostHeader ? splitHostPort(hostHeader, info.dst?.port ?? 80) : info.dst ? { host: info.dst.ip, port: info.dst.port } : null;
-      if (!hp) return 'Bad Request: no Host header';
-      return { scheme: 'http', host: hp.host, port: info.dst?.port ?? hp.port, path: url, decrypted: false, ...(info.dst ? { dstIp: info.dst.ip } : {}) };
-    }
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      return 'Bad Request: invalid request target';
-    }
-    if (!schemes.includes(parsed.protocol)) return `Bad Request: unsupported scheme ${parsed.protocol}`;
-    if (!parsed.hostname) return 'Bad Request: no host';
-    const host = parsed.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-    return { scheme: 'http', host, port: parsed.port ? Number(parsed.port) : 80, path: parsed.pathname + parsed.search, decrypted: false };
+    return plainTargetOf(req.url ?? '/', headerString(req.headers.host), this.conn.get(req.socket), schemes);
   }
 
   /** the decrypted-connection target of a request (Host / :authority, else the handshake's host) */
   private decryptedTarget(req: AnyReq, ctx: DecryptedContext): Target | null {
     const authority = headerString(req.headers[':authority'] as string | undefined) ?? headerString(req.headers.host);
-    const hp = authority ? splitHostPort(authority, ctx.port) : { host: ctx.host, port: ctx.port };
-    if (!hp) return null;
-    // the connection was decided for ctx.host; a different Host (domain fronting) is evaluated for
-    // itself. With a known original destination the request goes there, whatever Host says.
-    return {
-      scheme: 'https',
-      host: hp.host,
-      port: hp.host === ctx.host || ctx.dstIp ? ctx.port : hp.port,
-      path: req.url ?? '/',
-      decrypted: true,
-      ...(ctx.sni ? { sni: ctx.sni } : {}),
-      ...(ctx.dstIp ? { dstIp: ctx.dstIp } : {}),
-    };
+    return decryptedTargetOf(authority, req.url ?? '/', ctx);
   }
 
   /** HTTP/1.1 Upgrade: WebSocket is evaluated and tunnelled; other protocols are refused */
@@ -309,9 +344,14 @@ export class WebProxy {
   }
 
   private onConnect(req: http.IncomingMessage, socket: net.Socket, head: Buffer): void {
+    this.connectTunnel(socket, req.url ?? '', head);
+  }
+
+  /** CONNECT host:port (from node:http or the data path): refused, tunnelled or decrypted */
+  private connectTunnel(socket: net.Socket, authority: string, head: Buffer): void {
     socket.on('error', () => socket.destroy());
     const srcIp = socket.remoteAddress ?? '0.0.0.0';
-    const hp = splitHostPort(req.url ?? '', -1);
+    const hp = splitHostPort(authority, -1);
     if (!hp || hp.port < 1 || hp.port > 65535) {
       sendRaw(socket, 400, 'Bad Request: CONNECT needs host:port');
       this.badRequest(srcIp, 'CONNECT target', 400);
@@ -402,7 +442,10 @@ export class WebProxy {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.sweeper);
     for (const l of this.listeners) l.close();
+    for (const c of this.h1conns) c.destroy();
+    this.pool.close();
     for (const s of this.sockets) s.destroy();
     this.h1.closeAllConnections();
     this.h1.close();
@@ -427,4 +470,41 @@ export function splitHostPort(s: string, defPort: number): { host: string; port:
   const port = m[3] !== undefined ? Number(m[3]) : defPort;
   if (port < 0 || port > 65535 || !host) return null;
   return { host, port };
+}
+
+/** the target of a plain-HTTP request: absolute-form (explicit) or Host (transparent); a string is the 400 reason */
+function plainTargetOf(url: string, hostHeader: string | undefined, info: ConnInfo | undefined, schemes: readonly string[] = ['http:']): Target | 'local' | string {
+  if (url.startsWith('/')) {
+    if (!info?.transparent) return 'local';
+    const hp = hostHeader ? splitHostPort(hostHeader, info.dst?.port ?? 80) : info.dst ? { host: info.dst.ip, port: info.dst.port } : null;
+    if (!hp) return 'Bad Request: no Host header';
+    return { scheme: 'http', host: hp.host, port: info.dst?.port ?? hp.port, path: url, decrypted: false, ...(info.dst ? { dstIp: info.dst.ip } : {}) };
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'Bad Request: invalid request target';
+  }
+  if (!schemes.includes(parsed.protocol)) return `Bad Request: unsupported scheme ${parsed.protocol}`;
+  if (!parsed.hostname) return 'Bad Request: no host';
+  const host = parsed.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return { scheme: 'http', host, port: parsed.port ? Number(parsed.port) : 80, path: parsed.pathname + parsed.search, decrypted: false };
+}
+
+/** the decrypted-connection target of a request (Host / :authority, else the handshake's host) */
+function decryptedTargetOf(authority: string | undefined, url: string, ctx: DecryptedContext): Target | null {
+  const hp = authority ? splitHostPort(authority, ctx.port) : { host: ctx.host, port: ctx.port };
+  if (!hp) return null;
+  // the connection was decided for ctx.host; a different Host (domain fronting) is evaluated for
+  // itself. With a known original destination the request goes there, whatever Host says.
+  return {
+    scheme: 'https',
+    host: hp.host,
+    port: hp.host === ctx.host || ctx.dstIp ? ctx.port : hp.port,
+    path: url,
+    decrypted: true,
+    ...(ctx.sni ? { sni: ctx.sni } : {}),
+    ...(ctx.dstIp ? { dstIp: ctx.dstIp } : {}),
+  };
 }
