@@ -31,14 +31,14 @@ export class Rng {
   }
 }
 
-const APPS: Array<[string, string]> = [
+export const APPS: Array<[string, string]> = [
   ['youtube', 'streaming'], ['microsoft-365', 'business'], ['google-drive', 'file-sharing'], ['line', 'messaging'], ['zoom', 'collaboration'],
   ['chatwork', 'messaging'], ['dropbox', 'file-sharing'], ['slack', 'messaging'], ['windows-update', 'update'], ['gmail', 'email'],
   ['teams', 'collaboration'], ['netflix', 'streaming'], ['twitter', 'social'], ['facebook', 'social'], ['instagram', 'social'],
   ['box', 'file-sharing'], ['salesforce', 'business'], ['dns', 'network-protocols'], ['ntp', 'network-protocols'], ['dhcp', 'network-protocols'],
   ['bittorrent', 'p2p'], ['tor', 'anonymizer'], ['teamviewer', 'remote-access'], ['amazon-prime-video', 'streaming'], ['kintone', 'business'],
 ];
-const SITES: Array<[string, string[]]> = [
+export const SITES: Array<[string, string[]]> = [
   ['www.google.co.jp', ['search-engines']], ['www.yahoo.co.jp', ['news']], ['news.yahoo.co.jp', ['news']], ['www.amazon.co.jp', ['shopping']],
   ['www.rakuten.co.jp', ['shopping']], ['outlook.office365.com', ['webmail']], ['mail.google.com', ['webmail']], ['www.youtube.com', ['streaming-media']],
   ['www.nikkei.com', ['news']], ['www.mufg.jp', ['finance']], ['www.smbc.co.jp', ['finance']], ['www.city.osaka.lg.jp', ['government']],
@@ -48,9 +48,9 @@ const SITES: Array<[string, string[]]> = [
   ['cdn.jsdelivr.net', ['computers-internet']], ['www.hellowork.mhlw.go.jp', ['government', 'job-search']], ['www.kantei.go.jp', ['government']],
   ['windowsupdate.microsoft.com', ['software-updates']], ['unknown-site.example', []],
 ];
-const BLOCKED_CATS = new Set(['phishing', 'malware', 'cryptomining', 'gambling', 'proxy-avoidance', 'cnc']);
-const CNC_HOSTS = ['c2.evil-botnet.example', 'beacon.darkhost.example.net', 'update-check.badactor.example.org', '203.0.113.66'];
-const SIGNATURES: Record<string, string[]> = {
+export const BLOCKED_CATS = new Set(['phishing', 'malware', 'cryptomining', 'gambling', 'proxy-avoidance', 'cnc']);
+export const CNC_HOSTS = ['c2.evil-botnet.example', 'beacon.darkhost.example.net', 'update-check.badactor.example.org', '203.0.113.66'];
+export const SIGNATURES: Record<string, string[]> = {
   malware: ['Win.Trojan.Emotet-9953', 'Js.Downloader.Agent-1234', 'Doc.Dropper.Agent-6381', 'Win.Ransomware.Lockbit-10010'],
   ips: ['ET EXPLOIT Apache log4j RCE Attempt (CVE-2021-44228)', 'ET SCAN Nmap Scripting Engine User-Agent Detected', 'ET WEB_SERVER SQL Injection Attempt'],
   webReputation: ['危険度: 高 (reputation 12)', 'dangerous reputation (score 5)'],
@@ -60,11 +60,15 @@ const SIGNATURES: Record<string, string[]> = {
   dos: ['SYN flood from 198.51.100.23'],
   portScan: ['TCP port scan from 198.51.100.77'],
 };
-const USERS = ['tanaka', 'suzuki', 'sato', 'takahashi', 'watanabe', 'ito', 'yamamoto', 'nakamura', 'kobayashi', 'kato', 'yoshida', 'yamada'];
-const RULES = [
+export const USERS = ['tanaka', 'suzuki', 'sato', 'takahashi', 'watanabe', 'ito', 'yamamoto', 'nakamura', 'kobayashi', 'kato', 'yoshida', 'yamada'];
+export const RULES = [
   ['r-app-p2p', 'P2P・匿名化アプリのブロック', 'block'], ['r-url-default', 'URLフィルタリング (既定)', 'block'], ['r-dhcp', 'DHCP許可', 'allow'],
   ['r-office', '社内業務の許可', 'allow'], ['r-fw-deny', 'ファイアウォール (すべて拒否)', 'block'],
 ] as const;
+
+/** the access events' URL paths and the security events' threat types, in pick order */
+export const URL_PATHS = ['', 'index.html', 'search?q=%E3%83%86%E3%82%B9%E3%83%88', 'login', 'news/2026'] as const;
+export const THREAT_TYPES = ['webReputation', 'ips', 'malware', 'spam', 'cnc', 'phishing', 'portScan', 'dos'] as const;
 
 export interface GenerateOptions {
   seed?: number;
@@ -98,7 +102,7 @@ export function* generateEvents(opts: GenerateOptions): Generator<LogEvent> {
       const [host, categories] = rng.zipf(SITES);
       const action = categories.some((c) => BLOCKED_CATS.has(c)) ? 'block' : categories.includes('finance') ? 'bypass' : 'allow';
       yield {
-        ...base, type: 'access', action, host, url: `https://${host}/${rng.pick(['', 'index.html', 'search?q=%E3%83%86%E3%82%B9%E3%83%88', 'login', 'news/2026'])}`,
+        ...base, type: 'access', action, host, url: `https://${host}/${rng.pick(URL_PATHS)}`,
         method: rng.pick(['GET', 'GET', 'GET', 'POST']), status: action === 'block' ? 403 : rng.pick([200, 200, 200, 304, 404]), categories: [...categories],
         reputation: categories.includes('phishing') || categories.includes('malware') ? 5 : 80 + rng.int(20), dstIp: `198.51.100.${rng.int(250) + 1}`, dstPort: 443, protocol: 'tcp',
         decrypted: action !== 'bypass', bytesUp: 300 + rng.int(4000), bytesDown: action === 'block' ? 1200 : 2000 + rng.int(500_000),
@@ -117,7 +121,7 @@ export function* generateEvents(opts: GenerateOptions): Generator<LogEvent> {
         host: rng.pick(SITES)[0], dstIp: `198.51.100.${rng.int(250) + 1}`, dstPort: rng.pick([80, 443, 6881, 9001]), protocol: 'tcp', policyVersion: 3,
       } as LogEvent;
     } else {
-      const threatType = rng.zipf(['webReputation', 'ips', 'malware', 'spam', 'cnc', 'phishing', 'portScan', 'dos'] as const);
+      const threatType = rng.zipf(THREAT_TYPES);
       const host = threatType === 'cnc' ? rng.zipf(CNC_HOSTS) : rng.pick(SITES)[0];
       yield {
         ...base, type: 'security', threatType, action: threatType === 'ips' || threatType === 'portScan' ? rng.pick(['block', 'detect']) : 'block',

@@ -12,7 +12,7 @@ import type { LogEvent, LogType } from '@mamori/policy';
 import { LOG_TYPES } from '@mamori/policy';
 import { FIELDS, tableName, type FieldDef } from './fields.js';
 import { GROUP_ROLLUPS } from './group-rollups.js';
-import { DAY, DAY_OFFSET_MS, HOUR, MINUTE } from './rollups.js';
+import { DAY, DAY_OFFSET_MS, GRAINS, HOUR, MINUTE, type Grain } from './rollups.js';
 
 /** One batch as journal lines (the batch record first). Lone surrogates become U+FFFD: DuckDB's JSON reader refuses them. */
 export function journalLines(tenantId: string, gatewayId: string, batchId: string, events: readonly LogEvent[]): string {
@@ -117,13 +117,23 @@ export function rollupMinutesSql(): string {
   return `CREATE OR REPLACE TEMP TABLE rollup_minutes AS SELECT _t, ts - ts % ${MINUTE} AS bucket, g, metric, k1, k2, COUNT(*)::BIGINT AS n, SUM(up)::BIGINT AS up, SUM(down)::BIGINT AS down FROM (${parts.join(' UNION ALL ')}) GROUP BY ALL`;
 }
 
-/** the minute, hour and day rollup rows from `rollup_minutes` */
-export function insertRollupsSql(): string {
-  const day = `bucket - (bucket + ${DAY_OFFSET_MS}) % ${DAY}`;
-  return `INSERT INTO rollups (tenant_id, grain, bucket, metric, k1, k2, count, bytes_up, bytes_down)
-    SELECT _t, 'minute', bucket, metric, k1, k2, n, up, down FROM rollup_minutes WHERE NOT g
-    UNION ALL SELECT _t, 'hour', bucket - bucket % ${HOUR}, metric, k1, k2, SUM(n), SUM(up), SUM(down) FROM rollup_minutes GROUP BY ALL
-    UNION ALL SELECT _t, 'day', ${day}, metric, k1, k2, SUM(n), SUM(up), SUM(down) FROM rollup_minutes GROUP BY ALL`;
+/** the DuckDB store's table of a grain's rollup rows (one per grain: a month of day rows stays a small scan) */
+export function rollupTableOf(grain: Grain): string {
+  return `rollups_${grain}`;
+}
+
+export const ROLLUP_COLUMNS = 'tenant_id, grain, bucket, metric, k1, k2, count, bytes_up, bytes_down';
+
+/** the minute, hour and day rollup rows from `rollup_minutes`: one INSERT per grain table */
+export function insertRollupsSql(): string[] {
+  return GRAINS.map((g) => `INSERT INTO ${rollupTableOf(g)} (${ROLLUP_COLUMNS}) ${rollupRowsSelectSql(g)}`);
+}
+
+/** a grain's rows from `rollup_minutes`: (tenant, grain, bucket, metric, k1, k2, count, up, down) */
+export function rollupRowsSelectSql(grain: Grain): string {
+  if (grain === 'minute') return `SELECT _t, 'minute', bucket, metric, k1, k2, n, up, down FROM rollup_minutes WHERE NOT g`;
+  const bucket = grain === 'hour' ? `bucket - bucket % ${HOUR}` : `bucket - (bucket + ${DAY_OFFSET_MS}) % ${DAY}`;
+  return `SELECT _t, '${grain}', ${bucket}, metric, k1, k2, SUM(n), SUM(up), SUM(down) FROM rollup_minutes GROUP BY ALL`;
 }
 
 /** the first bucket per grain the load touched (for the compaction of the touched buckets) */

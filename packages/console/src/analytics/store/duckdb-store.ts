@@ -12,7 +12,8 @@
  * of the stored batches (kept in memory); the load also drops any batch ingested_batches already
  * holds. When more than maxUnloadedEvents wait for the loader, ingest() refuses (back-pressure).
  *
- * The rollups table has no primary key here: an upsert through DuckDB's ART index costs more
+ * The rollup rows are kept in one table per grain (rollups_minute, _hour, _day: a month of day
+ * rows is a small scan, not a pass over every minute row) with no primary key: an upsert through DuckDB's ART index costs more
  * than the rest of the load, so each load appends its deltas and every rollup query SUMs them
  * (it does anyway). Compaction merges the rows of the buckets touched since the last compaction
  * once enough delta rows piled up, so the table stays about one row per key and bucket.
@@ -24,11 +25,11 @@ import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb
 import type { EventBatch } from '@mamori/policy';
 import { LOG_TYPES } from '@mamori/policy';
 import { EventStoreOverloadedError, type IngestHooks, type IngestResult } from './event-store.js';
-import { DEDUP_SQL, INSERT_BATCHES_SQL, TOUCHED_SQL, insertEventsSql, insertRollupsSql, journalLines, rollupMinutesSql, stageSql } from './duckdb-load.js';
+import { DEDUP_SQL, INSERT_BATCHES_SQL, ROLLUP_COLUMNS, TOUCHED_SQL, insertEventsSql, insertRollupsSql, journalLines, rollupMinutesSql, rollupTableOf, stageSql } from './duckdb-load.js';
 import { IngestJournal, type JournalSegment } from './ingest-journal.js';
 import type { Sql } from './sql-builder.js';
 import { BATCHES_DDL, SqlEventStore, eventTableDdl, type Row } from './sql-event-store.js';
-import type { Grain } from './rollups.js';
+import { GRAINS, type Grain } from './rollups.js';
 
 export interface DuckDbEventStoreOptions {
   /** file path, or ':memory:' */
@@ -63,7 +64,7 @@ function keyHash(key: string): number {
   return createHash('sha1').update(key).digest().readUIntBE(0, 6);
 }
 
-const ROLLUP_ROWS_DDL = `CREATE TABLE IF NOT EXISTS rollups (
+const rollupRowsDdl = (grain: Grain): string => `CREATE TABLE IF NOT EXISTS ${rollupTableOf(grain)} (
   tenant_id TEXT NOT NULL, grain TEXT NOT NULL, bucket BIGINT NOT NULL, metric TEXT NOT NULL,
   k1 TEXT NOT NULL, k2 TEXT NOT NULL, count BIGINT NOT NULL, bytes_up BIGINT NOT NULL, bytes_down BIGINT NOT NULL)`;
 
@@ -123,18 +124,16 @@ export class DuckDbEventStore extends SqlEventStore {
     const instance = await DuckDBInstance.create(opts.path, config);
     const writer = await instance.connect();
     for (const t of LOG_TYPES) await writer.run(eventTableDdl(t, 'duckdb'));
-    // stores made before rollups were append-only have a primary key on rollups: rebuild without it
-    const pk = await writer.runAndReadAll("SELECT 1 FROM duckdb_constraints() WHERE table_name = 'rollups' AND constraint_type = 'PRIMARY KEY'");
-    if (pk.getRows().length > 0) {
+    for (const g of GRAINS) await writer.run(rollupRowsDdl(g));
+    // stores made before the rollups were kept per grain have one `rollups` table (the oldest
+    // with a primary key): its rows move to the grain tables
+    const old = await writer.runAndReadAll("SELECT 1 FROM duckdb_tables() WHERE table_name = 'rollups' AND schema_name = 'main' AND NOT temporary");
+    if (old.getRows().length > 0) {
       await writer.run('BEGIN TRANSACTION');
-      await writer.run('CREATE TABLE rollups_rebuilt AS SELECT tenant_id, grain, bucket, metric, k1, k2, count, bytes_up, bytes_down FROM rollups');
+      for (const g of GRAINS) await writer.run(`INSERT INTO ${rollupTableOf(g)} (${ROLLUP_COLUMNS}) SELECT ${ROLLUP_COLUMNS} FROM rollups WHERE grain = '${g}' ORDER BY tenant_id, metric, bucket`);
       await writer.run('DROP TABLE rollups');
-      await writer.run(ROLLUP_ROWS_DDL);
-      await writer.run('INSERT INTO rollups SELECT * FROM rollups_rebuilt');
-      await writer.run('DROP TABLE rollups_rebuilt');
       await writer.run('COMMIT');
     }
-    await writer.run(ROLLUP_ROWS_DDL);
     await writer.run(BATCHES_DDL);
     await writer.run(JOURNAL_STATE_DDL);
     await writer.run('DROP TABLE IF EXISTS rollup_staging');
@@ -283,7 +282,8 @@ export class DuckDbEventStore extends SqlEventStore {
       for (const t of LOG_TYPES) events += Number((await w.run(insertEventsSql(t))).rowsChanged);
       await this.opts.hooks?.beforeLoadCommit?.(events);
       await w.run(rollupMinutesSql());
-      const added = Number((await w.run(insertRollupsSql())).rowsChanged);
+      let added = 0;
+      for (const sql of insertRollupsSql()) added += Number((await w.run(sql)).rowsChanged);
       const touched = (await w.runAndReadAll(TOUCHED_SQL)).getRowObjects()[0];
       await w.run(INSERT_BATCHES_SQL, [BigInt((this.opts.now ?? Date.now)())]);
       await w.run('UPDATE journal_state SET loaded_through = ?', [BigInt(seg.seq)]);
@@ -318,15 +318,18 @@ export class DuckDbEventStore extends SqlEventStore {
     this.uncompacted = 0;
     this.dirtyFrom = {};
     if (grains.length === 0) return;
-    const where = grains.map(([g, b]) => `(grain = '${g}' AND bucket >= ${BigInt(b).toString()})`).join(' OR ');
     const w = this.writer;
     await w.run('BEGIN TRANSACTION');
     try {
-      await w.run(`CREATE OR REPLACE TEMP TABLE rollup_merge AS SELECT tenant_id, grain, bucket, metric, k1, k2, SUM(count)::BIGINT AS count, SUM(bytes_up)::BIGINT AS bytes_up, SUM(bytes_down)::BIGINT AS bytes_down FROM rollups WHERE ${where} GROUP BY ALL`);
-      await w.run(`DELETE FROM rollups WHERE ${where}`);
-      // clustered by tenant, metric, grain and bucket, so that zone maps skip most row groups
-      await w.run('INSERT INTO rollups SELECT * FROM rollup_merge ORDER BY tenant_id, metric, grain, bucket');
-      await w.run('DROP TABLE rollup_merge');
+      for (const [g, b] of grains) {
+        const table = rollupTableOf(g);
+        const where = `bucket >= ${BigInt(b).toString()}`;
+        await w.run(`CREATE OR REPLACE TEMP TABLE rollup_merge AS SELECT tenant_id, grain, bucket, metric, k1, k2, SUM(count)::BIGINT AS count, SUM(bytes_up)::BIGINT AS bytes_up, SUM(bytes_down)::BIGINT AS bytes_down FROM ${table} WHERE ${where} GROUP BY ALL`);
+        await w.run(`DELETE FROM ${table} WHERE ${where}`);
+        // clustered by tenant, metric and bucket, so that zone maps skip most row groups
+        await w.run(`INSERT INTO ${table} SELECT * FROM rollup_merge ORDER BY tenant_id, metric, bucket`);
+        await w.run('DROP TABLE rollup_merge');
+      }
       await w.run('COMMIT');
     } catch (err) {
       await w.run('ROLLBACK').catch(() => undefined);
@@ -340,6 +343,10 @@ export class DuckDbEventStore extends SqlEventStore {
       this.dirtyFrom = { minute: 0, hour: 0, day: 0 };
       await this.compactRollups();
     });
+  }
+
+  protected override rollupTable(grain: Grain): string {
+    return rollupTableOf(grain);
   }
 
   protected async all(text: string, params: Sql['params']): Promise<Row[]> {

@@ -206,6 +206,20 @@ export function eventStoreContract(name: string, factory: StoreFactory): void {
       expect(stored).toEqual({ ...first, gatewayId: gw });
     });
 
+    it('pages raw events with an offset, across the time windows it reads newest first', async () => {
+      const newestFirst = (rows: Array<[LogEvent, string]>) => rows.sort(([a, ga], [b, gb]) => b.ts - a.ts || (gb < ga ? -1 : gb > ga ? 1 : 0) || (b.id < a.id ? -1 : b.id > a.id ? 1 : 0)).map(([e, gw]) => `${gw}/${e.id}`);
+      const ids = (rows: StoredEvent[]) => rows.map((e) => `${e.gatewayId}/${e.id}`);
+      const wantAll = newestFirst(expected('access', []));
+      for (const [limit, offset] of [[10, 0], [10, 25], [40, 300], [100, wantAll.length - 30]] as const) {
+        expect(ids(await store.raw(tenant, q('access', { limit, offset })))).toEqual(wantAll.slice(offset, offset + limit));
+      }
+      // a rare value: the page is filled from many windows, and a range holding fewer rows than the page returns them all
+      const f: Filter[] = [{ field: 'threatType', op: 'eq', value: 'phishing' }];
+      const rare = newestFirst(expected('security', f));
+      expect(ids(await store.raw(tenant, q('security', { filters: f, limit: 10, offset: 3 })))).toEqual(rare.slice(3, 13));
+      expect(ids(await store.raw(tenant, q('security', { filters: f, limit: 10_000 })))).toEqual(rare);
+    });
+
     it('keeps rollups equal to raw counts for every grain, metric total and any minute-aligned range', async () => {
       const ranges: Array<[number, number]> = [
         [T0, T1],

@@ -55,9 +55,13 @@ export interface GroupRollupPlan {
   where: Array<{ col: 'k1' | 'k2'; value: string }>;
 }
 
-/** How a query is answered from group rollups, or null when it needs raw events. */
-export function groupRollupPlan(q: LogQuery): GroupRollupPlan | null {
-  if (q.groupBy.length === 0 || q.groupBy.length > 2) return null;
+/**
+ * How a query is answered from group rollups, or null when it needs raw events. With `forCount`
+ * the query has no group-by and asks only for the number of matching events: every event has
+ * exactly one row per pair of its log type, so any pair whose fields cover the filters answers it.
+ */
+export function groupRollupPlan(q: LogQuery, opts: { forCount?: boolean } = {}): GroupRollupPlan | null {
+  if (opts.forCount ? q.groupBy.length !== 0 : q.groupBy.length === 0 || q.groupBy.length > 2) return null;
   for (const { g } of BY_TYPE.get(q.type) ?? []) {
     const col = (name: string): 'k1' | 'k2' | null => (g.fields[0] === name ? 'k1' : g.fields[1] === name ? 'k2' : null);
     const groupCols = q.groupBy.map(col);

@@ -36,6 +36,7 @@ function dayName(ts: number): string {
 
 export class PostgresEventStore extends SqlEventStore {
   readonly kind = 'postgres' as const;
+  protected override readonly countsFromRollups = false;
   private readonly partitions = new Set<string>();
 
   private constructor(

@@ -177,28 +177,44 @@ export interface RollupRow {
   bytesDown: number;
 }
 
-export function rollupSql(tenantId: string, q: RollupQuery): { text: string; params: Array<string | number> } {
-  const params: Array<string | number> = [tenantId, q.metric];
-  const where = ['tenant_id = ?', 'metric = ?'];
+/**
+ * The rollup rows of one metric over time pieces, as a UNION ALL of one plain conjunctive scan per
+ * piece (grain, bucket range and key equalities), so every predicate reaches the table scan and
+ * its zone maps / index; an OR of the pieces would be evaluated row by row after the scan.
+ * Selects `cols` of each row.
+ */
+export function rollupScanSql(tenantId: string, metric: string, pieces: readonly GrainRange[], keys: ReadonlyArray<{ col: 'k1' | 'k2'; value: string }>, cols: string, table: RollupTable = () => 'rollups'): { text: string; params: Array<string | number> } {
+  const params: Array<string | number> = [];
+  const list = pieces.length > 0 ? pieces : [{ grain: 'minute' as const, from: 0, to: 0 }];
+  const parts = list.map((p) => {
+    params.push(tenantId, metric, p.grain, p.from, p.to);
+    for (const k of keys) params.push(k.value);
+    return `SELECT ${cols} FROM ${table(p.grain)} WHERE tenant_id = ? AND metric = ? AND grain = ? AND bucket >= ? AND bucket < ?${keys.map((k) => ` AND ${k.col} = ?`).join('')}`;
+  });
+  return { text: parts.join(' UNION ALL '), params };
+}
+
+/** the table holding a grain's rollup rows (one table for all grains, or one per grain) */
+export type RollupTable = (grain: Grain) => string;
+
+export function rollupSql(tenantId: string, q: RollupQuery, table: RollupTable = () => 'rollups'): { text: string; params: Array<string | number> } {
+  let pieces: GrainRange[];
   if (q.groupBy === 'bucket' || q.groupBy === 'bucketK1') {
     const grain = q.grain ?? 'hour';
-    where.push('grain = ?', 'bucket >= ?', 'bucket < ?');
-    params.push(grain, bucketOf(q.from, grain), q.to);
-  } else {
-    const pieces = decomposeRange(q.from, q.to);
-    if (pieces.length === 0) pieces.push({ grain: 'minute', from: 0, to: 0 });
-    where.push(`(${pieces.map(() => '(grain = ? AND bucket >= ? AND bucket < ?)').join(' OR ')})`);
-    for (const p of pieces) params.push(p.grain, p.from, p.to);
-  }
-  if (q.k1 !== undefined) { where.push('k1 = ?'); params.push(q.k1); }
-  if (q.k2 !== undefined) { where.push('k2 = ?'); params.push(q.k2); }
+    pieces = [{ grain, from: bucketOf(q.from, grain), to: q.to }];
+  } else pieces = decomposeRange(q.from, q.to);
+  const keys: Array<{ col: 'k1' | 'k2'; value: string }> = [];
+  if (q.k1 !== undefined) keys.push({ col: 'k1', value: q.k1 });
+  if (q.k2 !== undefined) keys.push({ col: 'k2', value: q.k2 });
+  const scan = rollupScanSql(tenantId, q.metric, pieces, keys, 'bucket, k1, k2, count, bytes_up, bytes_down', table);
+  const params = [...scan.params];
   const keyCols = q.groupBy === 'k1' ? ['k1'] : q.groupBy === 'k2' ? ['k2'] : q.groupBy === 'k1k2' ? ['k1', 'k2'] : q.groupBy === 'bucket' ? ['bucket'] : q.groupBy === 'bucketK1' ? ['bucket', 'k1'] : [];
   const sel = [...keyCols, 'SUM(count) AS n', 'SUM(bytes_up) AS sum_up', 'SUM(bytes_down) AS sum_down'].join(', ');
   const group = keyCols.length ? ` GROUP BY ${keyCols.join(', ')}` : '';
   const order = q.groupBy === 'bucket' ? ' ORDER BY bucket' : q.groupBy === 'bucketK1' ? ' ORDER BY bucket, k1' : keyCols.length ? ` ORDER BY ${q.orderBy === 'bytes' ? '(SUM(bytes_up) + SUM(bytes_down))' : 'SUM(count)'} DESC, ${keyCols.join(', ')}` : '';
   let limit = '';
   if (q.limit !== undefined && q.groupBy !== 'bucket' && q.groupBy !== 'bucketK1' && q.groupBy !== 'none') { limit = ' LIMIT ?'; params.push(q.limit); }
-  return { text: `SELECT ${sel} FROM rollups WHERE ${where.join(' AND ')}${group}${order}${limit}`, params };
+  return { text: `SELECT ${sel} FROM (${scan.text}) AS r${group}${order}${limit}`, params };
 }
 
 export function rollupRowOf(r: Record<string, unknown>): RollupRow {

@@ -8,10 +8,15 @@ import type { EventStore, EventStoreKind, IngestResult, StoredEvent } from './ev
 import { FIELDS, eventOfRow, tableName } from './fields.js';
 import type { GroupRow, LogQuery } from './query-model.js';
 import { countSql, groupSql, rawSql, type RowCursor, type Sql } from './sql-builder.js';
-import { HOUR, decomposeRange, rollupRowOf, rollupSql, type RollupQuery, type RollupRow } from './rollups.js';
+import { DAY, GRAINS, HOUR, decomposeRange, rollupRowOf, rollupScanSql, rollupSql, type Grain, type RollupQuery, type RollupRow } from './rollups.js';
 import { groupRollupPlan, type GroupRollupPlan } from './group-rollups.js';
 
 export type Row = Record<string, unknown>;
+
+/** raw(): the first time window looked at, back from the end of the range */
+const RAW_FIRST_WINDOW_MS = HOUR;
+/** raw(): pages deeper than this (offset + limit) are read with one query over the whole range */
+const RAW_WINDOW_MAX_ROWS = 20_000;
 
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 
@@ -22,8 +27,20 @@ export abstract class SqlEventStore implements EventStore {
   abstract ingest(tenantId: string, batch: EventBatch): Promise<IngestResult>;
   abstract close(): Promise<void>;
 
+  /**
+   * Whether count() may sum group rollups. Not where raw events are dropped without their
+   * rollups (PostgreSQL drops whole day partitions and keeps the rollups for reports).
+   */
+  protected readonly countsFromRollups: boolean = true;
+
+  /** the table of a grain's rollup rows: one `rollups` table here; DuckDB keeps one per grain */
+  protected rollupTable(_grain: Grain): string {
+    return 'rollups';
+  }
+
   /** Maintenance and benchmark use only (bulk loads): runs a statement with no parameters. */
   execMaintenance(text: string): Promise<number> {
+    this.exactFromCache.clear();
     return this.exec(text, []);
   }
 
@@ -34,10 +51,39 @@ export abstract class SqlEventStore implements EventStore {
    */
   async groupBy(tenantId: string, q: LogQuery): Promise<GroupRow[]> {
     const plan = groupRollupPlan(q);
-    const hFrom = Math.ceil(q.from / HOUR) * HOUR;
-    const hTo = Math.floor(q.to / HOUR) * HOUR;
-    if (plan && hTo - hFrom >= HOUR) return this.groupByFromRollups(tenantId, q, plan, hFrom, hTo);
+    if (plan) {
+      const [hFrom, hTo] = await this.exactHours(tenantId, q.from, q.to);
+      if (hTo - hFrom >= HOUR) return this.groupByFromRollups(tenantId, q, plan, hFrom, hTo);
+    }
     return this.groupByRaw(tenantId, q);
+  }
+
+  /** tenant → the first bucket from which the rollups equal the raw events (see exactHours) */
+  private readonly exactFromCache = new Map<string, Promise<number>>();
+
+  /**
+   * The whole hours of [from, to) that the rollups answer exactly. A retention purge deletes raw
+   * events before its cutoff but only the rollup buckets wholly before it, so the oldest day
+   * bucket left may count events that are gone: rollups are used from the day after it on, and
+   * the rest is read raw (a purge leaves at most a day of raw events before that).
+   */
+  private async exactHours(tenantId: string, from: number, to: number): Promise<[number, number]> {
+    let p = this.exactFromCache.get(tenantId);
+    if (!p) {
+      p = this.all(`SELECT MIN(bucket) AS b FROM ${this.rollupTable('day')} WHERE tenant_id = ? AND grain = 'day'`, [tenantId]).then((r) => {
+        const b = r[0]?.['b'];
+        // nothing stored yet: not kept, the first events will have rollups
+        if (b === null || b === undefined) {
+          this.exactFromCache.delete(tenantId);
+          return Number.MAX_SAFE_INTEGER;
+        }
+        return num(b) + DAY;
+      });
+      this.exactFromCache.set(tenantId, p);
+      p.catch(() => this.exactFromCache.delete(tenantId));
+    }
+    const exactFrom = await p;
+    return [Math.max(Math.ceil(from / HOUR) * HOUR, Math.min(exactFrom, to)), Math.floor(to / HOUR) * HOUR];
   }
 
   private async groupByRaw(tenantId: string, q: LogQuery): Promise<GroupRow[]> {
@@ -58,16 +104,10 @@ export abstract class SqlEventStore implements EventStore {
   }
 
   private async groupByFromRollups(tenantId: string, q: LogQuery, plan: GroupRollupPlan, hFrom: number, hTo: number): Promise<GroupRow[]> {
-    const params: Sql['params'] = [tenantId, plan.metric];
-    const pieces = decomposeRange(hFrom, hTo);
-    const where = ['tenant_id = ?', 'metric = ?', `(${pieces.map(() => '(grain = ? AND bucket >= ? AND bucket < ?)').join(' OR ')})`];
-    for (const p of pieces) params.push(p.grain, p.from, p.to);
-    for (const w of plan.where) {
-      where.push(`${w.col} = ?`);
-      params.push(w.value);
-    }
+    const scan = rollupScanSql(tenantId, plan.metric, decomposeRange(hFrom, hTo), plan.where, 'k1, k2, count, bytes_up, bytes_down', (g) => this.rollupTable(g));
+    const params: Sql['params'] = scan.params;
     const cols = [...new Set(plan.groupCols)];
-    const text = `SELECT ${cols.join(', ')}, SUM(count) AS n, SUM(bytes_up) AS sum_up, SUM(bytes_down) AS sum_down FROM rollups WHERE ${where.join(' AND ')} GROUP BY ${cols.join(', ')}`;
+    const text = `SELECT ${cols.join(', ')}, SUM(count) AS n, SUM(bytes_up) AS sum_up, SUM(bytes_down) AS sum_down FROM (${scan.text}) AS r GROUP BY ${cols.join(', ')}`;
     const merged = new Map<string, GroupRow>();
     const add = (keys: GroupRow['keys'], n: number, up: number, down: number) => {
       const id = JSON.stringify(q.groupBy.map((g) => keys[g] ?? null));
@@ -106,32 +146,76 @@ export abstract class SqlEventStore implements EventStore {
     return [...merged.values()].sort((a, b) => value(b) - value(a) || cmpKey(a, b)).slice(q.offset, q.offset + q.limit);
   }
 
+  /**
+   * Newest first. The newest rows are looked for in time windows going back from the end of the
+   * range (an hour, then 8 times longer each time) until the page is full, so a page over a month
+   * reads the last hours, not the month (rows are stored in time order; zone maps / partitions
+   * skip the rest). Windows are disjoint and in descending time, so their rows concatenate in the
+   * same order as one query over the whole range.
+   */
   async raw(tenantId: string, q: LogQuery, after?: RowCursor): Promise<StoredEvent[]> {
-    const sql = rawSql(tenantId, q, after, q.limit, after ? 0 : q.offset);
-    const rows = await this.all(sql.text, sql.params);
+    const offset = after ? 0 : q.offset;
+    const need = offset + q.limit;
+    const top = Math.min(q.to, after ? after.ts + 1 : q.to);
+    const rows: Row[] = [];
+    if (need > RAW_WINDOW_MAX_ROWS || top - q.from <= RAW_FIRST_WINDOW_MS) {
+      const sql = rawSql(tenantId, { ...q, to: top }, after, q.limit, offset);
+      rows.push(...(await this.all(sql.text, sql.params)));
+    } else {
+      let hi = top;
+      let width = RAW_FIRST_WINDOW_MS;
+      while (hi > q.from && rows.length < need) {
+        const lo = Math.max(q.from, hi - width);
+        const sql = rawSql(tenantId, { ...q, from: lo, to: hi }, after, need - rows.length, 0);
+        rows.push(...(await this.all(sql.text, sql.params)));
+        hi = lo;
+        width *= 8;
+      }
+      rows.splice(0, offset);
+    }
     return rows.map((r) => eventOfRow(q.type, r) as unknown as StoredEvent);
   }
 
+  /**
+   * The number of matching events. When a group rollup covers the filters (only "eq" on its two
+   * fields, or no filter at all), whole hours are summed from the rollups and only the partial
+   * hours at the edges are counted raw; otherwise the raw events are counted.
+   */
   async count(tenantId: string, q: Pick<LogQuery, 'type' | 'from' | 'to' | 'filters'>): Promise<number> {
+    const plan = this.countsFromRollups ? groupRollupPlan({ ...q, groupBy: [], orderBy: 'count', limit: 1, offset: 0 }, { forCount: true }) : null;
+    const [hFrom, hTo] = plan ? await this.exactHours(tenantId, q.from, q.to) : [0, 0];
+    if (plan && hTo - hFrom >= HOUR) {
+      const scan = rollupScanSql(tenantId, plan.metric, decomposeRange(hFrom, hTo), plan.where, 'count', (g) => this.rollupTable(g));
+      let n = num((await this.all(`SELECT SUM(count) AS n FROM (${scan.text}) AS r`, scan.params))[0]?.['n']);
+      for (const [from, to] of [[q.from, hFrom], [hTo, q.to]] as const) if (to > from) n += await this.countRaw(tenantId, { ...q, from, to });
+      return n;
+    }
+    return this.countRaw(tenantId, q);
+  }
+
+  private async countRaw(tenantId: string, q: Pick<LogQuery, 'type' | 'from' | 'to' | 'filters'>): Promise<number> {
     const sql = countSql(tenantId, q);
     const rows = await this.all(sql.text, sql.params);
     return num(rows[0]?.['n']);
   }
 
   async rollup(tenantId: string, q: RollupQuery): Promise<RollupRow[]> {
-    const sql = rollupSql(tenantId, q);
+    const sql = rollupSql(tenantId, q, (g) => this.rollupTable(g));
     const rows = await this.all(sql.text, sql.params);
     return rows.map(rollupRowOf);
   }
 
   async purgeBefore(tenantId: string, cutoffMs: number): Promise<number> {
+    this.exactFromCache.delete(tenantId);
     let n = 0;
     for (const t of LOG_TYPES) n += await this.exec(`DELETE FROM ${tableName(t)} WHERE tenant_id = ? AND ts < ?`, [tenantId, cutoffMs]);
     // a rollup bucket is dropped only when it lies wholly before the cutoff
-    await this.exec(
-      `DELETE FROM rollups WHERE tenant_id = ? AND ((grain = 'minute' AND bucket + 60000 <= ?) OR (grain = 'hour' AND bucket + 3600000 <= ?) OR (grain = 'day' AND bucket + 86400000 <= ?))`,
-      [tenantId, cutoffMs, cutoffMs, cutoffMs],
-    );
+    for (const table of new Set(GRAINS.map((g) => this.rollupTable(g)))) {
+      await this.exec(
+        `DELETE FROM ${table} WHERE tenant_id = ? AND ((grain = 'minute' AND bucket + 60000 <= ?) OR (grain = 'hour' AND bucket + 3600000 <= ?) OR (grain = 'day' AND bucket + 86400000 <= ?))`,
+        [tenantId, cutoffMs, cutoffMs, cutoffMs],
+      );
+    }
     await this.exec('DELETE FROM ingested_batches WHERE tenant_id = ? AND received_at < ?', [tenantId, cutoffMs]);
     return n;
   }
@@ -142,7 +226,7 @@ export abstract class SqlEventStore implements EventStore {
    * those (zone maps / partitions prune the rest) instead of every event ever kept.
    */
   async lastEventByGateway(tenantId: string): Promise<Record<string, number>> {
-    const days = await this.all("SELECT MIN(b) AS since FROM (SELECT k2, MAX(bucket) AS b FROM rollups WHERE tenant_id = ? AND metric = 'events' AND grain = 'day' GROUP BY k2) AS last_days", [tenantId]);
+    const days = await this.all(`SELECT MIN(b) AS since FROM (SELECT k2, MAX(bucket) AS b FROM ${this.rollupTable('day')} WHERE tenant_id = ? AND metric = 'events' AND grain = 'day' GROUP BY k2) AS last_days`, [tenantId]);
     const since = days[0]?.['since'];
     if (since === null || since === undefined) return {};
     const out: Record<string, number> = {};
