@@ -18,8 +18,11 @@ const verdict = (query: string, categories: string[], score = 0): CloudVerdict =
 
 describe('layered intel', () => {
   it('applies custom categories and reclassifications before the database', () => {
-    const intel = new LayeredIntel({ db: db([['example.com', 'news'], ['shop.example.com', 'shopping']]), version: 't' });
+    const database = db([['example.com', 'news'], ['shop.example.com', 'shopping']]);
+    const intel = new LayeredIntel({ db: database, version: 't' });
     expect(intel.categorize('www.example.com')).toEqual(['news']);
+    // nothing layered on the database: its shared (frozen) category array, nothing allocated
+    expect(intel.categorize('WWW.Example.com.')).toBe(database.lookupHost('example.com').categories);
     const policy = defaultPolicy(10);
     policy.objects.customCategories.push({ id: 'Team_Sites', name: 'Team sites', entries: ['*.example.com', 'tools.example.org/admin'] });
     intel.applyDeployment({ policy, intel: { reclassifications: [{ entry: 'shop.example.com', categories: ['games'] }, { entry: '198.51.100.9', categories: ['cnc'] }] } });

@@ -167,6 +167,11 @@ export class LayeredIntel implements Intel {
   }
 
   categorize(t: string): string[] {
+    // without a tenant layer a listed host needs no parsing of the target (the proxy's common case)
+    if (this.layer.empty) {
+      const cats = this.local(t, '', undefined);
+      if (cats.length > 0 || !this.cloud) return cats as string[];
+    }
     const { host, path } = target(t);
     let cats = this.local(t, host, path);
     if (cats.length === 0 && this.cloud && host !== '' && parseIP(host) === null) {

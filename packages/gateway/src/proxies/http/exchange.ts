@@ -112,6 +112,17 @@ export type Decided =
 export async function decideRequest(rt: GatewayRuntime, facts: RequestFacts, preBlock?: BlockReason): Promise<Decided> {
   const cloud = preBlock ? undefined : rt.intel.prefetch?.(facts.host);
   if (cloud) await cloud;
+  return decideNow(rt, facts, preBlock);
+}
+
+/** as decideRequest, without a promise when no cloud lookup is out for the host (the data path's common case) */
+export function decideRequestSoon(rt: GatewayRuntime, facts: RequestFacts, preBlock?: BlockReason): Decided | Promise<Decided> {
+  const cloud = preBlock ? undefined : rt.intel.prefetch?.(facts.host);
+  if (cloud) return cloud.then(() => decideNow(rt, facts, preBlock));
+  return decideNow(rt, facts, preBlock);
+}
+
+function decideNow(rt: GatewayRuntime, facts: RequestFacts, preBlock: BlockReason | undefined): Decided {
   const active = rt.active;
   const version = active.engine.version;
   let result: ChainResult;

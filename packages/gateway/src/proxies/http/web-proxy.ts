@@ -21,6 +21,7 @@ import { describeReason } from '../../chain/block-page.js';
 import type { RequestFacts } from '../../chain/facts.js';
 import { originalDestination as socketOriginalDst } from '@mamori/sockopt';
 import { H1Conn } from './h1/connection.js';
+import { plainAbsolute } from './h1/absolute-url.js';
 import { UpstreamPool } from './h1/pool.js';
 import type { H1Env } from './h1/exchange.js';
 import type { Head } from './h1/head.js';
@@ -480,6 +481,8 @@ function plainTargetOf(url: string, hostHeader: string | undefined, info: ConnIn
     if (!hp) return 'Bad Request: no Host header';
     return { scheme: 'http', host: hp.host, port: info.dst?.port ?? hp.port, path: url, decrypted: false, ...(info.dst ? { dstIp: info.dst.ip } : {}) };
   }
+  const fast = plainAbsolute(url);
+  if (fast) return fast;
   let parsed: URL;
   try {
     parsed = new URL(url);

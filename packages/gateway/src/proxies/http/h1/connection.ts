@@ -38,6 +38,8 @@ export class H1Conn {
   private pending: Buffer | null = null;
   private x: Exchange | null = null;
   private paused = false;
+  /** pipelined bytes are read on the next microtask (no recursion through synchronous answers) */
+  private draining = false;
   private readonly onData = (c: Buffer) => this.data(c);
   private readonly onDrain = () => this.x?.onClientDrain();
   private readonly onClose = () => this.closed();
@@ -63,6 +65,7 @@ export class H1Conn {
       if (!x.reqDone) return x.feedBody(chunk, 0);
       return this.hold(chunk);
     }
+    if (this.draining) return this.hold(chunk);
     if (this.phase >= Phase.Closing) return;
     this.readHead(chunk);
   }
@@ -166,10 +169,14 @@ export class H1Conn {
       this.paused = false;
       this.socket.resume();
     }
-    const p = this.pending;
-    if (p) {
-      this.pending = null;
-      this.readHead(p);
+    if (this.pending && !this.draining) {
+      this.draining = true;
+      queueMicrotask(() => {
+        this.draining = false;
+        const p = this.pending;
+        this.pending = null;
+        if (p && !this.x && this.phase < Phase.Closing) this.readHead(p);
+      });
     }
   }
 

@@ -280,6 +280,15 @@ describe('HTTP/1.1 data path: connections', () => {
     expect(b).toMatchObject({ status: 200, body: 'five!' });
   });
 
+  it('answers 500 pipelined requests sent in one write, in order (answers from the proxy itself included)', async () => {
+    const n = 500;
+    const reqs = Array.from({ length: n }, (_, i) => (i % 2 ? `GET http://blocked.test/${i} HTTP/1.1\r\nHost: blocked.test\r\n\r\n` : get('/length'))).join('');
+    const { out } = await exchange(gw.port, [reqs], { responses: n, waitMs: 20_000 });
+    const rs = parseResponses(out);
+    expect(rs.length).toBe(n);
+    expect(rs.every((r, i) => r.status === (i % 2 ? 403 : 200))).toBe(true);
+  });
+
   it('hands CONNECT-less requests to the proxy itself (PAC) over to node:http mid-connection', async () => {
     const { out } = await exchange(gw.port, [get('/length'), 100, `GET /proxy.pac HTTP/1.1\r\nHost: 127.0.0.1:${gw.port}\r\n\r\n`], { responses: 2 });
     const [a, b] = parseResponses(out);

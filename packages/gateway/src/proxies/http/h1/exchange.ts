@@ -17,7 +17,7 @@ import type { RequestFacts } from '../../../chain/facts.js';
 import type { BlockReason, Tags } from '../../../chain/verdict.js';
 import type { GatewayRuntime } from '../../../runtime.js';
 import type { ProxyLimits } from '../limits.js';
-import { decideRequest, hostMatchesDestination, requestFacts, targetUrl, type Target } from '../exchange.js';
+import { decideRequestSoon, hostMatchesDestination, requestFacts, targetUrl, type Decided, type Target } from '../exchange.js';
 import { isCertificateError, type Upstream } from '../upstream.js';
 import { ChunkedDecoder, encodeChunk, lastChunk } from './chunked.js';
 import { HeadError, HeadReader, headerValue, parseResponseHead, type Head } from './head.js';
@@ -168,13 +168,16 @@ export class Exchange implements UpUser {
       else this.feedBody(rest, 0);
     }
     if (this.finished) return;
-    decideRequest(this.rt, this.facts, this.conn.ctx?.preBlock).then(
-      (d) => this.decided(d),
-      (e: unknown) => this.crash(e),
-    );
+    const d = decideRequestSoon(this.rt, this.facts, this.conn.ctx?.preBlock);
+    if (d instanceof Promise)
+      d.then(
+        (r) => this.decided(r),
+        (e: unknown) => this.crash(e),
+      );
+    else this.decided(d);
   }
 
-  private decided(d: Awaited<ReturnType<typeof decideRequest>>): void {
+  private decided(d: Decided): void {
     if (this.finished) return;
     if (!d.ok) {
       this.rt.log.error({ err: d.error, requestId: this.requestId }, 'chain failed');
