@@ -195,6 +195,7 @@ export class PostgresEventStore extends SqlEventStore {
   /** Drops whole daily partitions that end before the cutoff (all tenants; for a global maximum retention). */
   async dropPartitionsBefore(cutoffMs: number): Promise<string[]> {
     const dropped: string[] = [];
+    let end = 0;
     for (const name of await this.partitionNames()) {
       const m = /_p(\d{4})(\d{2})(\d{2})$/.exec(name);
       if (!m) continue;
@@ -203,7 +204,17 @@ export class PostgresEventStore extends SqlEventStore {
         await this.pool.query(`DROP TABLE IF EXISTS ${name}`);
         this.partitions.delete(name);
         dropped.push(name);
+        end = Math.max(end, start + DAY);
       }
+    }
+    if (dropped.length > 0) {
+      // the rollup buckets wholly inside the dropped days go with them (every tenant), as a purge
+      // does; a day bucket reaching past them stays and the group-bys read that day raw (exactHours)
+      await this.pool.query(
+        `DELETE FROM rollups WHERE (grain = 'minute' AND bucket + 60000 <= $1) OR (grain = 'hour' AND bucket + 3600000 <= $1) OR (grain = 'day' AND bucket + 86400000 <= $1)`,
+        [end],
+      );
+      this.exactFromCache.clear();
     }
     return dropped;
   }

@@ -59,7 +59,7 @@ export abstract class SqlEventStore implements EventStore {
   }
 
   /** tenant → the first bucket from which the rollups equal the raw events (see exactHours) */
-  private readonly exactFromCache = new Map<string, Promise<number>>();
+  protected readonly exactFromCache = new Map<string, Promise<number>>();
 
   /**
    * The whole hours of [from, to) that the rollups answer exactly. A retention purge deletes raw
