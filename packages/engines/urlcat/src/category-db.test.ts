@@ -33,6 +33,20 @@ function sampleDb() {
   return b.build();
 }
 
+
+/** deterministic xorshift32 generator, so a failure reproduces */
+function xorshift(seed: number): () => number {
+  let x = seed >>> 0;
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x;
+  };
+}
+
 describe('category database', () => {
   const db = loadCategoryDb(sampleDb());
 
@@ -126,15 +140,8 @@ describe('category database', () => {
 describe('host lookups against a plain reference', () => {
   it('agree with a longest-suffix search over a Map for random keys and queries', () => {
     // deterministic generator so a failure reproduces
-    let x = 2463534242;
-    const rnd = (n: number) => {
-      x ^= x << 13;
-      x >>>= 0;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      x >>>= 0;
-      return x % n;
-    };
+    const next = xorshift(2463534242);
+    const rnd = (n: number) => next() % n;
     const labels = ['a', 'b', 'www', 'mail', 'cdn', 'example', 'shop', 'x1', 'co', 'deep'];
     const tlds = ['com', 'jp', 'co.jp', 'net'];
     const host = (min: number) => {
@@ -332,15 +339,7 @@ describe('format 4 host table: anchors, SPLIT parents, homes', () => {
   });
 
   it('keeps every key of a crowded table, homes that spill into the next buckets included', () => {
-    let x = 88172645;
-    const rnd = () => {
-      x ^= x << 13;
-      x >>>= 0;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      x >>>= 0;
-      return x;
-    };
+    const rnd = xorshift(88172645);
     const b = new CategoryDbBuilder('crowded');
     const keys: string[] = [];
     for (let i = 0; i < 20000; i++) {

@@ -40,7 +40,7 @@ import {
   SLOT_VERIFY,
   type DbMeta,
 } from './db-format.js';
-import { HASH2_MUL, HASH2_SEED, HASH_SEED, deeperBit, filterBits, hashFinish32, hashKey, hashStep } from './key-hash.js';
+import { HASH2_SEED, HASH_SEED, deeperBit, filterBits, hashFinish32, hashKey, hashStep, hashStep2 } from './key-hash.js';
 import { formatIPv4, formatIPv6, maskV4, parseIPv4, parseIPv6, type Cidr } from './ip.js';
 import { splitUrl } from './list-entry.js';
 
@@ -57,6 +57,19 @@ const MAX_LABELS = 128;
 const BATCH = 16;
 /** where lookupCost keeps its candidates */
 const SINGLE_AT = 0;
+
+/**
+ * Where a host name ends (a trailing dot left out): -1 when it is empty, -2 when it looks like an
+ * IP literal (IPv4 ends in a digit, which no TLD does; IPv6 is bracketed) unless `notIp`.
+ */
+function nameEnd(host: string, notIp: boolean): number {
+  let end = host.length;
+  if (end > 0 && host.charCodeAt(end - 1) === 46) end--;
+  if (end === 0) return -1;
+  const last = host.charCodeAt(end - 1);
+  if (((last >= 48 && last <= 57) || last === 93) && !notIp) return -2;
+  return end;
+}
 
 export class CategoryDb {
   readonly meta: DbMeta;
@@ -344,9 +357,8 @@ export class CategoryDb {
       let ch = host.charCodeAt(i);
       if (ch === 46 && ++dots === 2) break;
       if (ch >= 65 && ch <= 90) ch |= 32;
-      h1 = Math.imul(h1 ^ ch, 0x01000193);
-      const mm = Math.imul(h2 ^ ch, HASH2_MUL);
-      h2 = (mm << 13) | (mm >>> 19);
+      h1 = hashStep(h1, ch);
+      h2 = hashStep2(h2, ch);
     }
     if (dots === 0) return false;
     this.hashes[j] = hashFinish32(h1);
@@ -414,12 +426,8 @@ export class CategoryDb {
    * host that needs the slow path (IP literal, non-ASCII). Sets matchStart and matchUpper.
    */
   private lookupCatset(host: string, notIp = false): number {
-    let end = host.length;
-    if (end > 0 && host.charCodeAt(end - 1) === 46) end--;
-    if (end === 0) return -1;
-    const last = host.charCodeAt(end - 1);
-    // IP literals: IPv4 ends in a digit (no TLD does), IPv6 is bracketed or has a colon
-    if (((last >= 48 && last <= 57) || last === 93) && !notIp) return -2;
+    const end = nameEnd(host, notIp);
+    if (end < 0) return end;
     const b = this.buckets;
     const filter = this.hostFilter;
     const filterWords = filter.length;
@@ -443,7 +451,7 @@ export class CategoryDb {
           if (group < 0) {
             // nothing anchors here: no key at or under this suffix
             const w = filter[Math.floor(((f2 >>> 0) * filterWords) / 4294967296)] as number;
-            const m = (1 << (f2 & 31)) | (1 << ((f2 >>> 5) & 31));
+            const m = filterBits(f2);
             if ((w & m) !== m) break;
             home = this.bucketBase(f1);
           }
@@ -471,9 +479,8 @@ export class CategoryDb {
         ch |= 32;
         upper = 1;
       } else if (ch > 127 || ch === 58) return -2;
-      h1 = Math.imul(h1 ^ ch, 0x01000193);
-      const m = Math.imul(h2 ^ ch, HASH2_MUL);
-      h2 = (m << 13) | (m >>> 19);
+      h1 = hashStep(h1, ch);
+      h2 = hashStep2(h2, ch);
     }
     if (best >= 0) {
       this.matchStart = bestStart;
@@ -510,12 +517,8 @@ export class CategoryDb {
    * with cap = MAX_LABELS the deeper suffixes are left out: keys have at most 128 labels).
    */
   private hashLevels(host: string, notIp: boolean, at: number, cap: number): number {
-    let end = host.length;
-    if (end > 0 && host.charCodeAt(end - 1) === 46) end--;
-    if (end === 0) return -1;
-    const last = host.charCodeAt(end - 1);
-    // IP literals: IPv4 ends in a digit (no TLD does), IPv6 is bracketed or has a colon
-    if (((last >= 48 && last <= 57) || last === 93) && !notIp) return -2;
+    const end = nameEnd(host, notIp);
+    if (end < 0) return end;
     const c1 = this.hashes;
     const c2 = this.hashes2;
     const cStart = this.bounds;
@@ -545,9 +548,8 @@ export class CategoryDb {
         ch |= 32;
         upper = 1;
       } else if (ch > 127 || ch === 58) return -2;
-      h1 = Math.imul(h1 ^ ch, 0x01000193);
-      const m = Math.imul(h2 ^ ch, HASH2_MUL);
-      h2 = (m << 13) | (m >>> 19);
+      h1 = hashStep(h1, ch);
+      h2 = hashStep2(h2, ch);
     }
     return found === 0 ? -1 : found;
   }

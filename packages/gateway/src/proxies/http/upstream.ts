@@ -89,9 +89,9 @@ export class Upstream {
 }
 
 /** request headers never forwarded (hop-by-hop, proxy-only, and the ones undici sets itself) */
-const DROP_REQ = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host', 'http2-settings', 'content-length']);
+export const DROP_REQ: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host', 'http2-settings', 'content-length']);
 /** response headers never returned to the client */
-const DROP_RES = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authenticate']);
+export const DROP_RES: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authenticate']);
 
 export function forwardRequestHeaders(h: Record<string, string | string[] | undefined>, keepLength: boolean): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};

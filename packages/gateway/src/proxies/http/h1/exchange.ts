@@ -18,7 +18,7 @@ import type { BlockReason, Tags } from '../../../chain/verdict.js';
 import type { GatewayRuntime } from '../../../runtime.js';
 import type { ProxyLimits } from '../limits.js';
 import { decideRequestSoon, hostMatchesDestination, requestFacts, targetUrl, type Decided, type Target } from '../exchange.js';
-import { isCertificateError, type Upstream } from '../upstream.js';
+import { DROP_REQ as UPSTREAM_DROP_REQ, DROP_RES as UPSTREAM_DROP_RES, isCertificateError, type Upstream } from '../upstream.js';
 import { ChunkedDecoder, encodeChunk, lastChunk } from './chunked.js';
 import { HeadError, HeadReader, headerValue, parseResponseHead, type Head } from './head.js';
 import type { UpstreamPool, OriginKey, UpConn, UpUser } from './pool.js';
@@ -39,10 +39,10 @@ export interface H1Env {
   forget(conn: H1Conn): void;
 }
 
-/** request headers never forwarded (hop-by-hop, proxy-only, and the ones the data path sets) */
-const DROP_REQ = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host', 'http2-settings', 'content-length', 'expect']);
-/** response headers never returned to the client */
-const DROP_RES = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authenticate', 'content-length']);
+/** request headers never forwarded: the node path's list, plus Expect (never passed on) */
+const DROP_REQ = new Set([...UPSTREAM_DROP_REQ, 'expect']);
+/** response headers never returned to the client: the node path's list, plus Content-Length (the data path frames the body itself) */
+const DROP_RES = new Set([...UPSTREAM_DROP_RES, 'content-length']);
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 
 /** request body framing */
