@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '.mamori/**', '**/*.d.ts', 'coverage/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '.mamori/**', '**/*.d.ts', 'coverage/**', 'bench/scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

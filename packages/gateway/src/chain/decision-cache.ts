@@ -2,7 +2,12 @@
  * Memoized chain results. The chain is a pure function of the request facts (without the request
  * id), the compiled policy and the intel engines: the evaluator has no time conditions and the
  * engines are read-only. So a result computed once for the same facts is reused until the
- * policy or the intel object is swapped, which empties the cache. Bounded: when full, it starts over.
+ * policy or the intel object is swapped, which empties the cache.
+ *
+ * Bounded by two generations of `max` entries each: new results go into the young map; when it is
+ * full it becomes the old map and the previous old map is dropped. A hit in the old map moves the
+ * entry back to the young one, so what is still in use survives a turnover (an approximate LRU
+ * with two Map operations per request, and no hit-rate cliff when the working set passes `max`).
  */
 import type { RequestFacts } from './facts.js';
 import { runChain, type ChainEnv, type ChainResult } from './runner.js';
@@ -11,42 +16,59 @@ import { runChain, type ChainEnv, type ChainResult } from './runner.js';
 const MAX_KEY_URL = 2048;
 
 export class DecisionCache {
-  private map = new Map<string, ChainResult>();
+  private young = new Map<string, ChainResult>();
+  private old = new Map<string, ChainResult>();
   private env: ChainEnv | null = null;
   hits = 0;
   misses = 0;
 
-  constructor(private readonly max = 20_000) {}
+  constructor(
+    private readonly max = 20_000,
+    private readonly evaluate: (facts: RequestFacts, env: ChainEnv) => ChainResult = runChain,
+  ) {
+    if (!Number.isInteger(max) || max < 1) throw new RangeError(`decision cache size must be a positive integer, got ${max}`);
+  }
 
   run(facts: RequestFacts, env: ChainEnv): ChainResult {
     if (this.env === null || this.env.policy !== env.policy || this.env.intel !== env.intel) {
-      this.map = new Map();
+      this.clear();
       this.env = env;
     }
     if (facts.url !== undefined && facts.url.length > MAX_KEY_URL) {
       this.misses++;
-      return runChain(facts, env);
+      return this.evaluate(facts, env);
     }
     const key = keyOf(facts);
-    const hit = this.map.get(key);
-    if (hit !== undefined) {
+    let r = this.young.get(key);
+    if (r !== undefined) {
       this.hits++;
-      return hit;
+      return r;
     }
-    this.misses++;
-    const r = runChain(facts, env);
-    if (this.map.size >= this.max) this.map = new Map();
-    this.map.set(key, r);
+    r = this.old.get(key);
+    if (r !== undefined) {
+      this.hits++;
+      this.old.delete(key);
+    } else {
+      this.misses++;
+      r = this.evaluate(facts, env);
+    }
+    if (this.young.size >= this.max) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    this.young.set(key, r);
     return r;
   }
 
   /** forget every result (the intel learned something: a new database, a tenant layer, a console answer) */
   clear(): void {
-    this.map = new Map();
+    this.young = new Map();
+    this.old = new Map();
   }
 
+  /** results held (at most twice `max`) */
   get size(): number {
-    return this.map.size;
+    return this.young.size + this.old.size;
   }
 }
 

@@ -183,7 +183,8 @@ export async function hostMatchesDestination(rt: GatewayRuntime, upstream: Upstr
   const check = upstream.hostVerifier.verify(t.host, dstIp).then((v) => {
     if (!v.ok) {
       rt.counters.hostMismatches++;
-      rt.log.warn({ requestId: facts.requestId, host: t.host, dstIp, resolved: v.resolved }, 'Host/SNI does not resolve to the original destination: sent to the original destination');
+      const notLogged = upstream.hostVerifier.report(t.host, dstIp);
+      if (notLogged !== undefined) rt.log.warn({ requestId: facts.requestId, host: t.host, dstIp, resolved: v.resolved, notLoggedSinceLast: notLogged }, 'Host/SNI does not resolve to the original destination: sent to the original destination');
     }
     return v.ok;
   });
