@@ -5,7 +5,8 @@
  * Reports database build time, size and load time, lookups per CPU-second on one core (this
  * process is single-threaded; squidGuard is a single-threaded redirector): single lookups on
  * uniformly random queries (the worst case: every lookup a cold cache line), the same through the
- * batch API, and a Zipf-distributed mix (real traffic repeats hosts); the same queries against a
+ * two batch forms (lookupHosts: category arrays; lookupHostsCatsets: category-set ids into a
+ * Uint32Array, allocation-free), and a Zipf-distributed mix (real traffic repeats hosts); the same queries against a
  * tiny database (the compute-bound rate) and what one lookup reads; agreement on the block
  * decision, and the ratios. Query strings are flat, as a proxy has them from parsing a request
  * (V8 reads concatenated "cons" strings several times slower). Not part of `npm test`.
@@ -210,19 +211,36 @@ async function main(): Promise<void> {
       }
       return median(rates);
     };
+    // the allocation-free batch form: category-set ids into a Uint32Array
+    const ids = new Uint32Array(queries.length);
+    const batchIds = (d: CategoryDb, qs: string[]) => {
+      const rates: number[] = [];
+      for (let round = 0; round < 5; round++) {
+        const cpu0 = cpuSeconds();
+        d.lookupHostsCatsets(qs, ids);
+        rates.push(qs.length / (cpuSeconds() - cpu0));
+      }
+      return median(rates);
+    };
     const tinyBuilder = new CategoryDbBuilder('tiny');
     for (let i = 0; i < 2000; i++) tinyBuilder.addHost(synth[i] ?? '', 'news');
     const tiny = loadCategoryDb(tinyBuilder.build());
     const tinyRate = single(tiny, queries);
     const tinyBareRate = bare(tiny, queries);
+    const tinyIdsRate = batchIds(tiny, queries);
     const hostRate = single(db, queries);
     const bareRate = bare(db, queries);
     const batchRate = batch(db, queries);
+    const idsRate = batchIds(db, queries);
     let agreeBatch = 0;
-    for (let i = 0; i < queries.length; i++) if ((out[i] as readonly string[]).length === db.lookupHost(queries[i] as string).categories.length) agreeBatch++;
+    for (let i = 0; i < queries.length; i++) {
+      const cats = db.lookupHost(queries[i] as string).categories;
+      if (out[i] === cats && db.catsetCategories(ids[i] as number) === cats) agreeBatch++;
+    }
     const zipfRate = single(db, zipf);
     const zipfBareRate = bare(db, zipf);
     const zipfBatchRate = batch(db, zipf);
+    const zipfIdsRate = batchIds(db, zipf);
     const cost = { filterWords: 0, lines: 0, sharedLines: 0, keyReads: 0 };
     for (const q of queries) {
       const k = db.lookupCost(q);
@@ -232,8 +250,8 @@ async function main(): Promise<void> {
       cost.keyReads += k.keyReads;
     }
     const n = queries.length;
-    log(`mamori: what one lookup reads (uniform queries, mean): ${(cost.filterWords / n).toFixed(2)} filter words (filter ${(db.filterBytes / 1048576).toFixed(1)} MiB) + ${(cost.lines / n).toFixed(2)} buckets (64-byte lines; ${(cost.sharedLines / n).toFixed(2)} of them of SPLIT parents shared by many hosts; bucket table ${(db.bucketBytes / 1048576).toFixed(1)} MiB of the ${(db.byteLength / 1048576).toFixed(0)} MiB file) + ${(cost.keyReads / n).toFixed(3)} key records; batch agrees with single lookups on ${agreeBatch}/${n}`);
-    log(`mamori: lookupHost single, uniform random queries ${(hostRate / 1e6).toFixed(2)} M lookups per CPU-second (lookupHostCategories, no result object: ${(bareRate / 1e6).toFixed(2)} M); the same against a 2,000-host database (compute-bound) ${(tinyRate / 1e6).toFixed(2)} M (${(tinyBareRate / 1e6).toFixed(2)} M); batch lookupHosts ${(batchRate / 1e6).toFixed(2)} M; Zipf mix (${distinctZipf} distinct of ${n}) single ${(zipfRate / 1e6).toFixed(2)} M (${(zipfBareRate / 1e6).toFixed(2)} M), batch ${(zipfBatchRate / 1e6).toFixed(2)} M (${n} queries, 5 rounds, median)`);
+    log(`mamori: what one lookup reads (uniform queries, mean): ${(cost.filterWords / n).toFixed(2)} filter words (filter ${(db.filterBytes / 1048576).toFixed(1)} MiB) + ${(cost.lines / n).toFixed(2)} buckets (64-byte lines; ${(cost.sharedLines / n).toFixed(2)} of them of SPLIT parents shared by many hosts; bucket table ${(db.bucketBytes / 1048576).toFixed(1)} MiB of the ${(db.byteLength / 1048576).toFixed(0)} MiB file) + ${(cost.keyReads / n).toFixed(3)} key records; both batch forms agree with single lookups on ${agreeBatch}/${n}`);
+    log(`mamori: lookupHost single, uniform random queries ${(hostRate / 1e6).toFixed(2)} M lookups per CPU-second (lookupHostCategories, no result object: ${(bareRate / 1e6).toFixed(2)} M); the same against a 2,000-host database (compute-bound) ${(tinyRate / 1e6).toFixed(2)} M (${(tinyBareRate / 1e6).toFixed(2)} M; batch lookupHostsCatsets ${(tinyIdsRate / 1e6).toFixed(2)} M); batch lookupHosts ${(batchRate / 1e6).toFixed(2)} M, lookupHostsCatsets ${(idsRate / 1e6).toFixed(2)} M; Zipf mix (${distinctZipf} distinct of ${n}) single ${(zipfRate / 1e6).toFixed(2)} M (${(zipfBareRate / 1e6).toFixed(2)} M), batch ${(zipfBatchRate / 1e6).toFixed(2)} M (lookupHostsCatsets ${(zipfIdsRate / 1e6).toFixed(2)} M) (${n} queries, 5 rounds, median)`);
     const urlQueries = queries.slice(0, Math.min(queries.length, 500_000)).map((h, i) => `http://${h}/path/${i % 97}/index.html?q=${i}`);
     const urlRates: number[] = [];
     for (let round = 0; round < 3; round++) {
@@ -284,7 +302,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < sg.blocked.length; i++) if (sg.blocked[i] === db.lookupHost(queries[i] as string).categories.length > 0) agree++;
     log(`agreement on listed/not listed: ${agree}/${sg.blocked.length} (${((100 * agree) / Math.max(1, sg.blocked.length)).toFixed(2)}%)`);
     const met = (x: number) => (x >= 5e6 ? 'met' : 'not met');
-    log(`ratios: lookups per CPU-second mamori/squidGuard: single uniform ${(hostRate / sgRate).toFixed(0)}x, batch ${(batchRate / sgRate).toFixed(0)}x, Zipf single ${(zipfRate / sgRate).toFixed(0)}x (target >= 20x; >= 5M/s/core: single uniform ${met(hostRate)}, lookupHostCategories uniform ${met(bareRate)}, batch ${met(batchRate)}, Zipf ${met(zipfRate)}, lookupHostCategories Zipf ${met(zipfBareRate)}); build time mamori/squidGuard ${(buildS / sgBuildS).toFixed(2)}x; size mamori/squidGuard ${(size / sgSize).toFixed(2)}x; load (loadCategoryDbFile) mamori/squidGuard startup ${(median(loads) / (startup.seconds * 1000)).toFixed(2)}x (each below 1: Mamori builds faster, is smaller, loads faster)`);
+    log(`ratios: lookups per CPU-second mamori/squidGuard: single uniform ${(hostRate / sgRate).toFixed(0)}x, batch ${(batchRate / sgRate).toFixed(0)}x (lookupHostsCatsets ${(idsRate / sgRate).toFixed(0)}x), Zipf single ${(zipfRate / sgRate).toFixed(0)}x (target >= 20x; >= 5M/s/core: single uniform ${met(hostRate)}, lookupHostCategories uniform ${met(bareRate)}, batch lookupHosts uniform ${met(batchRate)}, lookupHostsCatsets uniform ${met(idsRate)}, Zipf ${met(zipfRate)}, lookupHostCategories Zipf ${met(zipfBareRate)}, lookupHosts Zipf ${met(zipfBatchRate)}, lookupHostsCatsets Zipf ${met(zipfIdsRate)}); build time mamori/squidGuard ${(buildS / sgBuildS).toFixed(2)}x; size mamori/squidGuard ${(size / sgSize).toFixed(2)}x; load (loadCategoryDbFile) mamori/squidGuard startup ${(median(loads) / (startup.seconds * 1000)).toFixed(2)}x (each below 1: Mamori builds faster, is smaller, loads faster)`);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { CategoryDbBuilder } from './db-builder.js';
-import { loadCategoryDb, loadCategoryDbFile } from './category-db.js';
+import { NO_CATSET, loadCategoryDb, loadCategoryDbFile } from './category-db.js';
 import { CategoryDbError, FORMAT_VERSION, NEAR_GROUP, REACH_MASK, SECTION } from './db-format.js';
 import { parseListLine } from './list-entry.js';
 import { URL_CATEGORIES } from './taxonomy.js';
@@ -187,6 +187,13 @@ describe('host lookups against a plain reference', () => {
     db.lookupHosts(queries, out);
     expect(out.length).toBe(queries.length);
     for (let i = 0; i < queries.length; i++) expect(out[i], queries[i]).toEqual(answers[i]);
+    // ... and so does the allocation-free form, through category-set ids
+    const ids = new Uint32Array(queries.length);
+    db.lookupHostsCatsets(queries, ids);
+    for (let i = 0; i < queries.length; i++) {
+      expect(db.catsetCategories(ids[i] as number), queries[i]).toEqual(answers[i]);
+      expect(ids[i] === NO_CATSET, queries[i]).toBe((answers[i] as string[]).length === 0);
+    }
   });
 });
 
@@ -214,6 +221,11 @@ describe('host keys: verification, enumeration, file loading', () => {
     hosts.forEach((h, i) => expect(out[i], h).toEqual(db.lookupHost(h).categories));
     expect(out[1]).toEqual(['shopping']);
     expect(out[599]).toEqual([]);
+    const ids = new Uint32Array(hosts.length + 3).fill(7);
+    db.lookupHostsCatsets(hosts, ids);
+    hosts.forEach((h, i) => expect(db.catsetCategories(ids[i] as number), h).toBe(db.lookupHostCategories(h)));
+    expect(ids[hosts.length]).toBe(7);
+    expect(() => db.lookupHostsCatsets(hosts, new Uint32Array(3))).toThrow('lookupHostsCatsets: out holds 3 ids for 604 hosts');
   });
 
   it('enumerates its keys; a file load reads them only when enumerated and still checks them', () => {
@@ -322,13 +334,23 @@ describe('format 4 host table: anchors, SPLIT parents, homes', () => {
   });
 
   it('answers the same through lookupHostCategories (shared frozen arrays) and lookupHosts', () => {
-    const hosts = ['x.s3.shared.example', 'shared.example', 'z.child.parent.example', 'other.bigparent.example', 'q.a.b.c.d.small.example', 'www.bank.co.example', 'nothing.example', '198.51.100.1', 'bücher.example'];
+    const hosts = ['x.s3.shared.example', 'shared.example', 'z.child.parent.example', 'other.bigparent.example', 'q.a.b.c.d.small.example', 'www.bank.co.example', 'nothing.example', '198.51.100.1', 'bücher.example', 'WWW.Shop1.CO.example.', '', 'localhost', '[2001:db8::1]'];
     const out: Array<readonly string[]> = [];
     db.lookupHosts(hosts, out);
+    const ids = new Uint32Array(hosts.length);
+    db.lookupHostsCatsets(hosts, ids);
     for (const [i, h] of hosts.entries()) {
       expect(db.lookupHostCategories(h), h).toBe(db.lookupHost(h).categories);
       expect(out[i], h).toBe(db.lookupHost(h).categories);
+      expect(db.catsetCategories(ids[i] as number), h).toBe(db.lookupHost(h).categories);
     }
+    expect(out[9]).toEqual(['shopping']);
+    expect(ids[10]).toBe(NO_CATSET);
+    // one id per distinct category set
+    const again = new Uint32Array(1);
+    db.lookupHostsCatsets(['y.s1.shared.example'], again);
+    expect(again[0]).toBe(ids[0]);
+    expect(new Set([ids[0], ids[4], ids[5], ids[9]]).size).toBe(4);
   });
 
   it('reports what a lookup reads', () => {

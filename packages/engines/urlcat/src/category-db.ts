@@ -11,6 +11,13 @@
  * sends the next level to a home of its own, through the filter again. The longest suffix found
  * as a key answers; its catset sits in the slot beside the fingerprint.
  *
+ * Batches (lookupHosts, lookupHostsCatsets) go through groups of GROUP hosts in phases, so the
+ * misses of a group's hosts overlap instead of following one another: each host is read up to
+ * its registrable level with no table read (begin), then one loop loads the filter words of all,
+ * one the home buckets of those the filter lets through, and each host finishes from its state
+ * (walk) with its lines in cache; hosts past a SPLIT parent go round again for their next level.
+ * A single lookup is the same begin and walk, without stopping.
+ *
  * False matches: a host suffix that is not in the table matches a slot only if its 64-bit
  * fingerprint equals that slot's. A lookup compares each suffix it reaches with the slots of one
  * home (five per bucket, a few more when the home spilled), p ≈ 5 × 2^-64 ≈ 2.7e-19 per suffix,
@@ -53,10 +60,17 @@ export interface LookupResult {
 
 const NONE: LookupResult = Object.freeze({ categories: Object.freeze([]) as unknown as string[] });
 const MAX_LABELS = 128;
-/** hosts per lookupHosts group */
-const BATCH = 16;
+/** hosts per batch group (lookupHosts, lookupHostsCatsets) */
+const GROUP = 32;
+/** the state slot of single lookups (batch groups use 0..GROUP-1) */
+const SINGLE = GROUP;
+/** walk(): the host stopped at a new anchor level (batch groups) */
+const PENDING = -4;
 /** where lookupCost keeps its candidates */
 const SINGLE_AT = 0;
+
+/** lookupHostsCatsets: the id of "not listed" */
+export const NO_CATSET = 0xffffffff;
 
 /**
  * Where a host name ends (a trailing dot left out): -1 when it is empty, -2 when it looks like an
@@ -99,6 +113,26 @@ export class CategoryDb {
   private readonly bounds = new Int32Array(SINGLE_AT + MAX_LABELS + 1);
   private readonly hashes = new Int32Array(SINGLE_AT + MAX_LABELS + 1);
   private readonly expressions: Array<{ re: RegExp; categories: string[]; pattern: string }>;
+  /** lookup state per slot (batch group hosts, then SINGLE): see begin() and walk() */
+  private readonly sPos = new Int32Array(GROUP + 1);
+  private readonly sH1 = new Int32Array(GROUP + 1);
+  private readonly sH2 = new Int32Array(GROUP + 1);
+  private readonly sEnd = new Int32Array(GROUP + 1);
+  private readonly sUpper = new Int32Array(GROUP + 1);
+  private readonly sBest = new Int32Array(GROUP + 1);
+  private readonly sBestStart = new Int32Array(GROUP + 1);
+  private readonly sBestUpper = new Int32Array(GROUP + 1);
+  /** batch groups: each host's filter word index, filter bits (then: the bits missing), home bucket */
+  private readonly sFilter = new Int32Array(GROUP);
+  private readonly sMask = new Int32Array(GROUP);
+  private readonly sBase = new Int32Array(GROUP);
+  private readonly sF1 = new Int32Array(GROUP);
+  private readonly sF2 = new Int32Array(GROUP);
+  /** batch groups: the results, and the hosts still going */
+  private readonly res = new Int32Array(GROUP);
+  private readonly todo = new Int32Array(GROUP);
+  /** set by ipCatset(): the network that matched */
+  private ipMatched = '';
   /** set by suffixes(): the host had an upper-case letter */
   private upper = false;
   /** set by lookupCatset(): where the matched suffix starts, and whether the part read had upper case */
@@ -320,50 +354,111 @@ export class CategoryDb {
     return cs >= 0 ? this.categories(cs) : cs === -1 ? NONE.categories : this.lookupHostSlow(host).categories;
   }
 
+  /** The categories of a category-set id from lookupHostsCatsets (NO_CATSET: none, an empty array). */
+  catsetCategories(id: number): readonly string[] {
+    return id === NO_CATSET ? NONE.categories : this.categories(id);
+  }
+
   /**
-   * Batch host lookup for log re-categorisation and the cloud lookup service: out[i] = the
-   * categories of hosts[i] (the shared frozen arrays; empty when not listed). A group of hosts
-   * goes through two passes — hash each host's registrable level and touch its home bucket; look
-   * each up — so the CPU overlaps the memory misses of the group's hosts instead of waiting for
-   * each in turn.
+   * Batch host lookup (log re-categorisation, list checks, the cloud lookup service): out[i] = the
+   * categories of hosts[i], the same shared frozen arrays lookupHostCategories returns.
    */
   lookupHosts(hosts: readonly string[], out: Array<readonly string[]>): void {
-    const n = hosts.length;
-    const b = this.buckets;
-    const filter = this.hostFilter;
-    const c1 = this.hashes;
-    const c2 = this.hashes2;
-    let sink = 0;
-    for (let g = 0; g < n; g += BATCH) {
-      const m = Math.min(BATCH, n - g);
+    const res = this.res;
+    for (let g = 0; g < hosts.length; g += GROUP) {
+      const m = Math.min(GROUP, hosts.length - g);
+      this.groupCatsets(hosts, g, m);
       for (let j = 0; j < m; j++) {
-        if (this.registrableLevel(hosts[g + j] as string, j)) sink ^= filter[Math.floor((((c2[j] as number) >>> 0) * filter.length) / 4294967296)] as number;
-        else c2[j] = 0;
+        const cs = res[j] as number;
+        out[g + j] = cs >= 0 ? this.categories(cs) : cs === -1 ? NONE.categories : this.lookupHostSlow(hosts[g + j] as string).categories;
       }
-      for (let j = 0; j < m; j++) if (c2[j] !== 0 && this.filterHas(c2[j] as number)) sink ^= b[this.bucketBase(c1[j] as number) + 15] as number;
-      for (let j = 0; j < m; j++) out[g + j] = this.lookupHostCategories(hosts[g + j] as string);
+    }
+  }
+
+  /**
+   * The allocation-free batch form: out[i] = the category-set id of hosts[i] (NO_CATSET when not
+   * listed); catsetCategories(id) names it. Equal ids are equal category sets.
+   */
+  lookupHostsCatsets(hosts: readonly string[], out: Uint32Array): void {
+    if (out.length < hosts.length) throw new RangeError(`lookupHostsCatsets: out holds ${out.length} ids for ${hosts.length} hosts`);
+    const res = this.res;
+    for (let g = 0; g < hosts.length; g += GROUP) {
+      const m = Math.min(GROUP, hosts.length - g);
+      this.groupCatsets(hosts, g, m);
+      for (let j = 0; j < m; j++) {
+        let cs = res[j] as number;
+        if (cs === -2) cs = this.slowCatset(hosts[g + j] as string);
+        out[g + j] = cs >= 0 ? cs : NO_CATSET;
+      }
+    }
+  }
+
+  /**
+   * The catsets of hosts[g, g + m) into res[0, m) (-1 none, -2 slow path), in phases so that the
+   * memory misses of the group's hosts overlap instead of following one another: (a) read every
+   * host up to its registrable level (no table read); (b) load the filter word of each; (c) load
+   * the home bucket of each the filter lets through; (d) finish each host from its state (the
+   * lines are in cache by then). A host that passes a SPLIT parent stops at the next level, and
+   * those go through (b)–(d) again.
+   */
+  private groupCatsets(hosts: readonly string[], g: number, m: number): void {
+    const res = this.res;
+    const todo = this.todo;
+    const sFilter = this.sFilter;
+    const sBase = this.sBase;
+    const sMask = this.sMask;
+    const filter = this.hostFilter;
+    const b = this.buckets;
+    let pending = 0;
+    let sink = 0;
+    // the hosts' own bytes first (strings scattered over the heap miss too)
+    for (let j = 0; j < m; j++) {
+      const host = hosts[g + j] as string;
+      sink ^= host.charCodeAt(host.length - 1) | 0;
+    }
+    for (let j = 0; j < m; j++) {
+      const host = hosts[g + j] as string;
+      const end = nameEnd(host, false);
+      const r = end < 0 ? end : this.begin(host, end, j);
+      if (r < 0) res[j] = r;
+      else {
+        todo[pending++] = j;
+        this.anchorAt(j);
+      }
+    }
+    while (pending > 0) {
+      for (let k = 0; k < pending; k++) {
+        const j = todo[k] as number;
+        sMask[j] = ((filter[sFilter[j] as number] as number) & (sMask[j] as number)) ^ (sMask[j] as number);
+      }
+      for (let k = 0; k < pending; k++) {
+        const j = todo[k] as number;
+        if (sMask[j] === 0) sink ^= b[sBase[j] as number] as number;
+      }
+      let next = 0;
+      for (let k = 0; k < pending; k++) {
+        const j = todo[k] as number;
+        // the filter's answer: nothing anchored at this level, the best key so far answers
+        const r = sMask[j] !== 0 ? this.sBest[j] as number : this.walk(hosts[g + j] as string, j, true);
+        if (r === PENDING) {
+          todo[next++] = j;
+          this.anchorAt(j);
+        } else res[j] = r;
+      }
+      pending = next;
     }
     this.sink = sink;
   }
 
-  /** The fingerprint of the host's registrable level (its last two labels) into hashes[j], hashes2[j]; false when it has one label. */
-  private registrableLevel(host: string, j: number): boolean {
-    let h1 = HASH_SEED;
-    let h2 = HASH2_SEED;
-    let dots = 0;
-    let i = host.length - 1;
-    if (i >= 0 && host.charCodeAt(i) === 46) i--;
-    for (; i >= 0; i--) {
-      let ch = host.charCodeAt(i);
-      if (ch === 46 && ++dots === 2) break;
-      if (ch >= 65 && ch <= 90) ch |= 32;
-      h1 = hashStep(h1, ch);
-      h2 = hashStep2(h2, ch);
-    }
-    if (dots === 0) return false;
-    this.hashes[j] = hashFinish32(h1);
-    this.hashes2[j] = hashFinish32(h2);
-    return true;
+  /** Where slot j's pending anchor level looks: its filter word, filter bits and home bucket. */
+  private anchorAt(j: number): void {
+    const f1 = hashFinish32(this.sH1[j] as number);
+    const f2 = hashFinish32(this.sH2[j] as number);
+    this.sF1[j] = f1;
+    this.sF2[j] = f2;
+    this.sFilter[j] = Math.floor(((f2 >>> 0) * this.hostFilter.length) / 4294967296);
+    this.sMask[j] = filterBits(f2);
+    this.sBase[j] = this.bucketBase(f1);
   }
 
   /**
@@ -428,53 +523,26 @@ export class CategoryDb {
   private lookupCatset(host: string, notIp = false): number {
     const end = nameEnd(host, notIp);
     if (end < 0) return end;
-    const b = this.buckets;
-    const filter = this.hostFilter;
-    const filterWords = filter.length;
+    const r = this.begin(host, end, SINGLE);
+    return r < 0 ? r : this.walk(host, SINGLE, false);
+  }
+
+  /**
+   * Reads host[0, end) right to left up to its registrable level (two labels) and keeps the
+   * state of that first anchor level in slot j. Returns 0, -1 (one label: never a key) or -2
+   * (slow path: non-ASCII, colon).
+   */
+  private begin(host: string, end: number, j: number): number {
     let h1 = HASH_SEED;
     let h2 = HASH2_SEED;
     let upper = 0;
-    let labels = 0;
-    let best = -1;
-    let bestStart = 0;
-    let bestUpper = 0;
-    /** the home of the small group being followed (its anchor's deeper bit was set), or -1 */
-    let group = -1;
-    for (let i = end - 1; ; i--) {
-      let ch = i >= 0 ? host.charCodeAt(i) : 46;
+    let dot = 0;
+    let i = end - 1;
+    for (; i >= 0; i--) {
+      let ch = host.charCodeAt(i);
       if (ch === 46) {
-        // host[i + 1, end) is a suffix; the last label alone (a TLD) is never a key
-        if (labels > 0) {
-          const f1 = hashFinish32(h1);
-          const f2 = hashFinish32(h2);
-          let home = group;
-          if (group < 0) {
-            // nothing anchors here: no key at or under this suffix
-            const w = filter[Math.floor(((f2 >>> 0) * filterWords) / 4294967296)] as number;
-            const m = filterBits(f2);
-            if ((w & m) !== m) break;
-            home = this.bucketBase(f1);
-          }
-          const v = this.findSlot(home, f1, f2);
-          if ((v & SLOT_KEY) !== 0) {
-            if ((v & SLOT_VERIFY) === 0) {
-              best = v >>> SLOT_PAYLOAD_SHIFT;
-              bestStart = i + 1;
-              bestUpper = upper;
-            } else if (this.keyEquals(v >>> SLOT_PAYLOAD_SHIFT, host, i + 1, end)) {
-              best = (this.verifyKeys[v >>> SLOT_PAYLOAD_SHIFT] as number) >>> 8;
-              bestStart = i + 1;
-              bestUpper = upper;
-            }
-          }
-          // SPLIT: the next level anchors in its own home; else follow this anchor's group, if any
-          if (group < 0 && (v & SLOT_SPLIT) === 0) {
-            if (((b[home + 15] as number) & deeperBit(f2)) === 0) break;
-            group = home;
-          }
-        }
-        if (i < 0) break;
-        labels++;
+        if (dot !== 0) break;
+        dot = 1;
       } else if (ch >= 65 && ch <= 90) {
         ch |= 32;
         upper = 1;
@@ -482,11 +550,123 @@ export class CategoryDb {
       h1 = hashStep(h1, ch);
       h2 = hashStep2(h2, ch);
     }
+    if (dot === 0) return -1;
+    this.sPos[j] = i;
+    this.sH1[j] = h1;
+    this.sH2[j] = h2;
+    this.sEnd[j] = end;
+    this.sUpper[j] = upper;
+    this.sBest[j] = -1;
+    return 0;
+  }
+
+  /**
+   * Goes on from slot j's anchor level (host[sPos + 1, end) read, the filter not yet asked):
+   * filter, home, slot; through the anchor's group when its home word says keys lie below it;
+   * past a SPLIT parent to the next level, which is an anchor level again — there, with `once`,
+   * it keeps the state in slot j and returns PENDING. Else the catset of the longest key found
+   * (matchStart, matchUpper set), -1 for none, -2 for the slow path.
+   */
+  private walk(host: string, j: number, once: boolean): number {
+    const b = this.buckets;
+    const filter = this.hostFilter;
+    let i = this.sPos[j] as number;
+    let h1 = this.sH1[j] as number;
+    let h2 = this.sH2[j] as number;
+    const end = this.sEnd[j] as number;
+    let upper = this.sUpper[j] as number;
+    let best = this.sBest[j] as number;
+    let bestStart = this.sBestStart[j] as number;
+    let bestUpper = this.sBestUpper[j] as number;
+    // a batch group has asked the filter of the first level already (and it said yes)
+    let checked = once;
+    for (;;) {
+      let f1: number;
+      let f2: number;
+      let home: number;
+      if (checked) {
+        f1 = this.sF1[j] as number;
+        f2 = this.sF2[j] as number;
+        home = this.sBase[j] as number;
+        checked = false;
+      } else {
+        f1 = hashFinish32(h1);
+        f2 = hashFinish32(h2);
+        // nothing anchors here: no key at or under this suffix
+        const w = filter[Math.floor(((f2 >>> 0) * filter.length) / 4294967296)] as number;
+        const m = filterBits(f2);
+        if ((w & m) !== m) break;
+        home = this.bucketBase(f1);
+      }
+      const v = this.findSlot(home, f1, f2);
+      let cs = this.keyCatset(v, host, i + 1, end);
+      if (cs >= 0) {
+        best = cs;
+        bestStart = i + 1;
+        bestUpper = upper;
+      }
+      if ((v & SLOT_SPLIT) === 0) {
+        if (((b[home + 15] as number) & deeperBit(f2)) === 0) break;
+        // the anchor's group: the longer suffixes are in the same home
+        while (i >= 0) {
+          h1 = hashStep(h1, 46);
+          h2 = hashStep2(h2, 46);
+          for (i--; i >= 0; i--) {
+            let ch = host.charCodeAt(i);
+            if (ch === 46) break;
+            if (ch >= 65 && ch <= 90) {
+              ch |= 32;
+              upper = 1;
+            } else if (ch > 127 || ch === 58) return -2;
+            h1 = hashStep(h1, ch);
+            h2 = hashStep2(h2, ch);
+          }
+          cs = this.keyCatset(this.findSlot(home, hashFinish32(h1), hashFinish32(h2)), host, i + 1, end);
+          if (cs >= 0) {
+            best = cs;
+            bestStart = i + 1;
+            bestUpper = upper;
+          }
+        }
+        break;
+      }
+      // a SPLIT parent: the next level anchors in a home of its own
+      if (i < 0) break;
+      h1 = hashStep(h1, 46);
+      h2 = hashStep2(h2, 46);
+      for (i--; i >= 0; i--) {
+        let ch = host.charCodeAt(i);
+        if (ch === 46) break;
+        if (ch >= 65 && ch <= 90) {
+          ch |= 32;
+          upper = 1;
+        } else if (ch > 127 || ch === 58) return -2;
+        h1 = hashStep(h1, ch);
+        h2 = hashStep2(h2, ch);
+      }
+      if (once) {
+        this.sPos[j] = i;
+        this.sH1[j] = h1;
+        this.sH2[j] = h2;
+        this.sUpper[j] = upper;
+        this.sBest[j] = best;
+        this.sBestStart[j] = bestStart;
+        this.sBestUpper[j] = bestUpper;
+        return PENDING;
+      }
+    }
     if (best >= 0) {
       this.matchStart = bestStart;
       this.matchUpper = bestUpper !== 0;
     }
     return best;
+  }
+
+  /** The catset a slot word answers for host[start, end): KEY slots only, VERIFY ones byte-compared; else -1. */
+  private keyCatset(v: number, host: string, start: number, end: number): number {
+    if ((v & SLOT_KEY) === 0) return -1;
+    if ((v & SLOT_VERIFY) === 0) return v >>> SLOT_PAYLOAD_SHIFT;
+    return this.keyEquals(v >>> SLOT_PAYLOAD_SHIFT, host, start, end) ? (this.verifyKeys[v >>> SLOT_PAYLOAD_SHIFT] as number) >>> 8 : -1;
   }
 
   /**
@@ -588,6 +768,31 @@ export class CategoryDb {
     if (cs < 0) return NONE;
     const start = this.matchStart;
     return { categories: this.categories(cs), matched: this.matchUpper ? h.slice(start).toLowerCase() : start === 0 ? h : h.slice(start) };
+  }
+
+  /** lookupHostSlow as a catset (-1: none), for the batch form. */
+  private slowCatset(host: string): number {
+    let end = host.length;
+    if (host.charCodeAt(end - 1) === 46) end--;
+    const h = end === host.length ? host : host.slice(0, end);
+    if (h.includes(':') || h.charCodeAt(0) === 91) {
+      const cs = this.ipCatset(h);
+      return cs === -3 ? -1 : cs;
+    }
+    const last = h.charCodeAt(h.length - 1);
+    if (last >= 48 && last <= 57) {
+      const cs = this.ipCatset(h);
+      if (cs !== -3) return cs;
+    }
+    // eslint-disable-next-line no-control-regex
+    if (/[^\x00-\x7f]/.test(h)) {
+      const ascii = domainToASCII(h);
+      if (ascii === '' || ascii === h) return -1;
+      const cs = this.lookupCatset(ascii);
+      return cs === -2 ? this.slowCatset(ascii) : cs;
+    }
+    const cs = this.lookupCatset(h, true);
+    return cs < 0 ? -1 : cs;
   }
 
   /** Every `host/path` prefix with its categories. */
@@ -740,6 +945,13 @@ export class CategoryDb {
   }
 
   private lookupIpLiteral(ip: string): LookupResult | undefined {
+    const cs = this.ipCatset(ip);
+    if (cs === -3) return undefined;
+    return cs < 0 ? NONE : { categories: this.categories(cs), matched: this.ipMatched };
+  }
+
+  /** The catset of the longest listed network holding `ip` (ipMatched set), -1 for none, -3 when it is not an IP address. */
+  private ipCatset(ip: string): number {
     const v4 = parseIPv4(ip);
     if (v4 !== undefined) {
       const t = this.ipv4;
@@ -750,15 +962,18 @@ export class CategoryDb {
         while (lo <= hi) {
           const mid = (lo + hi) >>> 1;
           const v = t[66 + mid * 2] ?? 0;
-          if (v === net) return { categories: this.categories(t[66 + mid * 2 + 1] ?? 0), matched: `${formatIPv4(net)}/${prefix}` };
+          if (v === net) {
+            this.ipMatched = `${formatIPv4(net)}/${prefix}`;
+            return t[66 + mid * 2 + 1] ?? 0;
+          }
           if (v < net) lo = mid + 1;
           else hi = mid - 1;
         }
       }
-      return NONE;
+      return -1;
     }
     const v6 = parseIPv6(ip);
-    if (v6 === undefined) return undefined;
+    if (v6 === undefined) return -3;
     const t = this.ipv6;
     for (const prefix of this.ipv6Prefixes) {
       const w: number[] = [];
@@ -777,13 +992,14 @@ export class CategoryDb {
         if (cmp === 0) {
           const bytes = new Uint8Array(16);
           for (let i = 0; i < 4; i++) new DataView(bytes.buffer).setUint32(i * 4, w[i] ?? 0);
-          return { categories: this.categories(t[base + 4] ?? 0), matched: `${formatIPv6(bytes)}/${prefix}` };
+          this.ipMatched = `${formatIPv6(bytes)}/${prefix}`;
+          return t[base + 4] ?? 0;
         }
         if (cmp < 0) lo = mid + 1;
         else hi = mid - 1;
       }
     }
-    return NONE;
+    return -1;
   }
 }
 

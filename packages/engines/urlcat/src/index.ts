@@ -2,7 +2,7 @@ export * from './taxonomy.js';
 export * from './ut1-map.js';
 export * from './db-format.js';
 export { CategoryDbBuilder } from './db-builder.js';
-export { CategoryDb, loadCategoryDb, loadCategoryDbFile, type LookupResult } from './category-db.js';
+export { CategoryDb, NO_CATSET, loadCategoryDb, loadCategoryDbFile, type LookupResult } from './category-db.js';
 export { canonicalHost, parseListLine, splitUrl, type ListEntry, type ListMode } from './list-entry.js';
 export { parseCidr, parseIPv4, parseIPv6, type Cidr } from './ip.js';
 export { ImportReport, importListFiles, planUt1, type ListFile, type ProgressFn, type SkipRecord } from './list-import.js';
