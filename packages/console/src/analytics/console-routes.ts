@@ -5,13 +5,13 @@
  * ConsoleFacts come from the console's services/analytics-facts.ts.
  */
 import type { Kysely } from 'kysely';
-import { EventBatch, EventBatchAck } from '@mamori/policy';
+import { EventBatchAck, type EventBatch } from '@mamori/policy';
 import { ApiError } from '../errors.js';
 import type { RouteRegistry } from '../http/registry.js';
 import { consoleFacts } from '../services/analytics-facts.js';
 import type { Services } from '../services/services.js';
 import { createAnalytics, openEventStore, type Analytics } from './analytics.js';
-import { IngestError } from './ingest/ingestor.js';
+import { EventBatchBody, IngestError } from './ingest/ingestor.js';
 import type { AnalyticsTables } from './meta/meta-store.js';
 
 const instances = new WeakMap<Services, Promise<Analytics>>();
@@ -56,13 +56,14 @@ export function analyticsRoutes(r: RouteRegistry): void {
     listener: 'gateway',
     tenantScoped: false,
     bodyLimit: 64 * 1024 * 1024,
-    body: EventBatch,
+    // the hand-written EventBatch check (zod's own cost ~5 µs per event), documented as EventBatch
+    body: EventBatchBody,
     response: EventBatchAck,
     handler: async ({ auth, body, services, reply }) => {
       if (auth.kind !== 'gateway') throw new ApiError('auth.required');
       const analytics = await analyticsFor(services);
       try {
-        return await analytics.ingestor.ingest(auth.tenantId, auth.gatewayId, body);
+        return await analytics.ingestor.ingestBatch(auth.tenantId, auth.gatewayId, body as EventBatch);
       } catch (err) {
         if (err instanceof IngestError) {
           if (err.retryAfterSec !== undefined) void reply.header('retry-after', String(err.retryAfterSec));

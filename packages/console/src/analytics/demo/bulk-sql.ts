@@ -5,13 +5,13 @@
  * the same picks: uniform, or Zipf-like r^3), drawn from a hash of the event number instead of
  * xorshift, so the events differ but their distributions match. Events are inserted in time
  * order, as gateways deliver them. The rollups are then computed from the stored events with the
- * loader's own SQL (duckdb-load.ts), one JST day at a time, so they hold exactly what ingestion
+ * SQL twin of the ingestion rollups (store/rollup-sql.ts), one JST day at a time, so they hold exactly what ingestion
  * and compaction would have left.
  */
 import type { LogType } from '@mamori/policy';
 import { LOG_TYPES } from '@mamori/policy';
 import { FIELDS, tableName } from '../store/fields.js';
-import { ROLLUP_COLUMNS, rollupMinutesSql, rollupRowsSelectSql, rollupTableOf } from '../store/duckdb-load.js';
+import { ROLLUP_COLUMNS, rollupMinutesSql, rollupRowsSelectSql, rollupTableOf } from '../store/rollup-sql.js';
 import { DAY, DAY_OFFSET_MS, GRAINS } from '../store/rollups.js';
 import { APPS, BLOCKED_CATS, CNC_HOSTS, RULES, SIGNATURES, SITES, THREAT_TYPES, URL_PATHS, USERS } from './generator.js';
 
@@ -171,7 +171,7 @@ export function bulkEventsSql(o: BulkOptions): string[] {
 }
 
 /**
- * A temp view named `stage`, shaped like the loader's staging table (duckdb-load.ts), over the
+ * A temp view named `stage`, shaped like the staging table of the SQL rollups (store/rollup-sql.ts), over the
  * stored events of [from, to): the loader's rollup SQL then runs on it unchanged.
  */
 export function stageViewSql(tenantId: string, from: number, to: number): string {

@@ -4,8 +4,27 @@
  * rollups, batch id) and acknowledges only after that commit. A resent batch is acknowledged as a
  * duplicate without being stored again, also after a restart (the batch id is in the store).
  */
+import { z } from 'zod';
 import { EventBatch, type EventBatchAck } from '@mamori/policy';
 import { EventStoreOverloadedError, type EventStore } from '../store/event-store.js';
+import { fastEventBatch } from './fast-validate.js';
+
+const EVENT_BATCH_DOC = z.toJSONSchema(EventBatch, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any', reused: 'inline' }) as Record<string, unknown>;
+delete EVENT_BATCH_DOC['$schema'];
+
+/**
+ * The events endpoint's body schema for the route registry: the hand-written check
+ * (fast-validate.ts; zod's issues only when it refuses), documented as EventBatch in OpenAPI.
+ * The value it gives is the checked EventBatch (defaults filled in).
+ */
+export const EventBatchBody = z
+  .unknown()
+  .superRefine((v, ctx) => {
+    if (fastEventBatch(v)) return;
+    const r = EventBatch.safeParse(v);
+    if (!r.success) for (const i of r.error.issues) ctx.addIssue({ code: 'custom', message: i.message, path: i.path as Array<string | number> });
+  })
+  .meta(EVENT_BATCH_DOC);
 
 export interface IngestorOptions {
   /** batches being written at once (across gateways) */
@@ -44,8 +63,13 @@ export class Ingestor {
     this.opts = { maxInFlight: 2, maxQueued: 64, maxPerGateway: 4, retryAfterSec: 5, ...opts };
   }
 
-  /** Validates untrusted input; throws IngestError 400 with the first problems. */
+  /**
+   * Validates untrusted input (a parsed request body: checked in place, defaults filled in);
+   * throws IngestError 400 with the first problems.
+   */
   static parse(body: unknown): EventBatch {
+    const fast = fastEventBatch(body);
+    if (fast) return fast;
     const r = EventBatch.safeParse(body);
     if (!r.success) {
       const issues = r.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(batch)'}: ${i.message}`).join('; ');
@@ -63,7 +87,11 @@ export class Ingestor {
    * `authenticatedGatewayId` must match the batch's gateway id.
    */
   async ingest(tenantId: string, authenticatedGatewayId: string, body: unknown): Promise<EventBatchAck> {
-    const batch = Ingestor.parse(body);
+    return this.ingestBatch(tenantId, authenticatedGatewayId, Ingestor.parse(body));
+  }
+
+  /** ingest() of a batch that EventBatchBody (or parse()) already checked */
+  async ingestBatch(tenantId: string, authenticatedGatewayId: string, batch: EventBatch): Promise<EventBatchAck> {
     if (batch.gatewayId !== authenticatedGatewayId) {
       throw new IngestError('analytics.gateway_mismatch', 403, `batch is from gateway "${batch.gatewayId}" but the client certificate is gateway "${authenticatedGatewayId}"`);
     }

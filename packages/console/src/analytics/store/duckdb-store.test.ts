@@ -86,3 +86,57 @@ describe('duckdb rollup rows', () => {
     }
   });
 });
+
+describe('duckdb journal segments', () => {
+  const T = Date.UTC(2026, 10, 25, 3);
+  const events = (seed: number, prefix: string) => [...generateEvents({ seed, from: T, to: T + 3 * 3_600_000, count: 1500, idPrefix: prefix })].map((e) => LogEvent.parse(e));
+  const snapshot = async (s: DuckDbEventStore) => {
+    const all = (t: string) => (s as unknown as { all(t: string, p: unknown[]): Promise<Array<Record<string, unknown>>> }).all(t, []);
+    return {
+      access: await all('SELECT * EXCLUDE (tenant_id) FROM events_access ORDER BY id'),
+      security: await all('SELECT * EXCLUDE (tenant_id) FROM events_security ORDER BY id'),
+      rollups: await all(`SELECT grain, bucket, metric, k1, k2, SUM(count) AS n, SUM(bytes_up) AS up, SUM(bytes_down) AS down FROM (SELECT * FROM rollups_minute UNION ALL SELECT * FROM rollups_hour UNION ALL SELECT * FROM rollups_day) GROUP BY ALL ORDER BY ALL`),
+      batches: await all('SELECT tenant_id, gateway_id, batch_id, accepted FROM ingested_batches ORDER BY ALL'),
+    };
+  };
+
+  it('loads the same rows from the journal file as from memory', async () => {
+    const mem = await DuckDbEventStore.open({ path: path.join(dir, `mem-${n++}.duckdb`) });
+    const file = await DuckDbEventStore.open({ path: path.join(dir, `file-${n++}.duckdb`), keepParsedEvents: -1 });
+    try {
+      for (const s of [mem, file]) {
+        for (let i = 0; i < 3; i++) await s.ingest('t1', { batchId: `b${i}`, gatewayId: `gw${i % 2}`, events: events(i + 1, `e${i}-`) });
+        await s.flush();
+      }
+      expect(mem.lastLoad?.fromMemory).toBe(true);
+      expect(file.lastLoad?.fromMemory).toBe(false);
+      const a = await snapshot(mem);
+      expect(a.access.length + a.security.length).toBeGreaterThan(500);
+      expect(a.batches).toHaveLength(3);
+      expect(await snapshot(file)).toEqual(a);
+    } finally {
+      await mem.close();
+      await file.close();
+    }
+  });
+
+  it('loads a segment left in the older one-event-per-line format by an earlier version', async () => {
+    const p = path.join(dir, `old-journal-${n++}.duckdb`);
+    fs.mkdirSync(`${p}.journal`);
+    const evs = events(9, 'old-');
+    const head = `{"_t":"t1","_g":"gw1","_b":"old-1",`;
+    const lines = [`${head}"_n":${evs.length},"type":"_batch"}`, ...evs.map((e) => head + JSON.stringify(e).slice(1))];
+    fs.writeFileSync(path.join(`${p}.journal`, 'segment-000000000001.ndjson'), lines.join('\n') + '\n');
+    const s = await DuckDbEventStore.open({ path: p });
+    const ref = await DuckDbEventStore.open({ path: path.join(dir, `old-ref-${n++}.duckdb`) });
+    try {
+      await ref.ingest('t1', { batchId: 'old-1', gatewayId: 'gw1', events: evs });
+      await ref.flush();
+      expect(await snapshot(s)).toEqual(await snapshot(ref));
+      expect(await s.ingest('t1', { batchId: 'old-1', gatewayId: 'gw1', events: evs })).toEqual({ accepted: evs.length, duplicate: true });
+    } finally {
+      await s.close();
+      await ref.close();
+    }
+  });
+});

@@ -2,9 +2,10 @@
  * DuckDB event store (@duckdb/node-api, columnar), fed through a durable ingest journal:
  * ingest() appends the batch to the journal (ingest-journal.ts) and acknowledges it once an
  * fdatasync covers it; a background loader takes the journal a segment at a time into DuckDB in
- * one transaction per segment (raw events, rollups summed in SQL, batch records, the segment's
- * number), parsed by DuckDB's own JSON reader (duckdb-load.ts), so no value goes through
- * JavaScript one by one and the per-transaction cost is shared by every batch of the segment.
+ * one transaction per segment (raw events, rollup deltas, batch records, the segment's number),
+ * in one pass in JS over the batches (duckdb-loader.ts: columnar appends, rollups summed in JS),
+ * taken from memory when the segment was written by this process, else read back from its file;
+ * the per-transaction cost is shared by every batch of the segment.
  * A load starts shortly after a batch arrives (loadDelayMs), at once when enough events wait,
  * and before every query: a query sees every batch acknowledged before it started.
  * Resent batches are found in memory (batches not loaded yet or acknowledged in the last ten
@@ -25,7 +26,8 @@ import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb
 import type { EventBatch } from '@mamori/policy';
 import { LOG_TYPES } from '@mamori/policy';
 import { EventStoreOverloadedError, type IngestHooks, type IngestResult } from './event-store.js';
-import { DEDUP_SQL, INSERT_BATCHES_SQL, ROLLUP_COLUMNS, TOUCHED_SQL, insertEventsSql, insertRollupsSql, journalLines, rollupMinutesSql, rollupTableOf, stageSql } from './duckdb-load.js';
+import { journalLine, loadBatches, readSegment, type JournalBatch } from './duckdb-loader.js';
+import { ROLLUP_COLUMNS, rollupTableOf } from './rollup-sql.js';
 import { IngestJournal, type JournalSegment } from './ingest-journal.js';
 import type { Sql } from './sql-builder.js';
 import { BATCHES_DDL, SqlEventStore, eventTableDdl, type Row } from './sql-event-store.js';
@@ -47,6 +49,8 @@ export interface DuckDbEventStoreOptions {
   loadAtEvents?: number;
   /** refuse batches while this many events wait for the loader (default 2,000,000) */
   maxUnloadedEvents?: number;
+  /** the loader takes batches from memory while at most this many events wait (default 500,000); beyond, it reads the journal back */
+  keepParsedEvents?: number;
 }
 
 /** compact the rollup rows once this many delta rows were appended since the last compaction */
@@ -105,6 +109,10 @@ export class DuckDbEventStore extends SqlEventStore {
   private loadQueued: Promise<void> | null = null;
   private loadTimer: NodeJS.Timeout | null = null;
   private closing = false;
+  /** what the last segment load did and how long each step took (benchmarks, MAMORI_LOAD_TRACE) */
+  lastLoad: { events: number; rollupRows: number; fromMemory: boolean; ms: Record<string, number> } | null = null;
+  /** the same summed over every load since open, and the compactions (benchmarks) */
+  readonly loadTotals = { loads: 0, events: 0, rollupRows: 0, compactions: 0, ms: {} as Record<string, number> };
   private readonly appending = new Set<Promise<unknown>>();
 
   private constructor(
@@ -200,9 +208,10 @@ export class DuckDbEventStore extends SqlEventStore {
           return { accepted: Number(prev['accepted']), duplicate: true };
         }
       }
-      const lines = journalLines(tenantId, batch.gatewayId, batch.batchId, batch.events);
+      const line = journalLine(tenantId, batch);
       await this.opts.hooks?.afterEventsWritten?.(n);
-      await this.journal.append(lines, n, key);
+      const keep = this.unloaded <= (this.opts.keepParsedEvents ?? 500_000);
+      await this.journal.append(line, n, key, keep ? ({ tenantId, batch } satisfies JournalBatch) : undefined);
     } catch (err) {
       this.unloaded -= n;
       throw err;
@@ -271,41 +280,44 @@ export class DuckDbEventStore extends SqlEventStore {
   }
 
   private async loadSegment(seg: JournalSegment): Promise<void> {
-    const w0 = this.writer;
-    const T = process.env['MAMORI_LOAD_TRACE'] ? [] as string[] : null;
-    const w = { run: async (sql: string, p?: DuckDBValue[]) => { const t = performance.now(); const r = await w0.run(sql, p); T?.push(`${(performance.now() - t).toFixed(0)}ms ${sql.slice(0, 60)}`); return r; }, runAndReadAll: (sql: string) => w0.runAndReadAll(sql) };
+    const w = this.writer;
+    const t0 = performance.now();
+    const batches = seg.payloads ? (seg.payloads as JournalBatch[]) : readSegment(seg.file);
+    const parseMs = performance.now() - t0;
+    let commitMs = 0;
     await w.run('BEGIN TRANSACTION');
+    let r: Awaited<ReturnType<typeof loadBatches>>;
     try {
-      await w.run(stageSql(seg.file));
-      await w.run(DEDUP_SQL);
-      let events = 0;
-      for (const t of LOG_TYPES) events += Number((await w.run(insertEventsSql(t))).rowsChanged);
-      await this.opts.hooks?.beforeLoadCommit?.(events);
-      await w.run(rollupMinutesSql());
-      let added = 0;
-      for (const sql of insertRollupsSql()) added += Number((await w.run(sql)).rowsChanged);
-      const touched = (await w.runAndReadAll(TOUCHED_SQL)).getRowObjects()[0];
-      await w.run(INSERT_BATCHES_SQL, [BigInt((this.opts.now ?? Date.now)())]);
+      r = await loadBatches(w, batches, (this.opts.now ?? Date.now)(), this.opts.hooks?.beforeLoadCommit);
       await w.run('UPDATE journal_state SET loaded_through = ?', [BigInt(seg.seq)]);
+      const c = performance.now();
       await w.run('COMMIT');
-      this.uncompacted += added;
-      if (touched && touched['n'] !== null && Number(touched['n']) > 0) {
-        for (const g of ['minute', 'hour', 'day'] as const) {
-          const b = Number(touched[g]);
-          if (!(this.dirtyFrom[g]! <= b)) this.dirtyFrom[g] = b;
-        }
-      }
+      commitMs = performance.now() - c;
     } catch (err) {
       await w.run('ROLLBACK').catch(() => undefined);
       throw err;
-    } finally {
-      await w.run('DROP TABLE IF EXISTS stage').catch(() => undefined);
-      await w.run('DROP TABLE IF EXISTS rollup_minutes').catch(() => undefined);
     }
-    if (T) process.stderr.write(`load ${seg.seq} ${seg.events}: ${T.join(' | ')}\n`);
+    this.uncompacted += r.rollupRows;
+    for (const g of GRAINS) {
+      const b = r.touched[g];
+      if (b !== undefined && !(this.dirtyFrom[g]! <= b)) this.dirtyFrom[g] = b;
+    }
+    this.lastLoad = { events: r.events, rollupRows: r.rollupRows, fromMemory: seg.payloads !== null, ms: { [seg.payloads ? 'batches from memory' : 'read + parse segment']: parseMs, ...r.timing, commit: commitMs, total: performance.now() - t0 } };
+    const tot = this.loadTotals;
+    tot.loads++;
+    tot.events += r.events;
+    tot.rollupRows += r.rollupRows;
+    for (const [k, v] of Object.entries(this.lastLoad.ms)) tot.ms[k] = (tot.ms[k] ?? 0) + v;
+    const T = process.env['MAMORI_LOAD_TRACE'] ? this.lastLoad : null;
+    if (T) process.stderr.write(`load ${seg.seq}: ${T.events} events, ${T.rollupRows} rollup rows: ${Object.entries(T.ms).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(', ')}\n`);
     fs.rmSync(seg.file, { force: true });
     // the segment is committed: a failed compaction only leaves more rows to sum
-    if (this.uncompacted >= (this.opts.compactAfterRows ?? COMPACT_AFTER_ROWS)) await this.compactRollups().catch(() => undefined);
+    if (this.uncompacted >= (this.opts.compactAfterRows ?? COMPACT_AFTER_ROWS)) {
+      const c = performance.now();
+      await this.compactRollups().catch(() => undefined);
+      tot.compactions++;
+      tot.ms['compaction (after commit)'] = (tot.ms['compaction (after commit)'] ?? 0) + (performance.now() - c);
+    }
   }
 
   /**

@@ -1,6 +1,6 @@
 /**
  * The durable ingest journal in front of the DuckDB event store: a batch is appended to the
- * current segment file as newline-delimited JSON and acknowledged once an fdatasync covering it
+ * current segment file as a line of JSON and acknowledged once an fdatasync covering it
  * returned (appends that arrive while a sync runs share the next one: group commit). A loader
  * then takes whole segments (rotate()) into the columnar store in large chunks and deletes them
  * once that load committed. After a crash, the segments still on disk are loaded again; the
@@ -20,11 +20,17 @@ export interface JournalSegment {
   events: number;
   /** the keys given with its appends (empty for segments left by an earlier run) */
   keys: string[];
+  /**
+   * what was given with each append (the parsed batch), in order, so that the loader need not
+   * read the file back; null when an append came without one, and for segments left by an earlier run
+   */
+  payloads: unknown[] | null;
 }
 
 interface Waiter {
   events: number;
   key: string;
+  payload: unknown;
   resolve(): void;
   reject(err: unknown): void;
 }
@@ -44,6 +50,7 @@ export class IngestJournal {
   /** events appended to the current segment (synced or about to be) */
   private segmentEvents = 0;
   private segmentKeys: string[] = [];
+  private segmentPayloads: unknown[] | null = [];
   private syncing: Promise<void> | null = null;
   private closed = false;
 
@@ -67,7 +74,7 @@ export class IngestJournal {
       if (!m) continue;
       const file = path.join(dir, name);
       cutTornTail(file);
-      leftover.push({ seq: Number(m[1]), file, events: 0, keys: [] });
+      leftover.push({ seq: Number(m[1]), file, events: 0, keys: [], payloads: null });
     }
     const next = Math.max(minSeq, ...leftover.map((s) => s.seq)) + 1;
     return { journal: new IngestJournal(dir, next), leftover };
@@ -83,13 +90,18 @@ export class IngestJournal {
     return this.segmentKeys.length > 0;
   }
 
-  /** Appends complete lines (one batch, named by `key`); resolves once they are on disk (fdatasync). */
-  append(lines: string, events: number, key: string): Promise<void> {
+  /**
+   * Appends complete lines (one batch, named by `key`, with its parsed form as `payload` when the
+   * loader may take it from memory); resolves once they are on disk (fdatasync).
+   */
+  append(lines: string, events: number, key: string, payload?: unknown): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the ingest journal is closed'));
     this.buffered.push(lines);
     this.segmentEvents += events;
     this.segmentKeys.push(key);
-    const p = new Promise<void>((resolve, reject) => this.waiters.push({ events, key, resolve, reject }));
+    if (payload === undefined) this.segmentPayloads = null;
+    else this.segmentPayloads?.push(payload);
+    const p = new Promise<void>((resolve, reject) => this.waiters.push({ events, key, payload, resolve, reject }));
     this.kick();
     return p;
   }
@@ -131,6 +143,8 @@ export class IngestJournal {
         this.segmentEvents -= w.events;
         const i = this.segmentKeys.lastIndexOf(w.key);
         if (i >= 0) this.segmentKeys.splice(i, 1);
+        const j = this.segmentPayloads ? this.segmentPayloads.lastIndexOf(w.payload) : -1;
+        if (j >= 0) this.segmentPayloads!.splice(j, 1);
         w.reject(err);
       }
     }
@@ -149,12 +163,13 @@ export class IngestJournal {
     // no await between the last check and the switch: nothing can be appended in between
     while (this.syncing) await this.syncing;
     if (this.closed || (this.segmentKeys.length === 0 && fs.fstatSync(this.fd).size === 0)) return null;
-    const done: JournalSegment = { seq: this.seq, file: segmentFile(this.dir, this.seq), events: this.segmentEvents, keys: this.segmentKeys };
+    const done: JournalSegment = { seq: this.seq, file: segmentFile(this.dir, this.seq), events: this.segmentEvents, keys: this.segmentKeys, payloads: this.segmentPayloads };
     fs.closeSync(this.fd);
     this.seq++;
     this.fd = fs.openSync(segmentFile(this.dir, this.seq), 'a');
     this.segmentEvents = 0;
     this.segmentKeys = [];
+    this.segmentPayloads = [];
     return done;
   }
 

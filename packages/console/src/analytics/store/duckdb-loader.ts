@@ -1,0 +1,240 @@
+/**
+ * How journal segments become rows in DuckDB, in one pass in JS: each event is appended to its
+ * log type's table through a ChunkAppender (columnar buffers, duckdb-chunks.ts) and summed into
+ * the rollup deltas (rollup-accumulator.ts) at the same time; then the minute/hour/day deltas
+ * and the batch records are appended the same way. Everything goes into the writer's open
+ * transaction: the caller commits it together with the segment number (duckdb-store.ts).
+ *
+ * A journal line is one batch: `{"_t":tenant,"batch":EventBatch}` (the batch as validated). Lines
+ * written before the loader worked this way hold one event each, `{"_t","_g","_b", ...LogEvent}`,
+ * after a record `{"_t","_g","_b","_n":events,"type":"_batch"}`; readSegment() reads both.
+ */
+import fs from 'node:fs';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { EventBatch, LogEvent, LogType } from '@mamori/policy';
+import { LOG_TYPES } from '@mamori/policy';
+import { ChunkAppender, type ColumnKind } from './duckdb-chunks.js';
+import { FIELDS, tableName, type FieldDef } from './fields.js';
+import { RollupAccumulator, type RowVisitor } from './rollup-accumulator.js';
+import { rollupTableOf } from './rollup-sql.js';
+import { GRAINS, type Grain } from './rollups.js';
+
+/** one batch as it sits in the journal and goes to the loader */
+export interface JournalBatch {
+  tenantId: string;
+  batch: EventBatch;
+}
+
+/** The journal line of a batch. */
+export function journalLine(tenantId: string, batch: EventBatch): string {
+  return `{"_t":${JSON.stringify(tenantId)},"batch":${JSON.stringify(batch)}}\n`;
+}
+
+/** The batches of a segment file, in order (both line formats). */
+export function readSegment(file: string): JournalBatch[] {
+  const text = fs.readFileSync(file, 'utf8');
+  const out: JournalBatch[] = [];
+  /** old format: the batch being read, by key */
+  const open = new Map<string, JournalBatch>();
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const line = text.slice(start, end);
+    start = end + 1;
+    if (line.length === 0) continue;
+    const o = JSON.parse(line) as Record<string, unknown>;
+    const tenantId = String(o['_t']);
+    if (o['batch'] !== undefined) {
+      out.push({ tenantId, batch: o['batch'] as EventBatch });
+      continue;
+    }
+    const key = `${tenantId}\u0000${String(o['_g'])}\u0000${String(o['_b'])}`;
+    if (o['type'] === '_batch') {
+      const b: JournalBatch = { tenantId, batch: { batchId: String(o['_b']), gatewayId: String(o['_g']), events: [] } };
+      open.set(key, b);
+      out.push(b);
+      continue;
+    }
+    const b = open.get(key);
+    if (!b) throw new Error(`journal segment ${file}: an event of batch ${String(o['_b'])} without its batch record`);
+    const { _t, _g, _b, ...ev } = o;
+    void _t;
+    void _g;
+    void _b;
+    b.batch.events.push(ev as unknown as LogEvent);
+  }
+  return out;
+}
+
+const KINDS: Record<FieldDef['kind'], ColumnKind> = { int: 'int', text: 'text', bool: 'bool', list: 'text' };
+
+/** one event table's appender and how each of its columns is filled */
+class EventTableWriter {
+  private readonly defs: FieldDef[];
+  constructor(
+    private readonly ap: ChunkAppender,
+    type: LogType,
+  ) {
+    this.defs = FIELDS[type];
+  }
+
+  static async open(w: DuckDBConnection, type: LogType): Promise<EventTableWriter> {
+    const kinds: ColumnKind[] = ['text', ...FIELDS[type].map((d) => KINDS[d.kind])];
+    return new EventTableWriter(new ChunkAppender(await w.createAppender(tableName(type)), kinds), type);
+  }
+
+  /** the same values as fields.ts cellOf, written straight into the columns */
+  write(tenantId: string, gatewayId: string, ev: LogEvent): void {
+    const ap = this.ap;
+    const rec = ev as unknown as Record<string, unknown>;
+    ap.text(0, tenantId);
+    const defs = this.defs;
+    for (let i = 0; i < defs.length; i++) {
+      const def = defs[i]!;
+      const col = i + 1;
+      if (def.name === 'gatewayId') {
+        ap.text(col, gatewayId);
+        continue;
+      }
+      if (def.name === 'category') {
+        const cats = rec['categories'] as string[] | undefined;
+        ap.text(col, cats && cats.length > 0 ? cats[0]! : null);
+        continue;
+      }
+      const v = rec[def.name];
+      if (v === undefined || v === null) {
+        if (def.kind === 'int') ap.int(col, null);
+        else if (def.kind === 'bool') ap.bool(col, null);
+        else ap.text(col, null);
+      } else if (def.kind === 'int') ap.int(col, v as number);
+      else if (def.kind === 'bool') ap.bool(col, v === true);
+      else if (def.kind === 'list') ap.text(col, Array.isArray(v) && v.length > 0 ? `,${v.join(',')},` : null);
+      else ap.text(col, v as string);
+    }
+    ap.endRow();
+  }
+
+  close(): number {
+    this.ap.close();
+    return this.ap.appended;
+  }
+}
+
+const ROLLUP_KINDS: ColumnKind[] = ['text', 'text', 'int', 'text', 'text', 'text', 'int', 'int', 'int'];
+
+async function appendRollups(w: DuckDBConnection, grain: Grain, rows: { each(fn: RowVisitor): void }): Promise<void> {
+  const ap = new ChunkAppender(await w.createAppender(rollupTableOf(grain)), ROLLUP_KINDS);
+  rows.each((tenantId, bucket, metric, k1, k2, count, up, down) => {
+    ap.text(0, tenantId);
+    ap.text(1, grain);
+    ap.int(2, bucket);
+    ap.text(3, metric);
+    ap.text(4, k1);
+    ap.text(5, k2);
+    ap.int(6, count);
+    ap.int(7, up);
+    ap.int(8, down);
+    ap.endRow();
+  });
+  ap.close();
+}
+
+const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+const keyOf = (t: string, g: string, b: string): string => `${t}\u0000${g}\u0000${b}`;
+
+/** the keys among `batches` that ingested_batches already holds */
+async function storedKeys(w: DuckDBConnection, batches: readonly JournalBatch[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  const ids = [...new Set(batches.map((b) => b.batch.batchId))];
+  for (let i = 0; i < ids.length; i += 500) {
+    const r = await w.runAndReadAll(`SELECT tenant_id, gateway_id, batch_id FROM ingested_batches WHERE batch_id IN (${ids.slice(i, i + 500).map(lit).join(', ')})`);
+    for (const row of r.getRows()) out.add(keyOf(String(row[0]), String(row[1]), String(row[2])));
+  }
+  return out;
+}
+
+export interface LoadResult {
+  events: number;
+  /** rollup delta rows appended */
+  rollupRows: number;
+  /** the first bucket per grain the load touched (for the compaction of touched buckets) */
+  touched: Partial<Record<Grain, number>>;
+  /** ms per step */
+  timing: Record<string, number>;
+}
+
+/** events between yields to the event loop while appending (the ack path keeps running) */
+const YIELD_EVERY = 16_384;
+const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Appends the batches (minus those ingested_batches already holds, and repeats within them) into
+ * the writer's open transaction: events, rollup deltas, batch records. `beforeCommit` runs after
+ * the events are written (tests).
+ */
+export async function loadBatches(w: DuckDBConnection, batches: readonly JournalBatch[], receivedAt: number, beforeCommit?: (events: number) => void | Promise<void>): Promise<LoadResult> {
+  const timing: Record<string, number> = {};
+  let t = performance.now();
+  const lap = (name: string): void => {
+    const now = performance.now();
+    timing[name] = (timing[name] ?? 0) + (now - t);
+    t = now;
+  };
+  const stored = await storedKeys(w, batches);
+  lap('dedup');
+  const writers = new Map<LogType, EventTableWriter>();
+  for (const type of LOG_TYPES) writers.set(type, await EventTableWriter.open(w, type));
+  const acc = new RollupAccumulator();
+  const records: Array<[string, string, string, number]> = [];
+  let events = 0;
+  let sinceYield = 0;
+  for (const { tenantId, batch } of batches) {
+    const key = keyOf(tenantId, batch.gatewayId, batch.batchId);
+    if (stored.has(key)) continue;
+    stored.add(key);
+    records.push([tenantId, batch.gatewayId, batch.batchId, batch.events.length]);
+    const gw = batch.gatewayId;
+    for (const ev of batch.events) {
+      writers.get(ev.type)!.write(tenantId, gw, ev);
+      acc.add(tenantId, gw, ev);
+    }
+    events += batch.events.length;
+    sinceYield += batch.events.length;
+    if (sinceYield >= YIELD_EVERY) {
+      sinceYield = 0;
+      lap('events+rollups (JS)');
+      await tick();
+      lap('yield');
+    }
+  }
+  lap('events+rollups (JS)');
+  for (const wr of writers.values()) wr.close();
+  lap('events flush');
+  await beforeCommit?.(events);
+  t = performance.now();
+  const grains = acc.grains();
+  lap('rollup hour/day rows (JS)');
+  const touched: LoadResult['touched'] = {};
+  let rollupRows = 0;
+  for (const g of GRAINS) {
+    rollupRows += grains[g].rows;
+    grains[g].each((_t, bucket) => {
+      if (!(touched[g]! <= bucket)) touched[g] = bucket;
+    });
+    await appendRollups(w, g, grains[g]);
+  }
+  lap('rollup append');
+  const ap = new ChunkAppender(await w.createAppender('ingested_batches'), ['text', 'text', 'text', 'int', 'int']);
+  for (const [tn, gw, b, n] of records) {
+    ap.text(0, tn);
+    ap.text(1, gw);
+    ap.text(2, b);
+    ap.int(3, n);
+    ap.int(4, receivedAt);
+    ap.endRow();
+  }
+  ap.close();
+  lap('batch records');
+  return { events, rollupRows, touched, timing };
+}
