@@ -25,6 +25,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { LOG_TYPES, LogEvent, type EventBatch } from '@mamori/policy';
@@ -32,6 +34,9 @@ import { DuckDbEventStore, PostgresEventStore, SqliteEventStore, emptyFacts, gen
 import { WIDGETS } from '../../packages/console/src/analytics/dashboard/registry.js';
 import { bulkEventsSql, bulkRollupsSql } from '../../packages/console/src/analytics/demo/bulk-sql.js';
 import { startTestDatabase } from '../../packages/console/src/analytics/test-support/postgres.js';
+import { keepRawBody, rawBodyOf } from '../../packages/console/src/analytics/console-routes.js';
+import { EventBatchBody, Ingestor } from '../../packages/console/src/analytics/ingest/ingestor.js';
+import Fastify from 'fastify';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
@@ -40,6 +45,8 @@ const ingestN = Number(args.get('ingest') ?? 0);
 const sizes = (args.get('sizes') ?? '').split(',').filter(Boolean).map(Number);
 const batchSize = Number(args.get('batch') ?? 5000);
 const validate = args.get('validate') !== 'no';
+/** --http yes: ingest through the events endpoint (fillHttp) instead of calling ingest() */
+const http = args.get('http') === 'yes';
 /** batches in flight at once (gateways posting concurrently; default 4) */
 const concurrency = Number(args.get('concurrency') ?? 4);
 const DAY = 86_400_000;
@@ -112,6 +119,71 @@ async function fill(store: EventStore, count: number, seed: number, span: number
   const fc = cpuNow();
   if (store instanceof DuckDbEventStore) await store.flush();
   return { sec, cpuSec, genSec, flushSec: (performance.now() - f) / 1000, flushCpuSec: cpuNow() - fc };
+}
+
+/**
+ * --http: the same ingestion through HTTP, as the console's events route does it (the body read
+ * once and kept for the journal, the hand-written EventBatch check, the Ingestor's limits), on
+ * plain HTTP over loopback (the console's route adds mutual TLS and the client-certificate
+ * lookup). The bodies are serialised before the clock starts; the client (node:http, `concurrency`
+ * requests in flight on kept-alive connections) runs in this process, so its CPU time is counted too.
+ */
+async function fillHttp(store: EventStore, count: number, seed: number, span: number): Promise<{ sec: number; cpuSec: number; genSec: number; flushSec: number; flushCpuSec: number }> {
+  const bodies: Array<{ gw: string; body: Buffer }> = [];
+  const nb = Math.ceil(count / batchSize);
+  const slice = span / nb;
+  const g = performance.now();
+  for (let i = 0; i < nb; i++) {
+    const size = Math.min(batchSize, count - i * batchSize);
+    const from = END - span + Math.floor(i * slice);
+    const events = [...generateEvents({ seed: seed * 100_003 + i, from, to: from + Math.max(1, Math.floor(slice)), count: size, idPrefix: `s${seed}-${i}-`, hosts: 200 })].sort((a, b) => a.ts - b.ts);
+    bodies.push({ gw: `gw-${i % 3}`, body: Buffer.from(JSON.stringify({ batchId: `h-${seed}-${i}`, gatewayId: `gw-${i % 3}`, events })) });
+  }
+  const genSec = (performance.now() - g) / 1000;
+  const ingestor = new Ingestor(store, { maxInFlight: concurrency, maxQueued: 1024, maxPerGateway: 1024 });
+  const app = Fastify({ logger: false });
+  app.post('/api/gateway/events', { bodyLimit: 64 * 1024 * 1024, preParsing: keepRawBody }, async (req, reply) => {
+    const r = EventBatchBody.safeParse(req.body);
+    if (!r.success) return reply.code(400).send({ error: r.error.issues.slice(0, 3) });
+    return ingestor.ingestBatch('bench-tenant', String(req.headers['x-gateway']), r.data as EventBatch, rawBodyOf(req.raw));
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const port = (app.server.address() as AddressInfo).port;
+  const agent = new HttpAgent({ keepAlive: true, maxSockets: concurrency });
+  /** one POST of a ready body over a kept-alive connection (node:http: the client's own cost stays small) */
+  const post = (b: { gw: string; body: Buffer }): Promise<{ status: number; text: string }> =>
+    new Promise((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, path: '/api/gateway/events', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': b.body.length, 'x-gateway': b.gw } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on('error', reject);
+      req.end(b.body);
+    });
+  try {
+    const t0 = performance.now();
+    const c0 = cpuNow();
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < bodies.length) {
+        const b = bodies[next++]!;
+        const res = await post(b);
+        if (res.status !== 200 || typeof (JSON.parse(res.text) as { accepted?: unknown }).accepted !== 'number') throw new Error(`events endpoint answered ${res.status}: ${res.text.slice(0, 300)}`);
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    const sec = (performance.now() - t0) / 1000;
+    const cpuSec = cpuNow() - c0;
+    const f = performance.now();
+    const fc = cpuNow();
+    if (store instanceof DuckDbEventStore) await store.flush();
+    return { sec, cpuSec, genSec, flushSec: (performance.now() - f) / 1000, flushCpuSec: cpuNow() - fc };
+  } finally {
+    agent.destroy();
+    await app.close();
+  }
 }
 
 /**
@@ -256,9 +328,9 @@ try {
       const spanName = span >= DAY ? `${(span / DAY).toFixed(0)} days` : `${(span / 3_600_000).toFixed(span < 3_600_000 ? 2 : 0)} h`;
       for (const kind of stores) {
         const store = await open(kind, `ingest_${kind}_${Math.round(span / 60_000)}`);
-        const { sec, cpuSec, genSec, flushSec, flushCpuSec } = await fill(store, ingestN, 1, span);
-        const tag = `ingest ${kind.padEnd(8)} ${ingestN} events over ${spanName}:`;
-        process.stdout.write(`${tag} acknowledged ${Math.round(ingestN / sec)} events/s wall (${sec.toFixed(1)} s), ${Math.round(ingestN / cpuSec)} events per CPU-second (${cpuSec.toFixed(1)} s CPU)  [generation + zod validation beforehand: ${Math.round(ingestN / genSec)} events/s, not counted]\n`);
+        const { sec, cpuSec, genSec, flushSec, flushCpuSec } = await (http ? fillHttp : fill)(store, ingestN, 1, span);
+        const tag = `ingest${http ? ' via HTTP' : ''} ${kind.padEnd(8)} ${ingestN} events over ${spanName}:`;
+        process.stdout.write(`${tag} acknowledged ${Math.round(ingestN / sec)} events/s wall (${sec.toFixed(1)} s), ${Math.round(ingestN / cpuSec)} events per CPU-second (${cpuSec.toFixed(1)} s CPU)  [generation${http ? ' + JSON' : ' + zod validation'} beforehand: ${Math.round(ingestN / genSec)} events/s, not counted]\n`);
         if (store instanceof DuckDbEventStore) {
           const all = sec + flushSec;
           process.stdout.write(`${tag} acknowledged AND loaded (queryable) ${Math.round(ingestN / all)} events/s wall (${all.toFixed(1)} s: ${flushSec.toFixed(1)} s of loading after the last ack), ${Math.round(ingestN / (cpuSec + flushCpuSec))} events per CPU-second\n`);

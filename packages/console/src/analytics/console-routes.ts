@@ -4,6 +4,9 @@
  * start, closed with the console) whose timers run the admin alerts, scheduled reports and retention;
  * ConsoleFacts come from the console's services/analytics-facts.ts.
  */
+import { Readable } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
+import type { preParsingAsyncHookHandler } from 'fastify';
 import type { Kysely } from 'kysely';
 import { EventBatchAck, type EventBatch } from '@mamori/policy';
 import { ApiError } from '../errors.js';
@@ -46,6 +49,36 @@ export async function startAnalytics(services: Services): Promise<Analytics> {
   return analytics;
 }
 
+/** the raw body of each events request, kept by the route's preParsing hook for the journal */
+const rawBodies = new WeakMap<IncomingMessage, Buffer>();
+const EVENTS_BODY_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * The events route's preParsing hook: reads the body once, keeps its bytes (the DuckDB store
+ * journals them as received, checked, instead of serialising the batch again; rawBodyOf()) and
+ * hands the same bytes on to the JSON parser.
+ */
+export const keepRawBody: preParsingAsyncHookHandler = async (req, _reply, payload) => {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of payload) {
+    const b = typeof c === 'string' ? Buffer.from(c) : (c as Buffer);
+    size += b.length;
+    if (size > EVENTS_BODY_LIMIT) throw Object.assign(new Error('Request body is too large'), { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' });
+    chunks.push(b);
+  }
+  const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  rawBodies.set(req.raw, raw);
+  const out = Readable.from([raw]) as Readable & { receivedEncodedLength?: number };
+  out.receivedEncodedLength = size;
+  return out;
+};
+
+/** the body kept by keepRawBody for this request */
+export function rawBodyOf(req: IncomingMessage): Buffer | undefined {
+  return rawBodies.get(req);
+}
+
 export function analyticsRoutes(r: RouteRegistry): void {
   r.add({
     method: 'POST',
@@ -55,15 +88,16 @@ export function analyticsRoutes(r: RouteRegistry): void {
     access: 'gateway',
     listener: 'gateway',
     tenantScoped: false,
-    bodyLimit: 64 * 1024 * 1024,
+    bodyLimit: EVENTS_BODY_LIMIT,
+    preParsing: keepRawBody,
     // the hand-written EventBatch check (zod's own cost ~5 µs per event), documented as EventBatch
     body: EventBatchBody,
     response: EventBatchAck,
-    handler: async ({ auth, body, services, reply }) => {
+    handler: async ({ auth, body, services, req, reply }) => {
       if (auth.kind !== 'gateway') throw new ApiError('auth.required');
       const analytics = await analyticsFor(services);
       try {
-        return await analytics.ingestor.ingestBatch(auth.tenantId, auth.gatewayId, body as EventBatch);
+        return await analytics.ingestor.ingestBatch(auth.tenantId, auth.gatewayId, body as EventBatch, rawBodies.get(req.raw));
       } catch (err) {
         if (err instanceof IngestError) {
           if (err.retryAfterSec !== undefined) void reply.header('retry-after', String(err.retryAfterSec));

@@ -88,6 +88,7 @@ export function mountRoutes(app: FastifyInstance, routes: AnyRoute[], services: 
       method: route.method,
       url: route.url,
       ...(route.bodyLimit ? { bodyLimit: route.bodyLimit } : {}),
+      ...(route.preParsing ? { preParsing: route.preParsing } : {}),
       handler: async (req: FastifyRequest, reply: FastifyReply) => {
         const params = parse(route.params, req.params, 'params') as Record<string, unknown> | undefined;
         const { auth, tenantId } = await authorize(route, req, services, (params ?? req.params) as Record<string, unknown>);

@@ -4,7 +4,7 @@
  * routes/. The registry mounts them on Fastify, generates /api/openapi.json from the same
  * schemas, and lets tests enumerate every route.
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, preParsingAsyncHookHandler } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../services/services.js';
 import type { AccountRow } from '../store/schema.js';
@@ -78,6 +78,8 @@ export interface RouteDef<PS extends Schema | undefined = Schema | undefined, QS
   websocket?: boolean;
   /** a request-size limit for this route (bytes) */
   bodyLimit?: number;
+  /** a Fastify preParsing hook for this route (the events endpoint keeps the raw body for its journal) */
+  preParsing?: preParsingAsyncHookHandler;
   handler: (ctx: HandlerContext<Out<PS>, Out<QS>, Out<BS>>) => Promise<RS extends z.ZodType ? z.input<RS> : FileResponse>;
 }
 

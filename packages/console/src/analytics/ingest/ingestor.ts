@@ -91,7 +91,7 @@ export class Ingestor {
   }
 
   /** ingest() of a batch that EventBatchBody (or parse()) already checked */
-  async ingestBatch(tenantId: string, authenticatedGatewayId: string, batch: EventBatch): Promise<EventBatchAck> {
+  async ingestBatch(tenantId: string, authenticatedGatewayId: string, batch: EventBatch, rawJson?: Buffer): Promise<EventBatchAck> {
     if (batch.gatewayId !== authenticatedGatewayId) {
       throw new IngestError('analytics.gateway_mismatch', 403, `batch is from gateway "${batch.gatewayId}" but the client certificate is gateway "${authenticatedGatewayId}"`);
     }
@@ -108,7 +108,7 @@ export class Ingestor {
       if (this.inFlight >= this.opts.maxInFlight) await new Promise<void>((resolve) => this.waiting.push(resolve));
       this.inFlight++;
       try {
-        const r = await this.store.ingest(tenantId, batch).catch((err: unknown) => {
+        const r = await this.store.ingest(tenantId, batch, rawJson ? { rawJson } : undefined).catch((err: unknown) => {
           if (err instanceof EventStoreOverloadedError) throw new IngestError('analytics.overloaded', 503, `event ingestion is overloaded (${err.message}); retry later`, this.opts.retryAfterSec);
           throw err;
         });

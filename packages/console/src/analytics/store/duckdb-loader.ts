@@ -5,14 +5,16 @@
  * and the batch records are appended the same way. Everything goes into the writer's open
  * transaction: the caller commits it together with the segment number (duckdb-store.ts).
  *
- * A journal line is one batch: `{"_t":tenant,"batch":EventBatch}` (the batch as validated). Lines
+ * A journal line is one batch: `{"_t":tenant,"batch":EventBatch}` (the request body as received,
+ * checked, or the batch serialised again when there is no body). Lines
  * written before the loader worked this way hold one event each, `{"_t","_g","_b", ...LogEvent}`,
  * after a record `{"_t","_g","_b","_n":events,"type":"_batch"}`; readSegment() reads both.
  */
 import fs from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { EventBatch, LogEvent, LogType } from '@mamori/policy';
-import { LOG_TYPES } from '@mamori/policy';
+import type { LogEvent, LogType } from '@mamori/policy';
+import { EventBatch, LOG_TYPES } from '@mamori/policy';
+import { fastEventBatch } from '../ingest/fast-validate.js';
 import { ChunkAppender, type ColumnKind } from './duckdb-chunks.js';
 import { FIELDS, tableName, type FieldDef } from './fields.js';
 import { RollupAccumulator, type RowVisitor } from './rollup-accumulator.js';
@@ -26,8 +28,23 @@ export interface JournalBatch {
 }
 
 /** The journal line of a batch. */
-export function journalLine(tenantId: string, batch: EventBatch): string {
-  return `{"_t":${JSON.stringify(tenantId)},"batch":${JSON.stringify(batch)}}\n`;
+export function journalLine(tenantId: string, batch: EventBatch): Buffer[] {
+  return [Buffer.from(`{"_t":${JSON.stringify(tenantId)},"batch":${JSON.stringify(batch)}}\n`, 'utf8')];
+}
+
+const LINE_END = Buffer.from('}\n');
+
+/**
+ * The journal line of a batch from the request body it was parsed from (checked JSON): the body
+ * goes in as received. A newline can only be whitespace in JSON, so any becomes a space.
+ */
+export function journalLineOfRaw(tenantId: string, rawJson: Buffer): Buffer[] {
+  let body = rawJson;
+  if (rawJson.includes(0x0a)) {
+    body = Buffer.from(rawJson);
+    for (let i = body.indexOf(0x0a); i >= 0; i = body.indexOf(0x0a, i + 1)) body[i] = 0x20;
+  }
+  return [Buffer.from(`{"_t":${JSON.stringify(tenantId)},"batch":`, 'utf8'), body, LINE_END];
 }
 
 /** The batches of a segment file, in order (both line formats). */
@@ -46,7 +63,9 @@ export function readSegment(file: string): JournalBatch[] {
     const o = JSON.parse(line) as Record<string, unknown>;
     const tenantId = String(o['_t']);
     if (o['batch'] !== undefined) {
-      out.push({ tenantId, batch: o['batch'] as EventBatch });
+      // a body journaled as received lacks zod's defaults: the same check fills them in
+      const batch = fastEventBatch(o['batch']) ?? EventBatch.parse(o['batch']);
+      out.push({ tenantId, batch });
       continue;
     }
     const key = `${tenantId}\u0000${String(o['_g'])}\u0000${String(o['_b'])}`;

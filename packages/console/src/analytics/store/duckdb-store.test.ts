@@ -120,6 +120,27 @@ describe('duckdb journal segments', () => {
     }
   });
 
+  it('journals a request body as received (pretty-printed, without the defaults) and loads the same rows from it', async () => {
+    const ref = await DuckDbEventStore.open({ path: path.join(dir, `rawref-${n++}.duckdb`) });
+    const raw = await DuckDbEventStore.open({ path: path.join(dir, `raw-${n++}.duckdb`), keepParsedEvents: -1 });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const batch = { batchId: `b${i}`, gatewayId: `gw${i % 2}`, events: events(i + 1, `e${i}-`) };
+        await ref.ingest('t1', batch);
+        // the body a gateway sent: no `categories: []` / `severity: 'medium'`, newlines between tokens
+        const sent = { ...batch, events: batch.events.map((e) => { const c: Record<string, unknown> = { ...e }; if (e.type === 'access' && e.categories.length === 0) delete c['categories']; if (e.type === 'security' && e.severity === 'medium') delete c['severity']; return c; }) };
+        expect(await raw.ingest('t1', batch, { rawJson: Buffer.from(JSON.stringify(sent, null, 1)) })).toEqual({ accepted: batch.events.length, duplicate: false });
+      }
+      await ref.flush();
+      await raw.flush();
+      expect(raw.lastLoad?.fromMemory).toBe(false);
+      expect(await snapshot(raw)).toEqual(await snapshot(ref));
+    } finally {
+      await ref.close();
+      await raw.close();
+    }
+  });
+
   it('loads a segment left in the older one-event-per-line format by an earlier version', async () => {
     const p = path.join(dir, `old-journal-${n++}.duckdb`);
     fs.mkdirSync(`${p}.journal`);

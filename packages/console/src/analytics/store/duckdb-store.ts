@@ -25,8 +25,8 @@ import os from 'node:os';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { EventBatch } from '@mamori/policy';
 import { LOG_TYPES } from '@mamori/policy';
-import { EventStoreOverloadedError, type IngestHooks, type IngestResult } from './event-store.js';
-import { journalLine, loadBatches, readSegment, type JournalBatch } from './duckdb-loader.js';
+import { EventStoreOverloadedError, type IngestHooks, type IngestOptions, type IngestResult } from './event-store.js';
+import { journalLine, journalLineOfRaw, loadBatches, readSegment, type JournalBatch } from './duckdb-loader.js';
 import { ROLLUP_COLUMNS, rollupTableOf } from './rollup-sql.js';
 import { IngestJournal, type JournalSegment } from './ingest-journal.js';
 import type { Sql } from './sql-builder.js';
@@ -170,7 +170,7 @@ export class DuckDbEventStore extends SqlEventStore {
     return run;
   }
 
-  ingest(tenantId: string, batch: EventBatch): Promise<IngestResult> {
+  ingest(tenantId: string, batch: EventBatch, opts?: IngestOptions): Promise<IngestResult> {
     const key = `${tenantId}\u0000${batch.gatewayId}\u0000${batch.batchId}`;
     const known = this.known.get(key);
     if (known) return known.result.then((r) => ({ accepted: r.accepted, duplicate: true }));
@@ -180,7 +180,7 @@ export class DuckDbEventStore extends SqlEventStore {
       this.requestLoad().catch(() => undefined);
       return Promise.reject(new EventStoreOverloadedError(`${this.unloaded} events wait to be loaded into the event store`));
     }
-    const entry: Known = { result: this.append(tenantId, batch, key), at: (this.opts.now ?? Date.now)() };
+    const entry: Known = { result: this.append(tenantId, batch, key, opts?.rawJson), at: (this.opts.now ?? Date.now)() };
     this.known.set(key, entry);
     const done = entry.result.then(
       () => undefined,
@@ -193,7 +193,7 @@ export class DuckDbEventStore extends SqlEventStore {
     return entry.result;
   }
 
-  private async append(tenantId: string, batch: EventBatch, key: string): Promise<IngestResult> {
+  private async append(tenantId: string, batch: EventBatch, key: string, rawJson?: Buffer): Promise<IngestResult> {
     const n = batch.events.length;
     this.unloaded += n;
     try {
@@ -208,7 +208,8 @@ export class DuckDbEventStore extends SqlEventStore {
           return { accepted: Number(prev['accepted']), duplicate: true };
         }
       }
-      const line = journalLine(tenantId, batch);
+      // the body as received when there is one (no second serialisation), else the batch as JSON
+      const line = rawJson ? journalLineOfRaw(tenantId, rawJson) : journalLine(tenantId, batch);
       await this.opts.hooks?.afterEventsWritten?.(n);
       const keep = this.unloaded <= (this.opts.keepParsedEvents ?? 500_000);
       await this.journal.append(line, n, key, keep ? ({ tenantId, batch } satisfies JournalBatch) : undefined);

@@ -28,13 +28,22 @@ export interface IngestHooks {
   beforeLoadCommit?(count: number): void | Promise<void>;
 }
 
+export interface IngestOptions {
+  /**
+   * The request body the batch was parsed from and checked against (UTF-8 JSON of the
+   * EventBatch, before defaults): a store that journals batches may write it as received
+   * instead of serialising the batch again. Stores that do not journal ignore it.
+   */
+  rawJson?: Buffer;
+}
+
 /** The store cannot take more now (its loader is behind); the gateway should retry later. */
 export class EventStoreOverloadedError extends Error {}
 
 export interface EventStore {
   readonly kind: EventStoreKind;
   /** Stores a validated batch and its rollups in one transaction; a batch id seen before is a no-op. */
-  ingest(tenantId: string, batch: EventBatch): Promise<IngestResult>;
+  ingest(tenantId: string, batch: EventBatch, opts?: IngestOptions): Promise<IngestResult>;
   groupBy(tenantId: string, q: LogQuery): Promise<GroupRow[]>;
   /** newest first; `after` continues from the last row of the previous page */
   raw(tenantId: string, q: LogQuery, after?: RowCursor): Promise<StoredEvent[]>;

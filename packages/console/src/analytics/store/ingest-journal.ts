@@ -45,7 +45,7 @@ export class IngestJournal {
   private fd: number;
   private seq: number;
   /** appended text waiting for the next write + sync */
-  private buffered: string[] = [];
+  private buffered: Buffer[] = [];
   private waiters: Waiter[] = [];
   /** events appended to the current segment (synced or about to be) */
   private segmentEvents = 0;
@@ -94,9 +94,10 @@ export class IngestJournal {
    * Appends complete lines (one batch, named by `key`, with its parsed form as `payload` when the
    * loader may take it from memory); resolves once they are on disk (fdatasync).
    */
-  append(lines: string, events: number, key: string, payload?: unknown): Promise<void> {
+  append(lines: string | readonly Buffer[], events: number, key: string, payload?: unknown): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the ingest journal is closed'));
-    this.buffered.push(lines);
+    if (typeof lines === 'string') this.buffered.push(Buffer.from(lines, 'utf8'));
+    else this.buffered.push(...lines);
     this.segmentEvents += events;
     this.segmentKeys.push(key);
     if (payload === undefined) this.segmentPayloads = null;
@@ -121,14 +122,14 @@ export class IngestJournal {
   }
 
   private async syncOnce(): Promise<void> {
-    const text = this.buffered.length === 1 ? this.buffered[0]! : this.buffered.join('');
+    const parts = this.buffered;
     const waiters = this.waiters;
     this.buffered = [];
     this.waiters = [];
     const fd = this.fd;
     const before = fs.fstatSync(fd).size;
     try {
-      await writeAll(fd, Buffer.from(text, 'utf8'));
+      await writeAll(fd, parts);
       await new Promise<void>((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve())));
       for (const w of waiters) w.resolve();
     } catch (err) {
@@ -183,11 +184,17 @@ export class IngestJournal {
   }
 }
 
-async function writeAll(fd: number, buf: Buffer): Promise<void> {
-  let off = 0;
-  while (off < buf.length) {
-    const n = await new Promise<number>((resolve, reject) => fs.write(fd, buf, off, buf.length - off, null, (err, written) => (err ? reject(err) : resolve(written))));
-    off += n;
+/** writes the buffers in order (writev, continued after a short write) */
+async function writeAll(fd: number, parts: Buffer[]): Promise<void> {
+  let list = parts;
+  while (list.length > 0) {
+    // writev takes at most IOV_MAX (1024) buffers at once
+    const head = list.length > 1024 ? list.slice(0, 1024) : list;
+    let n = await new Promise<number>((resolve, reject) => fs.writev(fd, head, (err, written) => (err ? reject(err) : resolve(written))));
+    let i = 0;
+    while (i < head.length && n >= head[i]!.length) n -= head[i++]!.length;
+    const rest = i < head.length ? [head[i]!.subarray(n), ...head.slice(i + 1)] : [];
+    list = [...rest, ...list.slice(head.length)];
   }
 }
 

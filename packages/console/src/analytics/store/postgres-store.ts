@@ -10,7 +10,8 @@ import { LOG_TYPES } from '@mamori/policy';
 import type { IngestHooks, IngestResult } from './event-store.js';
 import { groupByType } from './event-store.js';
 import { FIELDS, cellOf, tableName } from './fields.js';
-import { DAY, computeRollupDeltas } from './rollups.js';
+import { computeRollupDeltas } from './rollup-accumulator.js';
+import { DAY } from './rollups.js';
 import type { Sql } from './sql-builder.js';
 import { BATCHES_DDL, ROLLUPS_DDL, SqlEventStore, eventTableDdl, type Row } from './sql-event-store.js';
 

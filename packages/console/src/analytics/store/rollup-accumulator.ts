@@ -122,6 +122,17 @@ class Sums {
   }
 }
 
+/** One gateway's batch summed into rollup deltas (SQLite, PostgreSQL: written with the batch). */
+export function computeRollupDeltas(events: readonly LogEvent[], gatewayId: string): RollupDelta[] {
+  const acc = new RollupAccumulator();
+  for (const ev of events) acc.add('', gatewayId, ev);
+  const out: RollupDelta[] = [];
+  for (const [grain, g] of Object.entries(acc.grains()) as Array<[Grain, { each(fn: RowVisitor): void }]>) {
+    g.each((_t, bucket, metric, k1, k2, count, bytesUp, bytesDown) => out.push({ grain, bucket, metric: metric as RollupDelta['metric'], k1, k2, count, bytesUp, bytesDown }));
+  }
+  return out;
+}
+
 export class RollupAccumulator {
   private readonly minutes = new Sums();
   /** group-rollup pairs, kept per hour and day only */
@@ -166,7 +177,7 @@ export class RollupAccumulator {
     };
   }
 
-  /** every row as an object (SQLite, PostgreSQL: per batch) */
+  /** every row as an object */
   entries(): RollupEntry[] {
     const out: RollupEntry[] = [];
     for (const [grain, g] of Object.entries(this.grains()) as Array<[Grain, { each(fn: RowVisitor): void }]>) {

@@ -1,10 +1,9 @@
 /**
- * Rollups by minute / hour / day, computed per batch in memory and upserted in the same
+ * Rollups by minute / hour / day, summed in JS (rollup-accumulator.ts) and written in the same
  * transaction as the raw events, so dashboards and reports never scan raw logs. A metric is one
  * entry in ROLLUP_METRICS: a function from an event to its (k1, k2) keys.
  */
 import type { LogEvent } from '@mamori/policy';
-import { groupRollupKeys } from './group-rollups.js';
 
 export const GRAINS = ['minute', 'hour', 'day'] as const;
 export type Grain = (typeof GRAINS)[number];
@@ -67,61 +66,6 @@ export interface RollupDelta {
   count: number;
   bytesUp: number;
   bytesDown: number;
-}
-
-const METRICS_BY_TYPE = new Map<LogEvent['type'], Array<[RollupMetric, MetricDef]>>();
-for (const [name, def] of Object.entries(ROLLUP_METRICS) as Array<[RollupMetric, MetricDef]>) {
-  if (name === 'events') continue;
-  const list = METRICS_BY_TYPE.get(def.type) ?? [];
-  list.push([name, def]);
-  METRICS_BY_TYPE.set(def.type, list);
-}
-
-/**
- * Sums a batch into rollup deltas (one row per grain, bucket, metric and keys): events are summed
- * per minute first, and the hour and day rows are sums of the minute rows.
- */
-export function computeRollupDeltas(events: LogEvent[], gatewayId: string): RollupDelta[] {
-  const minutes = new Map<string, RollupDelta>();
-  const hours = new Map<string, RollupDelta>();
-  const addTo = (map: Map<string, RollupDelta>, grain: Grain, bucket: number, metric: RollupDelta['metric'], k1: string, k2: string, up: number, down: number): void => {
-    const key = `${bucket}\u0000${metric}\u0000${k1}\u0000${k2}`;
-    const d = map.get(key);
-    if (d) {
-      d.count += 1;
-      d.bytesUp += up;
-      d.bytesDown += down;
-    } else map.set(key, { grain, bucket, metric, k1, k2, count: 1, bytesUp: up, bytesDown: down });
-  };
-  const add = (bucket: number, metric: RollupMetric, k1: string, k2: string, up: number, down: number): void => addTo(minutes, 'minute', bucket, metric, k1, k2, up, down);
-  for (const ev of events) {
-    const up = ev.type === 'bandwidth' || ev.type === 'access' ? (ev.bytesUp ?? 0) : 0;
-    const down = ev.type === 'bandwidth' || ev.type === 'access' ? (ev.bytesDown ?? 0) : 0;
-    const b = ev.ts - (ev.ts % MINUTE);
-    add(b, 'events', ev.type, gatewayId, up, down);
-    for (const [name, def] of METRICS_BY_TYPE.get(ev.type) ?? []) {
-      for (const [k1, k2] of def.keys(ev)) add(b, name, k1.length > 512 ? k1.slice(0, 512) : k1, k2.length > 512 ? k2.slice(0, 512) : k2, up, down);
-    }
-    const h = ev.ts - (ev.ts % HOUR);
-    for (const [metric, k1, k2] of groupRollupKeys(ev, gatewayId)) addTo(hours, 'hour', h, metric as `g:${string}`, k1, k2, up, down);
-  }
-  const out: RollupDelta[] = [...minutes.values()];
-  for (const grain of ['hour', 'day'] as const) {
-    const acc = new Map<string, RollupDelta>();
-    for (const m of grain === 'hour' ? minutes.values() : [...minutes.values(), ...hours.values()]) {
-      const bucket = bucketOf(m.bucket, grain);
-      const key = `${bucket}\u0000${m.metric}\u0000${m.k1}\u0000${m.k2}`;
-      const d = acc.get(key);
-      if (d) {
-        d.count += m.count;
-        d.bytesUp += m.bytesUp;
-        d.bytesDown += m.bytesDown;
-      } else acc.set(key, { ...m, grain, bucket });
-    }
-    out.push(...acc.values());
-  }
-  out.push(...hours.values());
-  return out;
 }
 
 export interface GrainRange {
