@@ -96,6 +96,13 @@ export class CategoryDb {
   /** HOST_FILTER */
   private readonly hostFilter: Int32Array;
   private readonly bucketCount: number;
+  /**
+   * bucketCount / 2^32 and the filter's word count / 2^32: (x * scale) >>> 0 is the
+   * multiply-shift floor(x * n / 2^32) of key-hash.ts bucketOf, exactly (x * n < 2^53, and the
+   * power-of-two scaling is exact), without the division and floor
+   */
+  private readonly bucketScale: number;
+  private readonly filterScale: number;
   private hostKeys: Int32Array;
   private hostKeyBytes: Uint8Array;
   private readonly verifyKeys: Int32Array;
@@ -226,6 +233,8 @@ export class CategoryDb {
     }
     this.hostFilter = i32(SECTION.HOST_FILTER);
     if (this.hostFilter.length < 16) throw new CategoryDbError('corrupt', 'category database host filter is too short');
+    this.bucketScale = this.bucketCount / 4294967296;
+    this.filterScale = this.hostFilter.length / 4294967296;
     this.hostKeys = i32(SECTION.HOST_KEYS);
     this.verifyKeys = i32(SECTION.HOST_VERIFY);
     this.verifyKeyBytes = new Uint8Array(this.verifyKeys.buffer, this.verifyKeys.byteOffset, this.verifyKeys.byteLength);
@@ -456,7 +465,7 @@ export class CategoryDb {
     const f2 = hashFinish32(this.sH2[j] as number);
     this.sF1[j] = f1;
     this.sF2[j] = f2;
-    this.sFilter[j] = Math.floor(((f2 >>> 0) * this.hostFilter.length) / 4294967296);
+    this.sFilter[j] = ((f2 >>> 0) * this.filterScale) >>> 0;
     this.sMask[j] = filterBits(f2);
     this.sBase[j] = this.bucketBase(f1);
   }
@@ -508,7 +517,7 @@ export class CategoryDb {
 
   /** The host filter may hold f2 (an anchor or a SPLIT parent); false: certainly not. */
   private filterHas(f2: number): boolean {
-    const w = this.hostFilter[Math.floor(((f2 >>> 0) * this.hostFilter.length) / 4294967296)] as number;
+    const w = this.hostFilter[((f2 >>> 0) * this.filterScale) >>> 0] as number;
     const m = filterBits(f2);
     return (w & m) === m;
   }
@@ -593,7 +602,7 @@ export class CategoryDb {
         f1 = hashFinish32(h1);
         f2 = hashFinish32(h2);
         // nothing anchors here: no key at or under this suffix
-        const w = filter[Math.floor(((f2 >>> 0) * filter.length) / 4294967296)] as number;
+        const w = filter[((f2 >>> 0) * this.filterScale) >>> 0] as number;
         const m = filterBits(f2);
         if ((w & m) !== m) break;
         home = this.bucketBase(f1);
@@ -687,7 +696,7 @@ export class CategoryDb {
   }
 
   private bucketBase(f1: number): number {
-    return BUCKETS_HEADER_WORDS + Math.floor(((f1 >>> 0) * this.bucketCount) / 4294967296) * BUCKET_WORDS;
+    return BUCKETS_HEADER_WORDS + (((f1 >>> 0) * this.bucketScale) >>> 0) * BUCKET_WORDS;
   }
 
   /**
