@@ -49,6 +49,12 @@ const validate = args.get('validate') !== 'no';
 const http = args.get('http') === 'yes';
 /** batches in flight at once (gateways posting concurrently; default 4) */
 const concurrency = Number(args.get('concurrency') ?? 4);
+for (const [name, v] of [['sizes', sizes], ['batch', [batchSize]], ['concurrency', [concurrency]], ['ingest', ingestN === 0 ? [] : [ingestN]]] as const) {
+  if (v.some((x) => !Number.isInteger(x) || x < 1)) {
+    console.error(`--${name} takes positive whole numbers (got ${args.get(name)})`);
+    process.exit(2);
+  }
+}
 const DAY = 86_400_000;
 /** events span 30 days ending at END, like a month of an office's logs */
 const END = Date.UTC(2026, 10, 25);
@@ -84,6 +90,18 @@ function cpuNow(): number {
   return (u.user + u.system) / 1e6;
 }
 
+/** `count` generated events in batches of `batchSize`, each a consecutive slice of `span` ms ending at END, in time order */
+function* batchSlices(count: number, seed: number, span: number): Generator<{ i: number; raw: LogEvent[] }> {
+  const nb = Math.ceil(count / batchSize);
+  const slice = span / nb;
+  for (let i = 0; i < nb; i++) {
+    const size = Math.min(batchSize, count - i * batchSize);
+    const from = END - span + Math.floor(i * slice);
+    const raw = [...generateEvents({ seed: seed * 100_003 + i, from, to: from + Math.max(1, Math.floor(slice)), count: size, idPrefix: `s${seed}-${i}-`, hosts: 200 })].sort((a, b) => a.ts - b.ts);
+    yield { i, raw };
+  }
+}
+
 /**
  * Ingests `count` events spread over `span` ms ending at END, each batch a consecutive slice of
  * time (as a gateway ships them). The batches are generated and validated (zod, as the endpoint
@@ -94,14 +112,9 @@ function cpuNow(): number {
  */
 async function fill(store: EventStore, count: number, seed: number, span: number): Promise<{ sec: number; cpuSec: number; genSec: number; flushSec: number; flushCpuSec: number }> {
   const batches: EventBatch[] = [];
-  const nb = Math.ceil(count / batchSize);
-  const slice = span / nb;
   const g = performance.now();
-  for (let i = 0; i < nb; i++) {
-    const size = Math.min(batchSize, count - i * batchSize);
-    const from = END - span + Math.floor(i * slice);
-    const raw = [...generateEvents({ seed: seed * 100_003 + i, from, to: from + Math.max(1, Math.floor(slice)), count: size, idPrefix: `s${seed}-${i}-`, hosts: 200 })].sort((a, b) => a.ts - b.ts);
-    batches.push({ batchId: `b-${seed}-${i}`, gatewayId: `gw-${i % 3}`, events: validate ? raw.map((e) => LogEvent.parse(e)) : (raw as LogEvent[]) });
+  for (const { i, raw } of batchSlices(count, seed, span)) {
+    batches.push({ batchId: `b-${seed}-${i}`, gatewayId: `gw-${i % 3}`, events: validate ? raw.map((e) => LogEvent.parse(e)) : raw });
   }
   const genSec = (performance.now() - g) / 1000;
   const t0 = performance.now();
@@ -130,13 +143,8 @@ async function fill(store: EventStore, count: number, seed: number, span: number
  */
 async function fillHttp(store: EventStore, count: number, seed: number, span: number): Promise<{ sec: number; cpuSec: number; genSec: number; flushSec: number; flushCpuSec: number }> {
   const bodies: Array<{ gw: string; body: Buffer }> = [];
-  const nb = Math.ceil(count / batchSize);
-  const slice = span / nb;
   const g = performance.now();
-  for (let i = 0; i < nb; i++) {
-    const size = Math.min(batchSize, count - i * batchSize);
-    const from = END - span + Math.floor(i * slice);
-    const events = [...generateEvents({ seed: seed * 100_003 + i, from, to: from + Math.max(1, Math.floor(slice)), count: size, idPrefix: `s${seed}-${i}-`, hosts: 200 })].sort((a, b) => a.ts - b.ts);
+  for (const { i, raw: events } of batchSlices(count, seed, span)) {
     bodies.push({ gw: `gw-${i % 3}`, body: Buffer.from(JSON.stringify({ batchId: `h-${seed}-${i}`, gatewayId: `gw-${i % 3}`, events })) });
   }
   const genSec = (performance.now() - g) / 1000;
