@@ -110,22 +110,37 @@ function* batchSlices(count: number, seed: number, span: number): Generator<{ i:
  * batch is acknowledged, and until everything acknowledged is loaded (DuckDB's loader runs in
  * the background; the other stores load before they acknowledge).
  */
-async function fill(store: EventStore, count: number, seed: number, span: number): Promise<{ sec: number; cpuSec: number; genSec: number; flushSec: number; flushCpuSec: number }> {
+async function fill(store: EventStore, count: number, seed: number, span: number): Promise<FillTimes> {
   const batches: EventBatch[] = [];
   const g = performance.now();
   for (const { i, raw } of batchSlices(count, seed, span)) {
     batches.push({ batchId: `b-${seed}-${i}`, gatewayId: `gw-${i % 3}`, events: validate ? raw.map((e) => LogEvent.parse(e)) : raw });
   }
   const genSec = (performance.now() - g) / 1000;
+  return timed(store, genSec, async () => {
+    const inflight = new Set<Promise<unknown>>();
+    for (const b of batches) {
+      const p: Promise<unknown> = store.ingest('bench-tenant', b).finally(() => inflight.delete(p));
+      inflight.add(p);
+      if (inflight.size >= concurrency) await Promise.race(inflight);
+    }
+    await Promise.all(inflight);
+  });
+}
+
+interface FillTimes {
+  sec: number;
+  cpuSec: number;
+  genSec: number;
+  flushSec: number;
+  flushCpuSec: number;
+}
+
+/** wall and CPU seconds of `send` (until every batch is acknowledged), then of DuckDB's loader catching up */
+async function timed(store: EventStore, genSec: number, send: () => Promise<void>): Promise<FillTimes> {
   const t0 = performance.now();
   const c0 = cpuNow();
-  const inflight = new Set<Promise<unknown>>();
-  for (const b of batches) {
-    const p: Promise<unknown> = store.ingest('bench-tenant', b).finally(() => inflight.delete(p));
-    inflight.add(p);
-    if (inflight.size >= concurrency) await Promise.race(inflight);
-  }
-  await Promise.all(inflight);
+  await send();
   const sec = (performance.now() - t0) / 1000;
   const cpuSec = cpuNow() - c0;
   const f = performance.now();
@@ -141,7 +156,7 @@ async function fill(store: EventStore, count: number, seed: number, span: number
  * lookup). The bodies are serialised before the clock starts; the client (node:http, `concurrency`
  * requests in flight on kept-alive connections) runs in this process, so its CPU time is counted too.
  */
-async function fillHttp(store: EventStore, count: number, seed: number, span: number): Promise<{ sec: number; cpuSec: number; genSec: number; flushSec: number; flushCpuSec: number }> {
+async function fillHttp(store: EventStore, count: number, seed: number, span: number): Promise<FillTimes> {
   const bodies: Array<{ gw: string; body: Buffer }> = [];
   const g = performance.now();
   for (const { i, raw: events } of batchSlices(count, seed, span)) {
@@ -171,8 +186,6 @@ async function fillHttp(store: EventStore, count: number, seed: number, span: nu
       req.end(b.body);
     });
   try {
-    const t0 = performance.now();
-    const c0 = cpuNow();
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < bodies.length) {
@@ -181,13 +194,9 @@ async function fillHttp(store: EventStore, count: number, seed: number, span: nu
         if (res.status !== 200 || typeof (JSON.parse(res.text) as { accepted?: unknown }).accepted !== 'number') throw new Error(`events endpoint answered ${res.status}: ${res.text.slice(0, 300)}`);
       }
     };
-    await Promise.all(Array.from({ length: concurrency }, worker));
-    const sec = (performance.now() - t0) / 1000;
-    const cpuSec = cpuNow() - c0;
-    const f = performance.now();
-    const fc = cpuNow();
-    if (store instanceof DuckDbEventStore) await store.flush();
-    return { sec, cpuSec, genSec, flushSec: (performance.now() - f) / 1000, flushCpuSec: cpuNow() - fc };
+    return await timed(store, genSec, async () => {
+      await Promise.all(Array.from({ length: concurrency }, worker));
+    });
   } finally {
     agent.destroy();
     await app.close();

@@ -238,9 +238,7 @@ export async function loadBatches(w: DuckDBConnection, batches: readonly Journal
   let rollupRows = 0;
   for (const g of GRAINS) {
     rollupRows += grains[g].rows;
-    grains[g].each((_t, bucket) => {
-      if (!(touched[g]! <= bucket)) touched[g] = bucket;
-    });
+    if (grains[g].rows > 0) touched[g] = grains[g].firstBucket;
     await appendRollups(w, g, grains[g]);
   }
   lap('rollup append');

@@ -12,18 +12,6 @@ import type { LogEvent } from '@mamori/policy';
 import { groupRollupKeys } from './group-rollups.js';
 import { HOUR, MINUTE, ROLLUP_METRICS, bucketOf, type Grain, type RollupDelta, type RollupMetric } from './rollups.js';
 
-export interface RollupEntry {
-  tenantId: string;
-  grain: Grain;
-  bucket: number;
-  metric: RollupDelta['metric'];
-  k1: string;
-  k2: string;
-  count: number;
-  bytesUp: number;
-  bytesDown: number;
-}
-
 type KeysOf = (ev: LogEvent) => Array<[string, string]>;
 
 const METRICS_BY_TYPE = new Map<LogEvent['type'], Array<[RollupMetric, KeysOf]>>();
@@ -35,6 +23,13 @@ for (const [name, def] of Object.entries(ROLLUP_METRICS) as Array<[RollupMetric,
 }
 
 const cut = (s: string): string => (s.length > 512 ? s.slice(0, 512) : s);
+
+/** one grain's rows: how many, the earliest bucket (Infinity when none), and a walk over them */
+export interface GrainRows {
+  rows: number;
+  firstBucket: number;
+  each(fn: RowVisitor): void;
+}
 
 export type RowVisitor = (tenantId: string, bucket: number, metric: string, k1: string, k2: string, count: number, bytesUp: number, bytesDown: number) => void;
 
@@ -94,6 +89,13 @@ class Sums {
     this.down = g(this.down);
   }
 
+  /** the earliest bucket of any tenant (Infinity when there are no rows) */
+  firstBucket(): number {
+    let first = Infinity;
+    for (const byBucket of this.keys.values()) for (const bucket of byBucket.keys()) if (bucket < first) first = bucket;
+    return first;
+  }
+
   /** calls `fn` for every row */
   each(fn: RowVisitor): void {
     for (const [tenantId, byBucket] of this.keys) {
@@ -127,7 +129,7 @@ export function computeRollupDeltas(events: readonly LogEvent[], gatewayId: stri
   const acc = new RollupAccumulator();
   for (const ev of events) acc.add('', gatewayId, ev);
   const out: RollupDelta[] = [];
-  for (const [grain, g] of Object.entries(acc.grains()) as Array<[Grain, { each(fn: RowVisitor): void }]>) {
+  for (const [grain, g] of Object.entries(acc.grains()) as Array<[Grain, GrainRows]>) {
     g.each((_t, bucket, metric, k1, k2, count, bytesUp, bytesDown) => out.push({ grain, bucket, metric: metric as RollupDelta['metric'], k1, k2, count, bytesUp, bytesDown }));
   }
   return out;
@@ -151,13 +153,8 @@ export class RollupAccumulator {
     for (const [metric, k1, k2] of groupRollupKeys(ev, gatewayId)) this.groupHours.add(g, metric, k1, k2, 1, up, down);
   }
 
-  /** rows per grain so far (the hour and day rows are summed when asked for) */
-  get minuteRows(): number {
-    return this.minutes.rows;
-  }
-
   /** the minute, hour and day rows (hour and day summed from the minute rows and the group pairs) */
-  grains(): Record<Grain, { rows: number; each(fn: RowVisitor): void }> {
+  grains(): Record<Grain, GrainRows> {
     const hours = new Sums();
     this.minutes.rollInto(hours, 'hour');
     const days = new Sums();
@@ -165,24 +162,16 @@ export class RollupAccumulator {
     this.groupHours.rollInto(days, 'day');
     const gh = this.groupHours;
     return {
-      minute: { rows: this.minutes.rows, each: (fn) => this.minutes.each(fn) },
+      minute: { rows: this.minutes.rows, firstBucket: this.minutes.firstBucket(), each: (fn) => this.minutes.each(fn) },
       hour: {
         rows: hours.rows + gh.rows,
+        firstBucket: Math.min(hours.firstBucket(), gh.firstBucket()),
         each: (fn) => {
           hours.each(fn);
           gh.each(fn);
         },
       },
-      day: { rows: days.rows, each: (fn) => days.each(fn) },
+      day: { rows: days.rows, firstBucket: days.firstBucket(), each: (fn) => days.each(fn) },
     };
-  }
-
-  /** every row as an object */
-  entries(): RollupEntry[] {
-    const out: RollupEntry[] = [];
-    for (const [grain, g] of Object.entries(this.grains()) as Array<[Grain, { each(fn: RowVisitor): void }]>) {
-      g.each((tenantId, bucket, metric, k1, k2, count, bytesUp, bytesDown) => out.push({ tenantId, grain, bucket, metric: metric as RollupEntry['metric'], k1, k2, count, bytesUp, bytesDown }));
-    }
-    return out;
   }
 }
