@@ -49,7 +49,7 @@ const validate = args.get('validate') !== 'no';
 const http = args.get('http') === 'yes';
 /** batches in flight at once (gateways posting concurrently; default 4) */
 const concurrency = Number(args.get('concurrency') ?? 4);
-for (const [name, v] of [['sizes', sizes], ['batch', [batchSize]], ['concurrency', [concurrency]], ['ingest', ingestN === 0 ? [] : [ingestN]]] as const) {
+for (const [name, v] of [['sizes', sizes], ['batch', [batchSize]], ['concurrency', [concurrency]], ['ingest', ingestN === 0 ? [] : [ingestN]], ...(['load-delay-ms', 'load-at'] as const).filter((k) => args.has(k)).map((k) => [k, [Number(args.get(k))]] as const)] as const) {
   if (v.some((x) => !Number.isInteger(x) || x < 1)) {
     console.error(`--${name} takes positive whole numbers (got ${args.get(name)})`);
     process.exit(2);
@@ -66,13 +66,19 @@ const SPAN = 30 * DAY;
  * really sending at these rates packs each batch into seconds: 1 hour is still sparser than that.
  */
 const INGEST_SPANS = (args.get('span-hours') ?? '1,720').split(',').filter(Boolean).map((h) => Number(h) * 3_600_000);
+/** --load-delay-ms, --load-at, --checkpoint-threshold: the DuckDB store's loader settings (default: the store's defaults) */
+const duckOpts = {
+  ...(args.has('load-delay-ms') ? { loadDelayMs: Number(args.get('load-delay-ms')) } : {}),
+  ...(args.has('load-at') ? { loadAtEvents: Number(args.get('load-at')) } : {}),
+  ...(args.has('checkpoint-threshold') ? { checkpointThreshold: args.get('checkpoint-threshold')! } : {}),
+};
 const dir = fs.mkdtempSync(path.join(args.get('dir') ?? os.tmpdir(), 'mamori-events-bench-'));
 
 let pgUrl: string | undefined;
 let stopPg: (() => Promise<void>) | undefined;
 
 async function open(kind: string, tag: string): Promise<EventStore> {
-  if (kind === 'duckdb') return DuckDbEventStore.open({ path: path.join(dir, `${tag}.duckdb`) });
+  if (kind === 'duckdb') return DuckDbEventStore.open({ path: path.join(dir, `${tag}.duckdb`), ...duckOpts });
   if (kind === 'sqlite') return new SqliteEventStore({ path: path.join(dir, `${tag}.sqlite`) });
   if (!pgUrl) {
     pgUrl = process.env['MAMORI_BENCH_DATABASE_URL'];
@@ -336,7 +342,7 @@ async function timeQueries(store: EventStore, reps: number): Promise<void> {
   for (const w of WIDGETS) await time(`  widget ${w.id} (${w.defaultHours} h)`, () => w.load(ctx(w)));
 }
 
-process.stdout.write(`events bench: started ${new Date().toISOString()}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}; node ${process.version}, ${os.cpus().length} cpus, batch ${batchSize}, concurrency ${concurrency}, zod validation ${validate ? 'on' : 'off'}, ingested events over ${INGEST_SPANS.map((x) => `${x / 3_600_000} h`).join(' and ')}, dir ${dir}\n`);
+process.stdout.write(`events bench: started ${new Date().toISOString()}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}; node ${process.version}, ${os.cpus().length} cpus, batch ${batchSize}, concurrency ${concurrency}, zod validation ${validate ? 'on' : 'off'}, DuckDB loader settings ${Object.keys(duckOpts).length ? JSON.stringify(duckOpts) : 'the defaults'}, ingested events over ${INGEST_SPANS.map((x) => `${x / 3_600_000} h`).join(' and ')}, dir ${dir}\n`);
 try {
   if (ingestN > 0) {
     process.stdout.write(`ingest: ${execFileSync('uptime').toString().trim()}\n`);

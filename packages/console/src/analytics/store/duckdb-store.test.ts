@@ -161,3 +161,24 @@ describe('duckdb journal segments', () => {
     }
   });
 });
+
+describe('duckdb checkpoint threshold', () => {
+  const setting = async (s: DuckDbEventStore): Promise<string> =>
+    String((await (s as unknown as { all(t: string, p: unknown[]): Promise<Array<{ v: unknown }>> }).all("SELECT current_setting('checkpoint_threshold') AS v", []))[0]!.v);
+
+  it('checkpoints per 256MB of WAL by default, or as configured', async () => {
+    const a = await DuckDbEventStore.open({ path: path.join(dir, `ckpt-${n++}.duckdb`) });
+    const b = await DuckDbEventStore.open({ path: path.join(dir, `ckpt-${n++}.duckdb`), checkpointThreshold: '32MB' });
+    try {
+      expect(await setting(a)).toMatch(/^(256\.0 ?MB|244\.1 ?MiB)$/);
+      expect(await setting(b)).toMatch(/^(32\.0 ?MB|30\.5 ?MiB)$/);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('refuses a threshold that is not a size', async () => {
+    await expect(DuckDbEventStore.open({ path: path.join(dir, `ckpt-${n++}.duckdb`), checkpointThreshold: "1GB'; DROP TABLE x; --" })).rejects.toThrow(/checkpointThreshold: a size such as '256MB'/);
+  });
+});

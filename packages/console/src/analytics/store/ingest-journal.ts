@@ -9,6 +9,12 @@
  *
  * A segment holds only complete lines that were synced, plus at most a torn tail of an append
  * that was never acknowledged (the process died during its write): openSegments() cuts it off.
+ *
+ * A segment's keys, event count and payloads are those of the appends synced into it (recorded
+ * when their sync returns, just before they are acknowledged). rotate() switches files between
+ * two writes: it waits for the write + sync in progress, not for the journal to fall idle, so
+ * the loader gets its segment while gateways keep sending (appends buffered meanwhile go to
+ * the next segment).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -47,11 +53,13 @@ export class IngestJournal {
   /** appended text waiting for the next write + sync */
   private buffered: Buffer[] = [];
   private waiters: Waiter[] = [];
-  /** events appended to the current segment (synced or about to be) */
+  /** events synced into the current segment */
   private segmentEvents = 0;
   private segmentKeys: string[] = [];
   private segmentPayloads: unknown[] | null = [];
   private syncing: Promise<void> | null = null;
+  /** rotate() calls waiting for the write in progress to end */
+  private rotations: Array<{ resolve(seg: JournalSegment | null): void; reject(err: unknown): void }> = [];
   private closed = false;
 
   private constructor(
@@ -80,14 +88,14 @@ export class IngestJournal {
     return { journal: new IngestJournal(dir, next), leftover };
   }
 
-  /** events in the current segment */
+  /** events synced into the current segment */
   get pendingEvents(): number {
     return this.segmentEvents;
   }
 
   /** true when the current segment holds (or is about to hold) any append */
   get hasPending(): boolean {
-    return this.segmentKeys.length > 0;
+    return this.segmentKeys.length > 0 || this.syncing !== null;
   }
 
   /**
@@ -98,10 +106,6 @@ export class IngestJournal {
     if (this.closed) return Promise.reject(new Error('the ingest journal is closed'));
     if (typeof lines === 'string') this.buffered.push(Buffer.from(lines, 'utf8'));
     else this.buffered.push(...lines);
-    this.segmentEvents += events;
-    this.segmentKeys.push(key);
-    if (payload === undefined) this.segmentPayloads = null;
-    else this.segmentPayloads?.push(payload);
     const p = new Promise<void>((resolve, reject) => this.waiters.push({ events, key, payload, resolve, reject }));
     this.kick();
     return p;
@@ -112,12 +116,31 @@ export class IngestJournal {
     this.syncing = this.syncLoop();
   }
 
-  /** writes and syncs until nothing is buffered; clears `syncing` in the same tick it sees that */
+  /**
+   * writes and syncs until nothing is buffered, switching segments between two writes when a
+   * rotate() waits; clears `syncing` in the same tick it sees that nothing is left
+   */
   private async syncLoop(): Promise<void> {
     try {
-      while (this.buffered.length > 0) await this.syncOnce();
+      while (this.buffered.length > 0) {
+        if (this.rotations.length > 0) this.rotateWaiting();
+        await this.syncOnce();
+      }
     } finally {
       this.syncing = null;
+      if (this.rotations.length > 0) this.rotateWaiting();
+    }
+  }
+
+  /** switches segments for the rotate() calls waiting (nothing is being written) */
+  private rotateWaiting(): void {
+    const waiting = this.rotations;
+    this.rotations = [];
+    try {
+      const seg = this.switchSegment();
+      for (const r of waiting) r.resolve(seg);
+    } catch (err) {
+      for (const r of waiting) r.reject(err);
     }
   }
 
@@ -131,6 +154,12 @@ export class IngestJournal {
     try {
       await writeAll(fd, parts);
       await new Promise<void>((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+      for (const w of waiters) {
+        this.segmentEvents += w.events;
+        this.segmentKeys.push(w.key);
+        if (w.payload === undefined) this.segmentPayloads = null;
+        else this.segmentPayloads?.push(w.payload);
+      }
       for (const w of waiters) w.resolve();
     } catch (err) {
       // none of these appends is acknowledged: cut what was written of them (a torn line in the
@@ -140,14 +169,7 @@ export class IngestJournal {
       } catch {
         // the next open cuts a torn tail; a torn middle needs this truncate to have worked
       }
-      for (const w of waiters) {
-        this.segmentEvents -= w.events;
-        const i = this.segmentKeys.lastIndexOf(w.key);
-        if (i >= 0) this.segmentKeys.splice(i, 1);
-        const j = this.segmentPayloads ? this.segmentPayloads.lastIndexOf(w.payload) : -1;
-        if (j >= 0) this.segmentPayloads!.splice(j, 1);
-        w.reject(err);
-      }
+      for (const w of waiters) w.reject(err);
     }
   }
 
@@ -157,12 +179,24 @@ export class IngestJournal {
   }
 
   /**
-   * Closes the current segment once everything appended to it is synced and starts the next
-   * one; returns the closed segment, or null when it holds nothing.
+   * Closes the current segment once the write in progress (if any) is synced and starts the
+   * next one; returns the closed segment (every append acknowledged so far is in it or in an
+   * earlier one), or null when it holds nothing. Appends not yet written go to the next segment.
    */
-  async rotate(): Promise<JournalSegment | null> {
-    // no await between the last check and the switch: nothing can be appended in between
-    while (this.syncing) await this.syncing;
+  rotate(): Promise<JournalSegment | null> {
+    if (this.closed) return Promise.resolve(null);
+    if (!this.syncing) {
+      try {
+        return Promise.resolve(this.switchSegment());
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    return new Promise((resolve, reject) => this.rotations.push({ resolve, reject }));
+  }
+
+  /** the switch itself: only while nothing is being written */
+  private switchSegment(): JournalSegment | null {
     if (this.closed || (this.segmentKeys.length === 0 && fs.fstatSync(this.fd).size === 0)) return null;
     const done: JournalSegment = { seq: this.seq, file: segmentFile(this.dir, this.seq), events: this.segmentEvents, keys: this.segmentKeys, payloads: this.segmentPayloads };
     fs.closeSync(this.fd);
