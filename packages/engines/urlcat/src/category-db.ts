@@ -11,12 +11,8 @@
  * sends the next level to a home of its own, through the filter again. The longest suffix found
  * as a key answers; its catset sits in the slot beside the fingerprint.
  *
- * Batches (lookupHosts, lookupHostsCatsets) go through groups of GROUP hosts in phases, so the
- * misses of a group's hosts overlap instead of following one another: each host is read up to
- * its registrable level with no table read (begin), then one loop loads the filter words of all,
- * one the home buckets of those the filter lets through, and each host finishes from its state
- * (walk) with its lines in cache; hosts past a SPLIT parent go round again for their next level.
- * A single lookup is the same begin and walk, without stopping.
+ * Batches (lookupHosts, lookupHostsCatsets) take the same steps in WebAssembly (host-kernel.wat),
+ * in passes over groups of hosts so that the misses of a group's hosts overlap.
  *
  * False matches: a host suffix that is not in the table matches a slot only if its 64-bit
  * fingerprint equals that slot's. A lookup compares each suffix it reaches with the slots of one
@@ -50,6 +46,7 @@ import {
 import { HASH2_SEED, HASH_SEED, deeperBit, filterBits, hashFinish32, hashKey, hashStep, hashStep2 } from './key-hash.js';
 import { formatIPv4, formatIPv6, maskV4, parseIPv4, parseIPv6, type Cidr } from './ip.js';
 import { splitUrl } from './list-entry.js';
+import { HostKernel, KERNEL_CHUNK } from './host-kernel.js';
 
 export interface LookupResult {
   /** Category ids. The array is shared between lookups and frozen: copy it before changing it. */
@@ -60,12 +57,8 @@ export interface LookupResult {
 
 const NONE: LookupResult = Object.freeze({ categories: Object.freeze([]) as unknown as string[] });
 const MAX_LABELS = 128;
-/** hosts per batch group (lookupHosts, lookupHostsCatsets) */
-const GROUP = 32;
-/** the state slot of single lookups (batch groups use 0..GROUP-1) */
-const SINGLE = GROUP;
-/** walk(): the host stopped at a new anchor level (batch groups) */
-const PENDING = -4;
+/** the state slot of a lookup (begin() and walk()) */
+const SINGLE = 0;
 /** where lookupCost keeps its candidates */
 const SINGLE_AT = 0;
 
@@ -120,24 +113,17 @@ export class CategoryDb {
   private readonly bounds = new Int32Array(SINGLE_AT + MAX_LABELS + 1);
   private readonly hashes = new Int32Array(SINGLE_AT + MAX_LABELS + 1);
   private readonly expressions: Array<{ re: RegExp; categories: string[]; pattern: string }>;
-  /** lookup state per slot (batch group hosts, then SINGLE): see begin() and walk() */
-  private readonly sPos = new Int32Array(GROUP + 1);
-  private readonly sH1 = new Int32Array(GROUP + 1);
-  private readonly sH2 = new Int32Array(GROUP + 1);
-  private readonly sEnd = new Int32Array(GROUP + 1);
-  private readonly sUpper = new Int32Array(GROUP + 1);
-  private readonly sBest = new Int32Array(GROUP + 1);
-  private readonly sBestStart = new Int32Array(GROUP + 1);
-  private readonly sBestUpper = new Int32Array(GROUP + 1);
-  /** batch groups: each host's filter word index, filter bits (then: the bits missing), home bucket */
-  private readonly sFilter = new Int32Array(GROUP);
-  private readonly sMask = new Int32Array(GROUP);
-  private readonly sBase = new Int32Array(GROUP);
-  private readonly sF1 = new Int32Array(GROUP);
-  private readonly sF2 = new Int32Array(GROUP);
-  /** batch groups: the results, and the hosts still going */
-  private readonly res = new Int32Array(GROUP);
-  private readonly todo = new Int32Array(GROUP);
+  /** lookup state (slot SINGLE): see begin() and walk() */
+  private readonly sPos = new Int32Array(1);
+  private readonly sH1 = new Int32Array(1);
+  private readonly sH2 = new Int32Array(1);
+  private readonly sEnd = new Int32Array(1);
+  private readonly sUpper = new Int32Array(1);
+  private readonly sBest = new Int32Array(1);
+  private readonly sBestStart = new Int32Array(1);
+  private readonly sBestUpper = new Int32Array(1);
+  /** the WebAssembly batch lookup (host-kernel.ts), made on the first batch; null: not usable */
+  private kernel: HostKernel | null | undefined;
   /** set by ipCatset(): the network that matched */
   private ipMatched = '';
   /** set by suffixes(): the host had an upper-case letter */
@@ -373,10 +359,14 @@ export class CategoryDb {
    * categories of hosts[i], the same shared frozen arrays lookupHostCategories returns.
    */
   lookupHosts(hosts: readonly string[], out: Array<readonly string[]>): void {
-    const res = this.res;
-    for (let g = 0; g < hosts.length; g += GROUP) {
-      const m = Math.min(GROUP, hosts.length - g);
-      this.groupCatsets(hosts, g, m);
+    const kernel = this.batchKernel();
+    for (let g = 0; g < hosts.length; g += KERNEL_CHUNK) {
+      const m = Math.min(KERNEL_CHUNK, hosts.length - g);
+      if (kernel === null || !kernel.run(hosts, g, m)) {
+        for (let j = 0; j < m; j++) out[g + j] = this.lookupHostCategories(hosts[g + j] as string);
+        continue;
+      }
+      const res = kernel.out;
       for (let j = 0; j < m; j++) {
         const cs = res[j] as number;
         out[g + j] = cs >= 0 ? this.categories(cs) : cs === -1 ? NONE.categories : this.lookupHostSlow(hosts[g + j] as string).categories;
@@ -390,84 +380,29 @@ export class CategoryDb {
    */
   lookupHostsCatsets(hosts: readonly string[], out: Uint32Array): void {
     if (out.length < hosts.length) throw new RangeError(`lookupHostsCatsets: out holds ${out.length} ids for ${hosts.length} hosts`);
-    const res = this.res;
-    for (let g = 0; g < hosts.length; g += GROUP) {
-      const m = Math.min(GROUP, hosts.length - g);
-      this.groupCatsets(hosts, g, m);
+    const kernel = this.batchKernel();
+    for (let g = 0; g < hosts.length; g += KERNEL_CHUNK) {
+      const m = Math.min(KERNEL_CHUNK, hosts.length - g);
+      const fast = kernel !== null && kernel.run(hosts, g, m);
+      const res = kernel?.out;
       for (let j = 0; j < m; j++) {
-        let cs = res[j] as number;
-        if (cs === -2) cs = this.slowCatset(hosts[g + j] as string);
+        const host = hosts[g + j] as string;
+        let cs = fast && res !== undefined ? (res[j] as number) : this.lookupCatset(host);
+        if (cs === -2) cs = this.slowCatset(host);
         out[g + j] = cs >= 0 ? cs : NO_CATSET;
       }
     }
   }
 
-  /**
-   * The catsets of hosts[g, g + m) into res[0, m) (-1 none, -2 slow path), in phases so that the
-   * memory misses of the group's hosts overlap instead of following one another: (a) read every
-   * host up to its registrable level (no table read); (b) load the filter word of each; (c) load
-   * the home bucket of each the filter lets through; (d) finish each host from its state (the
-   * lines are in cache by then). A host that passes a SPLIT parent stops at the next level, and
-   * those go through (b)–(d) again.
-   */
-  private groupCatsets(hosts: readonly string[], g: number, m: number): void {
-    const res = this.res;
-    const todo = this.todo;
-    const sFilter = this.sFilter;
-    const sBase = this.sBase;
-    const sMask = this.sMask;
-    const filter = this.hostFilter;
-    const b = this.buckets;
-    let pending = 0;
-    let sink = 0;
-    // the hosts' own bytes first (strings scattered over the heap miss too)
-    for (let j = 0; j < m; j++) {
-      const host = hosts[g + j] as string;
-      sink ^= host.charCodeAt(host.length - 1) | 0;
-    }
-    for (let j = 0; j < m; j++) {
-      const host = hosts[g + j] as string;
-      const end = nameEnd(host, false);
-      const r = end < 0 ? end : this.begin(host, end, j);
-      if (r < 0) res[j] = r;
-      else {
-        todo[pending++] = j;
-        this.anchorAt(j);
-      }
-    }
-    while (pending > 0) {
-      for (let k = 0; k < pending; k++) {
-        const j = todo[k] as number;
-        sMask[j] = ((filter[sFilter[j] as number] as number) & (sMask[j] as number)) ^ (sMask[j] as number);
-      }
-      for (let k = 0; k < pending; k++) {
-        const j = todo[k] as number;
-        if (sMask[j] === 0) sink ^= b[sBase[j] as number] as number;
-      }
-      let next = 0;
-      for (let k = 0; k < pending; k++) {
-        const j = todo[k] as number;
-        // the filter's answer: nothing anchored at this level, the best key so far answers
-        const r = sMask[j] !== 0 ? this.sBest[j] as number : this.walk(hosts[g + j] as string, j, true);
-        if (r === PENDING) {
-          todo[next++] = j;
-          this.anchorAt(j);
-        } else res[j] = r;
-      }
-      pending = next;
-    }
-    this.sink = sink;
+  /** The batch kernel over this database's tables (made once; null when it cannot read them). */
+  private batchKernel(): HostKernel | null {
+    if (this.kernel === undefined) this.kernel = HostKernel.create(this.hostFilter, this.buckets, this.bucketCount, this.verifyKeys) ?? null;
+    return this.kernel;
   }
 
-  /** Where slot j's pending anchor level looks: its filter word, filter bits and home bucket. */
-  private anchorAt(j: number): void {
-    const f1 = hashFinish32(this.sH1[j] as number);
-    const f2 = hashFinish32(this.sH2[j] as number);
-    this.sF1[j] = f1;
-    this.sF2[j] = f2;
-    this.sFilter[j] = ((f2 >>> 0) * this.filterScale) >>> 0;
-    this.sMask[j] = filterBits(f2);
-    this.sBase[j] = this.bucketBase(f1);
+  /** Bytes of the batch kernel's memory, 0 before the first batch (benchmark diagnostics). */
+  get batchKernelBytes(): number {
+    return this.kernel ? this.kernel.byteLength : 0;
   }
 
   /**
@@ -522,9 +457,6 @@ export class CategoryDb {
     return (w & m) === m;
   }
 
-  /** keeps the batch's touching loads alive */
-  private sink = 0;
-
   /**
    * The hot path of host lookups: the catset of the longest listed suffix, -1 when none, -2 for a
    * host that needs the slow path (IP literal, non-ASCII). Sets matchStart and matchUpper.
@@ -533,7 +465,7 @@ export class CategoryDb {
     const end = nameEnd(host, notIp);
     if (end < 0) return end;
     const r = this.begin(host, end, SINGLE);
-    return r < 0 ? r : this.walk(host, SINGLE, false);
+    return r < 0 ? r : this.walk(host, SINGLE);
   }
 
   /**
@@ -572,11 +504,10 @@ export class CategoryDb {
   /**
    * Goes on from slot j's anchor level (host[sPos + 1, end) read, the filter not yet asked):
    * filter, home, slot; through the anchor's group when its home word says keys lie below it;
-   * past a SPLIT parent to the next level, which is an anchor level again — there, with `once`,
-   * it keeps the state in slot j and returns PENDING. Else the catset of the longest key found
-   * (matchStart, matchUpper set), -1 for none, -2 for the slow path.
+   * past a SPLIT parent to the next level, which is an anchor level again. Returns the catset of
+   * the longest key found (matchStart, matchUpper set), -1 for none, -2 for the slow path.
    */
-  private walk(host: string, j: number, once: boolean): number {
+  private walk(host: string, j: number): number {
     const b = this.buckets;
     const filter = this.hostFilter;
     let i = this.sPos[j] as number;
@@ -587,26 +518,14 @@ export class CategoryDb {
     let best = this.sBest[j] as number;
     let bestStart = this.sBestStart[j] as number;
     let bestUpper = this.sBestUpper[j] as number;
-    // a batch group has asked the filter of the first level already (and it said yes)
-    let checked = once;
     for (;;) {
-      let f1: number;
-      let f2: number;
-      let home: number;
-      if (checked) {
-        f1 = this.sF1[j] as number;
-        f2 = this.sF2[j] as number;
-        home = this.sBase[j] as number;
-        checked = false;
-      } else {
-        f1 = hashFinish32(h1);
-        f2 = hashFinish32(h2);
-        // nothing anchors here: no key at or under this suffix
-        const w = filter[((f2 >>> 0) * this.filterScale) >>> 0] as number;
-        const m = filterBits(f2);
-        if ((w & m) !== m) break;
-        home = this.bucketBase(f1);
-      }
+      const f1 = hashFinish32(h1);
+      const f2 = hashFinish32(h2);
+      // nothing anchors here: no key at or under this suffix
+      const w = filter[((f2 >>> 0) * this.filterScale) >>> 0] as number;
+      const m = filterBits(f2);
+      if ((w & m) !== m) break;
+      const home = this.bucketBase(f1);
       const v = this.findSlot(home, f1, f2);
       let cs = this.keyCatset(v, host, i + 1, end);
       if (cs >= 0) {
@@ -652,16 +571,6 @@ export class CategoryDb {
         } else if (ch > 127 || ch === 58) return -2;
         h1 = hashStep(h1, ch);
         h2 = hashStep2(h2, ch);
-      }
-      if (once) {
-        this.sPos[j] = i;
-        this.sH1[j] = h1;
-        this.sH2[j] = h2;
-        this.sUpper[j] = upper;
-        this.sBest[j] = best;
-        this.sBestStart[j] = bestStart;
-        this.sBestUpper[j] = bestUpper;
-        return PENDING;
       }
     }
     if (best >= 0) {

@@ -14,6 +14,7 @@ import {
   SECTION,
   SECTION_ENTRY_BYTES,
   LOAD,
+  FILTER_BITS,
   NEAR_GROUP,
   REACH_MASK,
   SLOT_KEY,
@@ -240,8 +241,8 @@ export class CategoryDbBuilder {
       if ((reach[h] as number) > REACH_MASK) throw new Error('host bucket table too crowded');
       buckets[BUCKETS_HEADER_WORDS + h * BUCKET_WORDS + BUCKET_WORDS - 1] = (reach[h] as number) | (deeper[h] as number);
     }
-    // the filter: every anchor (the suffixes that have a home), about 12 bits each
-    const filterWords = Math.max(16, Math.ceil((groups.size * 12) / 32 / 16) * 16);
+    // the filter: every anchor (the suffixes that have a home), FILTER_BITS bits each
+    const filterWords = Math.max(16, Math.ceil((groups.size * FILTER_BITS) / 32 / 16) * 16);
     const filter = new Int32Array(filterWords);
     for (const anchor of groups.keys()) {
       const f2 = hostFingerprint(anchor)[1];
