@@ -14,13 +14,11 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 function db() {
   const b = new CategoryDbBuilder('kernel');
-  b.addHost('bank.example.jp', 'finance');
-  b.addHost('clinic.example.co.jp', 'health');
-  b.addHost('news.example.jp', 'news');
-  b.addHost('example.com', 'search-engines');
-  b.addHost('mail.example.com', 'webmail');
-  b.addHost('xn--bcher-kva.example.jp', 'shopping');
-  b.addHost('deep.a.b.c.d.e.f.g.h.i.j.example.com', 'games');
+  const hosts = 'bank.example.jp finance  clinic.example.co.jp health  news.example.jp news  example.com search-engines  mail.example.com webmail  xn--bcher-kva.example.jp shopping  deep.a.b.c.d.e.f.g.h.i.j.example.com games';
+  for (const pair of hosts.split('  ')) {
+    const [host, category] = pair.split(' ') as [string, string];
+    b.addHost(host, category);
+  }
   for (let i = 0; i < 3000; i++) b.addHost(`h${i}.site${i % 700}.example.net`, i % 3 === 0 ? 'finance' : 'malware');
   if (!b.addEntry(parseListLine('198.51.100.0/24', 'auto'), 'cnc')) throw new Error('bad fixture');
   return loadCategoryDb(b.build());

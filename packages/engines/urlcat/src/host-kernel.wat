@@ -181,8 +181,11 @@
 
   ;; hosts separated by "\n" in [p, p + len): results (i32) to out; state records (32 bytes per
   ;; host, 64 hosts) at scratch. Returns the number of hosts. In passes over groups of 64 hosts so
-  ;; that their memory misses overlap: (a) each host read to its registrable level, its filter
-  ;; word loaded; (b) the home bucket loaded of each the filter lets through; (c) each finished.
+  ;; that their memory misses overlap: (a) each host read to its registrable level; (a2) the
+  ;; filter words loaded; (b) the filter asked; (b2) the home buckets loaded of those it lets
+  ;; through; (c) each finished. The loads are in loops of their own, a few instructions per
+  ;; host, so that the core has many of them in flight (inside (a) or (b) only a few hosts'
+  ;; worth of instructions fit in its window: measured 1.29x the batch rate).
   (func (export "batch") (param $p i32) (param $len i32) (param $out i32) (param $scratch i32) (result i32)
     (local $e i32) (local $q i32) (local $n i32) (local $g i32) (local $j i32) (local $st i32) (local $r i32)
     (local $f2 i32) (local $m i32) (local $sink i32) (local $f1 i32)
@@ -206,16 +209,26 @@
             (local.set $st (i32.add (local.get $scratch) (i32.shl (local.get $g) (i32.const 5))))
             (local.set $r (call $begin (local.get $p) (local.get $q) (local.get $st)))
             (i32.store offset=28 (local.get $st) (local.get $r))
+            ;; the line (a2) loads: the filter word, or one in cache for a host already answered
+            (i32.store offset=24 (local.get $st) (global.get $filter))
             (if (i32.eqz (local.get $r))
               (then
                 (local.set $f2 (call $fmix (i32.load offset=16 (local.get $st))))
                 (i32.store offset=20 (local.get $st) (local.get $f2))
-                (local.set $sink (i32.xor (local.get $sink) (i32.load (i32.add (global.get $filter)
-                  (i32.shl (i32.wrap_i64 (i64.shr_u (i64.mul (i64.extend_i32_u (local.get $f2)) (i64.extend_i32_u (global.get $fwords))) (i64.const 32))) (i32.const 2))))))))
+                (i32.store offset=24 (local.get $st) (i32.add (global.get $filter)
+                  (i32.shl (i32.wrap_i64 (i64.shr_u (i64.mul (i64.extend_i32_u (local.get $f2)) (i64.extend_i32_u (global.get $fwords))) (i64.const 32))) (i32.const 2))))))
             (local.set $g (i32.add (local.get $g) (i32.const 1)))
             (local.set $q (i32.add (local.get $q) (i32.const 1)))
             (local.set $p (local.get $q))
             (br $a)))
+        ;; (a2) the group's filter words, in a loop short enough that their misses overlap
+        (local.set $j (i32.const 0))
+        (block $endA2
+          (loop $a2
+            (br_if $endA2 (i32.ge_u (local.get $j) (local.get $g)))
+            (local.set $sink (i32.xor (local.get $sink) (i32.load (i32.load offset=24 (i32.add (local.get $scratch) (i32.shl (local.get $j) (i32.const 5)))))))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $a2)))
         ;; (b)
         (local.set $j (i32.const 0))
         (block $endB
@@ -231,11 +244,19 @@
                       (local.get $m))
                   (then
                     (local.set $f1 (call $fmix (i32.load offset=12 (local.get $st))))
-                    (local.set $sink (i32.xor (local.get $sink) (i32.load offset=60 (i32.add (i32.add (global.get $buckets) (i32.const 64))
-                      (i32.shl (i32.wrap_i64 (i64.shr_u (i64.mul (i64.extend_i32_u (local.get $f1)) (i64.extend_i32_u (global.get $homes))) (i64.const 32))) (i32.const 6)))))))
+                    (i32.store offset=24 (local.get $st) (i32.add (i32.add (global.get $buckets) (i32.const 64))
+                      (i32.shl (i32.wrap_i64 (i64.shr_u (i64.mul (i64.extend_i32_u (local.get $f1)) (i64.extend_i32_u (global.get $homes))) (i64.const 32))) (i32.const 6)))))
                   (else (i32.store offset=28 (local.get $st) (i32.const -1))))))
             (local.set $j (i32.add (local.get $j) (i32.const 1)))
             (br $b)))
+        ;; (b2) the home buckets, in a short loop (a host the filter turned away loads its filter word again, in cache)
+        (local.set $j (i32.const 0))
+        (block $endB2
+          (loop $b2
+            (br_if $endB2 (i32.ge_u (local.get $j) (local.get $g)))
+            (local.set $sink (i32.xor (local.get $sink) (i32.load (i32.load offset=24 (i32.add (local.get $scratch) (i32.shl (local.get $j) (i32.const 5)))))))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $b2)))
         ;; (c)
         (local.set $j (i32.const 0))
         (block $endC
