@@ -88,14 +88,26 @@ export function readSegment(file: string): JournalBatch[] {
 
 const KINDS: Record<FieldDef['kind'], ColumnKind> = { int: 'int', text: 'text', bool: 'bool', list: 'text' };
 
-/** one event table's appender and how each of its columns is filled */
+/** how a column is filled: the gateway, the first category, or the event's property of that kind */
+const OP_GATEWAY = 0;
+const OP_CATEGORY = 1;
+const OP_INT = 2;
+const OP_BOOL = 3;
+const OP_LIST = 4;
+const OP_TEXT = 5;
+const OPS: Record<FieldDef['kind'], number> = { int: OP_INT, bool: OP_BOOL, list: OP_LIST, text: OP_TEXT };
+
+/** one event table's appender and how each of its columns is filled (worked out once per table, not per event) */
 class EventTableWriter {
-  private readonly defs: FieldDef[];
+  private readonly names: string[];
+  private readonly ops: Uint8Array;
   constructor(
     private readonly ap: ChunkAppender,
     type: LogType,
   ) {
-    this.defs = FIELDS[type];
+    const defs = FIELDS[type];
+    this.names = defs.map((d) => d.name);
+    this.ops = Uint8Array.from(defs, (d) => (d.name === 'gatewayId' ? OP_GATEWAY : d.name === 'category' ? OP_CATEGORY : OPS[d.kind]));
   }
 
   static async open(w: DuckDBConnection, type: LogType): Promise<EventTableWriter> {
@@ -108,28 +120,39 @@ class EventTableWriter {
     const ap = this.ap;
     const rec = ev as unknown as Record<string, unknown>;
     ap.text(0, tenantId);
-    const defs = this.defs;
-    for (let i = 0; i < defs.length; i++) {
-      const def = defs[i]!;
+    const ops = this.ops;
+    const names = this.names;
+    for (let i = 0; i < ops.length; i++) {
       const col = i + 1;
-      if (def.name === 'gatewayId') {
-        ap.text(col, gatewayId);
-        continue;
+      switch (ops[i]) {
+        case OP_GATEWAY:
+          ap.text(col, gatewayId);
+          break;
+        case OP_CATEGORY: {
+          const cats = rec['categories'] as string[] | undefined;
+          ap.text(col, cats && cats.length > 0 ? cats[0]! : null);
+          break;
+        }
+        case OP_INT: {
+          const v = rec[names[i]!];
+          ap.int(col, v === undefined || v === null ? null : (v as number));
+          break;
+        }
+        case OP_BOOL: {
+          const v = rec[names[i]!];
+          ap.bool(col, v === undefined || v === null ? null : v === true);
+          break;
+        }
+        case OP_LIST: {
+          const v = rec[names[i]!];
+          ap.text(col, Array.isArray(v) && v.length > 0 ? `,${v.join(',')},` : null);
+          break;
+        }
+        default: {
+          const v = rec[names[i]!];
+          ap.text(col, v === undefined || v === null ? null : (v as string));
+        }
       }
-      if (def.name === 'category') {
-        const cats = rec['categories'] as string[] | undefined;
-        ap.text(col, cats && cats.length > 0 ? cats[0]! : null);
-        continue;
-      }
-      const v = rec[def.name];
-      if (v === undefined || v === null) {
-        if (def.kind === 'int') ap.int(col, null);
-        else if (def.kind === 'bool') ap.bool(col, null);
-        else ap.text(col, null);
-      } else if (def.kind === 'int') ap.int(col, v as number);
-      else if (def.kind === 'bool') ap.bool(col, v === true);
-      else if (def.kind === 'list') ap.text(col, Array.isArray(v) && v.length > 0 ? `,${v.join(',')},` : null);
-      else ap.text(col, v as string);
     }
     ap.endRow();
   }

@@ -68,6 +68,27 @@ describe('duckdb rollup rows', () => {
     }
   });
 
+  it('compacts less often as the merged rows grow (at most as many new delta rows as merged ones), keeping every sum', async () => {
+    const auto = await DuckDbEventStore.open({ path: path.join(dir, `geo-${n++}.duckdb`), compactAfterRows: 100 });
+    const never = await DuckDbEventStore.open({ path: path.join(dir, `geo-never-${n++}.duckdb`), compactAfterRows: 1e12 });
+    try {
+      for (let i = 0; i < 8; i++) {
+        await auto.ingest('t1', batch(i));
+        await never.ingest('t1', batch(i));
+        await Promise.all([auto.flush(), never.flush()]);
+        // every load appends more than 100 delta rows
+        expect(never.lastLoad!.rollupRows).toBeGreaterThan(100);
+      }
+      expect(auto.loadTotals.loads).toBe(8);
+      expect(auto.loadTotals.compactions).toBeGreaterThan(0);
+      expect(auto.loadTotals.compactions).toBeLessThan(8);
+      expect(await sums(auto)).toEqual(await sums(never));
+    } finally {
+      await auto.close();
+      await never.close();
+    }
+  });
+
   it('opens a store whose rollups table still has the old primary key, keeping its rows', async () => {
     const file = path.join(dir, `old-${n++}.duckdb`);
     const inst = await DuckDBInstance.create(file);

@@ -17,7 +17,8 @@
  * rows is a small scan, not a pass over every minute row) with no primary key: an upsert through DuckDB's ART index costs more
  * than the rest of the load, so each load appends its deltas and every rollup query SUMs them
  * (it does anyway). Compaction merges the rows of the buckets touched since the last compaction
- * once enough delta rows piled up, so the table stays about one row per key and bucket.
+ * once enough delta rows piled up (250,000, or as many as the last compaction left, if more), so
+ * the table stays under about two rows per key and bucket.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -41,7 +42,11 @@ export interface DuckDbEventStoreOptions {
   hooks?: IngestHooks;
   now?: () => number;
   threads?: number;
-  /** compact the rollup rows after this many appended delta rows (default 250,000) */
+  /**
+   * compact the rollup rows after this many appended delta rows (default 250,000), or after as
+   * many as the last compaction left in the buckets it merged, if more: each compaction then
+   * merges at most about twice the rows it rewrites, whatever the spread of the events
+   */
   compactAfterRows?: number;
   /**
    * ms between the first unloaded batch and its load (default 1000). A query loads everything
@@ -114,6 +119,8 @@ export class DuckDbEventStore extends SqlEventStore {
   /** delta rows appended since the last compaction, and the first bucket they touch per grain */
   private uncompacted = 0;
   private dirtyFrom: Partial<Record<Grain, number>> = {};
+  /** rows the last compaction left in the buckets it merged */
+  private compactedRows = 0;
   /** batches seen since open (until loaded KEEP_KEYS_MS ago) */
   private readonly known = new Map<string, Known>();
   /** keyHash() of every batch stored or being stored */
@@ -333,7 +340,7 @@ export class DuckDbEventStore extends SqlEventStore {
     if (T) process.stderr.write(`load ${seg.seq}: ${T.events} events, ${T.rollupRows} rollup rows: ${Object.entries(T.ms).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(', ')}\n`);
     fs.rmSync(seg.file, { force: true });
     // the segment is committed: a failed compaction only leaves more rows to sum
-    if (this.uncompacted >= (this.opts.compactAfterRows ?? COMPACT_AFTER_ROWS)) {
+    if (this.uncompacted >= Math.max(this.opts.compactAfterRows ?? COMPACT_AFTER_ROWS, this.compactedRows)) {
       const c = performance.now();
       await this.compactRollups().catch(() => undefined);
       tot.compactions++;
@@ -353,6 +360,7 @@ export class DuckDbEventStore extends SqlEventStore {
     if (grains.length === 0) return;
     const w = this.writer;
     await w.run('BEGIN TRANSACTION');
+    let merged = 0;
     try {
       for (const [g, b] of grains) {
         const table = rollupTableOf(g);
@@ -360,7 +368,7 @@ export class DuckDbEventStore extends SqlEventStore {
         await w.run(`CREATE OR REPLACE TEMP TABLE rollup_merge AS SELECT tenant_id, grain, bucket, metric, k1, k2, SUM(count)::BIGINT AS count, SUM(bytes_up)::BIGINT AS bytes_up, SUM(bytes_down)::BIGINT AS bytes_down FROM ${table} WHERE ${where} GROUP BY ALL`);
         await w.run(`DELETE FROM ${table} WHERE ${where}`);
         // clustered by tenant, metric and bucket, so that zone maps skip most row groups
-        await w.run(`INSERT INTO ${table} SELECT * FROM rollup_merge ORDER BY tenant_id, metric, bucket`);
+        merged += Number((await w.run(`INSERT INTO ${table} SELECT * FROM rollup_merge ORDER BY tenant_id, metric, bucket`)).rowsChanged);
         await w.run('DROP TABLE rollup_merge');
       }
       await w.run('COMMIT');
@@ -368,6 +376,7 @@ export class DuckDbEventStore extends SqlEventStore {
       await w.run('ROLLBACK').catch(() => undefined);
       throw err;
     }
+    this.compactedRows = merged;
   }
 
   /** Compacts the rollup rows now (tests, maintenance). */
