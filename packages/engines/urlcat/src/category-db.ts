@@ -57,8 +57,6 @@ export interface LookupResult {
 
 const NONE: LookupResult = Object.freeze({ categories: Object.freeze([]) as unknown as string[] });
 const MAX_LABELS = 128;
-/** the state slot of a lookup (begin() and walk()) */
-const SINGLE = 0;
 /** where lookupCost keeps its candidates */
 const SINGLE_AT = 0;
 
@@ -113,15 +111,6 @@ export class CategoryDb {
   private readonly bounds = new Int32Array(SINGLE_AT + MAX_LABELS + 1);
   private readonly hashes = new Int32Array(SINGLE_AT + MAX_LABELS + 1);
   private readonly expressions: Array<{ re: RegExp; categories: string[]; pattern: string }>;
-  /** lookup state (slot SINGLE): see begin() and walk() */
-  private readonly sPos = new Int32Array(1);
-  private readonly sH1 = new Int32Array(1);
-  private readonly sH2 = new Int32Array(1);
-  private readonly sEnd = new Int32Array(1);
-  private readonly sUpper = new Int32Array(1);
-  private readonly sBest = new Int32Array(1);
-  private readonly sBestStart = new Int32Array(1);
-  private readonly sBestUpper = new Int32Array(1);
   /** the WebAssembly batch lookup (host-kernel.ts), made on the first batch; null: not usable */
   private kernel: HostKernel | null | undefined;
   /** set by ipCatset(): the network that matched */
@@ -383,11 +372,10 @@ export class CategoryDb {
     const kernel = this.batchKernel();
     for (let g = 0; g < hosts.length; g += KERNEL_CHUNK) {
       const m = Math.min(KERNEL_CHUNK, hosts.length - g);
-      const fast = kernel !== null && kernel.run(hosts, g, m);
-      const res = kernel?.out;
+      const res = kernel !== null && kernel.run(hosts, g, m) ? kernel.out : null;
       for (let j = 0; j < m; j++) {
         const host = hosts[g + j] as string;
-        let cs = fast && res !== undefined ? (res[j] as number) : this.lookupCatset(host);
+        let cs = res !== null ? (res[j] as number) : this.lookupCatset(host);
         if (cs === -2) cs = this.slowCatset(host);
         out[g + j] = cs >= 0 ? cs : NO_CATSET;
       }
@@ -464,16 +452,7 @@ export class CategoryDb {
   private lookupCatset(host: string, notIp = false): number {
     const end = nameEnd(host, notIp);
     if (end < 0) return end;
-    const r = this.begin(host, end, SINGLE);
-    return r < 0 ? r : this.walk(host, SINGLE);
-  }
-
-  /**
-   * Reads host[0, end) right to left up to its registrable level (two labels) and keeps the
-   * state of that first anchor level in slot j. Returns 0, -1 (one label: never a key) or -2
-   * (slow path: non-ASCII, colon).
-   */
-  private begin(host: string, end: number, j: number): number {
+    // read host[0, end) right to left up to its registrable level (two labels)
     let h1 = HASH_SEED;
     let h2 = HASH2_SEED;
     let upper = 0;
@@ -491,33 +470,24 @@ export class CategoryDb {
       h1 = hashStep(h1, ch);
       h2 = hashStep2(h2, ch);
     }
+    // one label: never a key
     if (dot === 0) return -1;
-    this.sPos[j] = i;
-    this.sH1[j] = h1;
-    this.sH2[j] = h2;
-    this.sEnd[j] = end;
-    this.sUpper[j] = upper;
-    this.sBest[j] = -1;
-    return 0;
+    return this.walk(host, end, i, h1, h2, upper);
   }
 
   /**
-   * Goes on from slot j's anchor level (host[sPos + 1, end) read, the filter not yet asked):
+   * Goes on from the registrable level (host[i + 1, end) read into the hash chains h1 and h2,
+   * `upper` when it had upper case; the filter not yet asked):
    * filter, home, slot; through the anchor's group when its home word says keys lie below it;
    * past a SPLIT parent to the next level, which is an anchor level again. Returns the catset of
    * the longest key found (matchStart, matchUpper set), -1 for none, -2 for the slow path.
    */
-  private walk(host: string, j: number): number {
+  private walk(host: string, end: number, i: number, h1: number, h2: number, upper: number): number {
     const b = this.buckets;
     const filter = this.hostFilter;
-    let i = this.sPos[j] as number;
-    let h1 = this.sH1[j] as number;
-    let h2 = this.sH2[j] as number;
-    const end = this.sEnd[j] as number;
-    let upper = this.sUpper[j] as number;
-    let best = this.sBest[j] as number;
-    let bestStart = this.sBestStart[j] as number;
-    let bestUpper = this.sBestUpper[j] as number;
+    let best = -1;
+    let bestStart = 0;
+    let bestUpper = 0;
     for (;;) {
       const f1 = hashFinish32(h1);
       const f2 = hashFinish32(h2);
