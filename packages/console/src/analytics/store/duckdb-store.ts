@@ -24,9 +24,8 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
-import type { EventBatch } from '@mamori/policy';
-import { LOG_TYPES } from '@mamori/policy';
-import { EventStoreOverloadedError, rowsOf, type IngestBatch, type IngestHooks, type IngestOptions, type IngestResult } from './event-store.js';
+import { LOG_TYPES, batchEventCount } from '@mamori/policy';
+import { EventStoreOverloadedError, type IngestBatch, type IngestHooks, type IngestOptions, type IngestResult } from './event-store.js';
 import { journalLine, journalLineOfRaw, loadBatches, readSegment, type JournalBatch } from './duckdb-loader.js';
 import { ROLLUP_COLUMNS, rollupTableOf } from './rollup-sql.js';
 import { IngestJournal, type JournalSegment } from './ingest-journal.js';
@@ -197,16 +196,13 @@ export class DuckDbEventStore extends SqlEventStore {
     return run;
   }
 
-  ingest(tenantId: string, input: IngestBatch, opts?: IngestOptions): Promise<IngestResult> {
-    // columns are loaded as rows for now (the journal holds the row form)
-    const batch = rowsOf(input);
-    if (batch !== input) opts = undefined;
+  ingest(tenantId: string, batch: IngestBatch, opts?: IngestOptions): Promise<IngestResult> {
     const key = `${tenantId}\u0000${batch.gatewayId}\u0000${batch.batchId}`;
     const known = this.known.get(key);
     if (known) return known.result.then((r) => ({ accepted: r.accepted, duplicate: true }));
     if (this.closing) return Promise.reject(new Error('the event store is closed'));
     const max = this.opts.maxUnloadedEvents ?? 2_000_000;
-    if (this.unloaded > 0 && this.unloaded + batch.events.length > max) {
+    if (this.unloaded > 0 && this.unloaded + batchEventCount(batch) > max) {
       this.requestLoad().catch(() => undefined);
       return Promise.reject(new EventStoreOverloadedError(`${this.unloaded} events wait to be loaded into the event store`));
     }
@@ -223,8 +219,8 @@ export class DuckDbEventStore extends SqlEventStore {
     return entry.result;
   }
 
-  private async append(tenantId: string, batch: EventBatch, key: string, rawJson?: Buffer): Promise<IngestResult> {
-    const n = batch.events.length;
+  private async append(tenantId: string, batch: IngestBatch, key: string, rawJson?: Buffer): Promise<IngestResult> {
+    const n = batchEventCount(batch);
     this.unloaded += n;
     try {
       const h = keyHash(key);
