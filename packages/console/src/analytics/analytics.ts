@@ -14,7 +14,7 @@ import { applyRetention } from './ingest/retention.js';
 import { migrateAnalytics, type MetaDb, type MetaDialect } from './meta/meta-store.js';
 import { ReportRunner } from './reports/runner.js';
 import { ReportScheduler } from './reports/scheduler.js';
-import { DuckDbEventStore } from './store/duckdb-store.js';
+import { DuckDbWorkerStore } from './store/duckdb-worker-store.js';
 import type { EventStore, EventStoreKind } from './store/event-store.js';
 import { PostgresEventStore } from './store/postgres-store.js';
 import { SqliteEventStore } from './store/sqlite-store.js';
@@ -46,7 +46,8 @@ export async function openEventStore(cfg: EventStoreConfig): Promise<EventStore>
   }
   if (!cfg.dataDir) throw new Error('the embedded event store needs a data directory');
   if (kind === 'sqlite') return new SqliteEventStore({ path: path.join(cfg.dataDir, 'events.sqlite') });
-  return DuckDbEventStore.open({ path: path.join(cfg.dataDir, 'events.duckdb') });
+  // DuckDB on its own thread: the loader and queries use the second core, not the event loop
+  return DuckDbWorkerStore.open({ path: path.join(cfg.dataDir, 'events.duckdb') });
 }
 
 export interface AnalyticsOptions {
