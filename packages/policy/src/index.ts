@@ -9,3 +9,4 @@ export * from './events.js';
 export * from './sync.js';
 export * from './defaults.js';
 export * from './evaluate/index.js';
+export * from './event-columns.js';

@@ -26,7 +26,7 @@ import os from 'node:os';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { EventBatch } from '@mamori/policy';
 import { LOG_TYPES } from '@mamori/policy';
-import { EventStoreOverloadedError, type IngestHooks, type IngestOptions, type IngestResult } from './event-store.js';
+import { EventStoreOverloadedError, rowsOf, type IngestBatch, type IngestHooks, type IngestOptions, type IngestResult } from './event-store.js';
 import { journalLine, journalLineOfRaw, loadBatches, readSegment, type JournalBatch } from './duckdb-loader.js';
 import { ROLLUP_COLUMNS, rollupTableOf } from './rollup-sql.js';
 import { IngestJournal, type JournalSegment } from './ingest-journal.js';
@@ -197,7 +197,10 @@ export class DuckDbEventStore extends SqlEventStore {
     return run;
   }
 
-  ingest(tenantId: string, batch: EventBatch, opts?: IngestOptions): Promise<IngestResult> {
+  ingest(tenantId: string, input: IngestBatch, opts?: IngestOptions): Promise<IngestResult> {
+    // columns are loaded as rows for now (the journal holds the row form)
+    const batch = rowsOf(input);
+    if (batch !== input) opts = undefined;
     const key = `${tenantId}\u0000${batch.gatewayId}\u0000${batch.batchId}`;
     const known = this.known.get(key);
     if (known) return known.result.then((r) => ({ accepted: r.accepted, duplicate: true }));

@@ -3,12 +3,20 @@
  * shape is analytical. Implementations: DuckDB and SQLite (embedded), PostgreSQL with
  * time-partitioned tables (multi-node). All pass event-store.contract.ts.
  */
-import type { EventBatch, LogEvent, LogType } from '@mamori/policy';
+import { decodeEventColumns, isEventColumns, type EventBatch, type EventColumns, type LogEvent, type LogType } from '@mamori/policy';
 import type { GroupRow, LogQuery } from './query-model.js';
 import type { RowCursor } from './sql-builder.js';
 import type { RollupQuery, RollupRow } from './rollups.js';
 
 export type EventStoreKind = 'duckdb' | 'sqlite' | 'postgres';
+
+/** a checked batch in either wire form */
+export type IngestBatch = EventBatch | EventColumns;
+
+/** The row form of a batch (stores that write event by event). */
+export function rowsOf(batch: IngestBatch): EventBatch {
+  return isEventColumns(batch) ? decodeEventColumns(batch) : batch;
+}
 
 export interface IngestResult {
   accepted: number;
@@ -31,7 +39,7 @@ export interface IngestHooks {
 export interface IngestOptions {
   /**
    * The request body the batch was parsed from and checked against (UTF-8 JSON of the
-   * EventBatch, before defaults): a store that journals batches may write it as received
+   * EventBatch or EventColumns, before defaults): a store that journals batches may write it as received
    * instead of serialising the batch again. Stores that do not journal ignore it.
    */
   rawJson?: Buffer;
@@ -42,8 +50,11 @@ export class EventStoreOverloadedError extends Error {}
 
 export interface EventStore {
   readonly kind: EventStoreKind;
-  /** Stores a validated batch and its rollups in one transaction; a batch id seen before is a no-op. */
-  ingest(tenantId: string, batch: EventBatch, opts?: IngestOptions): Promise<IngestResult>;
+  /**
+   * Stores a validated batch (row form, or columns as gateways ship them: @mamori/policy
+   * event-columns.ts) and its rollups in one transaction; a batch id seen before is a no-op.
+   */
+  ingest(tenantId: string, batch: IngestBatch, opts?: IngestOptions): Promise<IngestResult>;
   groupBy(tenantId: string, q: LogQuery): Promise<GroupRow[]>;
   /** newest first; `after` continues from the last row of the previous page */
   raw(tenantId: string, q: LogQuery, after?: RowCursor): Promise<StoredEvent[]>;

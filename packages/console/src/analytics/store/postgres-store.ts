@@ -7,8 +7,8 @@
 import pg from 'pg';
 import type { EventBatch, LogType } from '@mamori/policy';
 import { LOG_TYPES } from '@mamori/policy';
-import type { IngestHooks, IngestResult } from './event-store.js';
-import { groupByType } from './event-store.js';
+import type { IngestBatch, IngestHooks, IngestResult } from './event-store.js';
+import { groupByType, rowsOf } from './event-store.js';
 import { FIELDS, cellOf, tableName } from './fields.js';
 import { computeRollupDeltas } from './rollup-accumulator.js';
 import { DAY } from './rollups.js';
@@ -109,7 +109,8 @@ export class PostgresEventStore extends SqlEventStore {
     return r.rows.map((x) => x.name);
   }
 
-  async ingest(tenantId: string, batch: EventBatch): Promise<IngestResult> {
+  async ingest(tenantId: string, input: IngestBatch): Promise<IngestResult> {
+    const batch = rowsOf(input);
     const byType = groupByType(batch.events);
     for (const [type, events] of byType) await this.ensurePartitions(type, events.map((e) => e.ts));
     for (let attempt = 0; ; attempt++) {

@@ -2,9 +2,9 @@
  * The query half shared by the SQL stores: they differ in how they write a batch and in the
  * driver, not in the SQL they read with.
  */
-import type { EventBatch, LogType } from '@mamori/policy';
+import type { LogType } from '@mamori/policy';
 import { LOG_TYPES } from '@mamori/policy';
-import type { EventStore, EventStoreKind, IngestOptions, IngestResult, StoredEvent } from './event-store.js';
+import type { EventStore, EventStoreKind, IngestBatch, IngestOptions, IngestResult, StoredEvent } from './event-store.js';
 import { FIELDS, eventOfRow, tableName } from './fields.js';
 import type { GroupRow, LogQuery } from './query-model.js';
 import { countSql, groupSql, rawSql, type RowCursor, type Sql } from './sql-builder.js';
@@ -24,7 +24,7 @@ export abstract class SqlEventStore implements EventStore {
   abstract readonly kind: EventStoreKind;
   protected abstract all(text: string, params: Sql['params']): Promise<Row[]>;
   protected abstract exec(text: string, params: Sql['params']): Promise<number>;
-  abstract ingest(tenantId: string, batch: EventBatch, opts?: IngestOptions): Promise<IngestResult>;
+  abstract ingest(tenantId: string, batch: IngestBatch, opts?: IngestOptions): Promise<IngestResult>;
   abstract close(): Promise<void>;
 
   /**

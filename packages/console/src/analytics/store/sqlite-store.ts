@@ -6,8 +6,8 @@
 import Database from 'better-sqlite3';
 import type { EventBatch, LogType } from '@mamori/policy';
 import { LOG_TYPES } from '@mamori/policy';
-import type { IngestHooks, IngestResult } from './event-store.js';
-import { groupByType } from './event-store.js';
+import type { IngestBatch, IngestHooks, IngestResult } from './event-store.js';
+import { groupByType, rowsOf } from './event-store.js';
 import { FIELDS, cellOf, tableName } from './fields.js';
 import { computeRollupDeltas } from './rollup-accumulator.js';
 import type { Sql } from './sql-builder.js';
@@ -79,8 +79,8 @@ export class SqliteEventStore extends SqlEventStore {
     });
   }
 
-  async ingest(tenantId: string, batch: EventBatch): Promise<IngestResult> {
-    return this.ingestTx(tenantId, batch);
+  async ingest(tenantId: string, batch: IngestBatch): Promise<IngestResult> {
+    return this.ingestTx(tenantId, rowsOf(batch));
   }
 
   protected async all(text: string, params: Sql['params']): Promise<Row[]> {
