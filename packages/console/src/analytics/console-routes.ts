@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import type { preParsingAsyncHookHandler } from 'fastify';
 import type { Kysely } from 'kysely';
-import { EventBatchAck, type EventBatch } from '@mamori/policy';
+import { EventBatchAck } from '@mamori/policy';
 import { ApiError } from '../errors.js';
 import type { RouteRegistry } from '../http/registry.js';
 import { consoleFacts } from '../services/analytics-facts.js';
@@ -16,6 +16,7 @@ import type { Services } from '../services/services.js';
 import { createAnalytics, openEventStore, type Analytics } from './analytics.js';
 import { EventBatchBody, IngestError } from './ingest/ingestor.js';
 import type { AnalyticsTables } from './meta/meta-store.js';
+import type { IngestBatch } from './store/event-store.js';
 
 const instances = new WeakMap<Services, Promise<Analytics>>();
 
@@ -84,20 +85,20 @@ export function analyticsRoutes(r: RouteRegistry): void {
     method: 'POST',
     url: '/api/gateway/events',
     area: 'analytics',
-    summary: 'Log events from a gateway (EventBatch → EventBatchAck); idempotent by batch id, acknowledged after commit',
+    summary: 'Log events from a gateway (EventBatch, or its columns form mamori.columns/1 → EventBatchAck); idempotent by batch id, acknowledged after commit',
     access: 'gateway',
     listener: 'gateway',
     tenantScoped: false,
     bodyLimit: EVENTS_BODY_LIMIT,
     preParsing: keepRawBody,
-    // the hand-written EventBatch check (zod's own cost ~5 µs per event), documented as EventBatch
+    // the hand-written checks of either form (zod's own cost ~5 µs per event), documented as either (anyOf)
     body: EventBatchBody,
     response: EventBatchAck,
     handler: async ({ auth, body, services, req, reply }) => {
       if (auth.kind !== 'gateway') throw new ApiError('auth.required');
       const analytics = await analyticsFor(services);
       try {
-        return await analytics.ingestor.ingestBatch(auth.tenantId, auth.gatewayId, body as EventBatch, rawBodies.get(req.raw));
+        return await analytics.ingestor.ingestBatch(auth.tenantId, auth.gatewayId, body as IngestBatch, rawBodies.get(req.raw));
       } catch (err) {
         if (err instanceof IngestError) {
           if (err.retryAfterSec !== undefined) void reply.header('retry-after', String(err.retryAfterSec));

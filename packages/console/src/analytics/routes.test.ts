@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LogEvent, type EventBatch } from '@mamori/policy';
+import { encodeEventColumns, LOG_TYPES, LogEvent, type EventBatch, type TextColumn } from '@mamori/policy';
 import { createAnalytics, type Analytics } from './analytics.js';
 import { ManualClock } from './clock.js';
 import { emptyFacts, type MailMessage } from './console-facts.js';
@@ -76,6 +76,32 @@ describe('analytics HTTP API', () => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.code).toBe('analytics.bad_batch');
     expect(bad.json().error.message).toContain('events.0');
+  });
+
+  it('ingests a batch in columns (mamori.columns/1) once, storing the same values as the row form, and refuses a broken one with the reason', async () => {
+    const rows = batchOf('br', 'gw1', 400, 31);
+    const same = { ...rows, batchId: 'bc', events: rows.events.map((e) => ({ ...e, id: e.id.replace(/^br-/, 'bc-') })) };
+    const cols = encodeEventColumns(same);
+    expect((await post('/api/gateway/events', rows, { 'x-test-gateway': 'gw1' })).json()).toEqual({ batchId: 'br', accepted: 400, duplicate: false });
+    expect((await post('/api/gateway/events', cols, { 'x-test-gateway': 'gw1' })).json()).toEqual({ batchId: 'bc', accepted: 400, duplicate: false });
+    expect((await post('/api/gateway/events', cols, { 'x-test-gateway': 'gw1' })).json()).toEqual({ batchId: 'bc', accepted: 400, duplicate: true });
+    expect((await post('/api/gateway/events', cols, { 'x-test-gateway': 'gw9' })).statusCode).toBe(403);
+    for (const type of LOG_TYPES) {
+      const q = (prefix: string) => post(`/api/analytics/logs/${type}/query`, { from: 0, to: NOW + 1, filters: [{ field: 'id', op: 'prefix', value: prefix }], limit: 1000 }, { 'x-test-user': 'admin' });
+      const [r, c] = await Promise.all([q('br-'), q('bc-')]);
+      const fromRows = (r.json().events as Array<{ id: string }>).map((e) => ({ ...e, id: e.id.slice(3) }));
+      const fromCols = (c.json().events as Array<{ id: string }>).map((e) => ({ ...e, id: e.id.slice(3) }));
+      expect(fromRows.length).toBe(rows.events.filter((e) => e.type === type).length);
+      expect(fromRows.length).toBeGreaterThan(0);
+      expect(fromCols).toEqual(fromRows);
+    }
+    const broken = structuredClone(encodeEventColumns({ ...rows, batchId: 'bx' }));
+    const host = broken.types.access!.cols['host'] as TextColumn;
+    host.i[5] = host.d.length + 3;
+    const bad = await post('/api/gateway/events', broken, { 'x-test-gateway': 'gw1' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe('analytics.bad_batch');
+    expect(bad.json().error.message).toBe(`invalid event batch (columns): types.access.cols.host.i[5]: index ${host.d.length + 3} outside the dictionary (${host.d.length} entries)`);
   });
 
   it('answers 429 / 503 with Retry-After when overloaded, and stores what it acknowledged', async () => {

@@ -1,5 +1,9 @@
-/** Ships the spool to the console (POST /api/gateway/events, client certificate) on a timer. */
-import { EventBatchAck, type EventBatch } from '@mamori/policy';
+/**
+ * Ships the spool to the console (POST /api/gateway/events, client certificate) on a timer. The
+ * spool keeps rows; each batch goes on the wire in columns (`mamori.columns/1`, @mamori/policy
+ * event-columns.ts), which the console checks and parses at a fraction of the row form's cost.
+ */
+import { encodeEventColumns, EventBatchAck, type EventBatch } from '@mamori/policy';
 import type { Logger } from 'pino';
 import type { Spool } from '../spool/spool.js';
 import { httpJson, type TlsClientOptions } from './http-client.js';
@@ -51,8 +55,8 @@ export class EventShipper {
 
   private async send(b: EventBatch): Promise<EventBatchAck> {
     const url = new URL('/api/gateway/events', this.o.consoleUrl).toString();
-    const r = await httpJson(url, 'POST', b, this.o.tls);
-    if (r.status !== 200 && r.status !== 201) throw new Error(`console refused batch ${b.batchId}: HTTP ${r.status}`);
+    const r = await httpJson(url, 'POST', encodeEventColumns(b), this.o.tls);
+    if (r.status !== 200 && r.status !== 201) throw new Error(`console refused batch ${b.batchId}: HTTP ${r.status}${refusal(r.body)}`);
     const ack = EventBatchAck.safeParse(r.body);
     if (!ack.success) throw new Error(`console answer for batch ${b.batchId} is not an acknowledgement`);
     return ack.data;
@@ -62,4 +66,12 @@ export class EventShipper {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }
+}
+
+/** what a console's error answer says ({ error: { code, message, problems } }), briefly */
+function refusal(body: unknown): string {
+  const e = (body as { error?: { code?: unknown; problems?: Array<{ path?: unknown; message?: { en?: unknown } }> } } | null)?.error;
+  if (!e || typeof e.code !== 'string') return '';
+  const problems = (e.problems ?? []).slice(0, 3).map((p) => `${String(p.path)}: ${String(p.message?.en)}`);
+  return ` (${e.code}${problems.length ? `: ${problems.join('; ')}` : ''})`;
 }

@@ -120,6 +120,9 @@ describe('gateway agent', () => {
     for (const p of ['/down-0', '/down-4', '/down-blocked', '/after-restart']) expect(urls).toContain(p);
     // each logged once
     expect(urls.filter((u) => u === '/down-0')).toHaveLength(1);
+    // shipped in columns
+    expect(tc.batchForms.length).toBeGreaterThan(0);
+    expect(new Set(tc.batchForms)).toEqual(new Set(['columns']));
     await until(() => gw.sync!.connected);
   });
 

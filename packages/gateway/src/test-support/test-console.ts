@@ -10,7 +10,7 @@ import type tls from 'node:tls';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { EnrollRequest, EventBatch, GatewayMessage, PROTOCOL_VERSION, type Deployment, type LogEvent } from '@mamori/policy';
+import { decodeEventColumns, EnrollRequest, EventBatch, GatewayMessage, isEventColumns, PROTOCOL_VERSION, type Deployment, type LogEvent } from '@mamori/policy';
 import { generateCa, issueWithNewKey, loadCa, type LoadedCa, type PemPair } from '../tls/x509.js';
 
 export interface TestConsole {
@@ -21,6 +21,8 @@ export interface TestConsole {
   messages: GatewayMessage[];
   events: Map<string, LogEvent>;
   batches: Set<string>;
+  /** the wire form of every events request: columns (mamori.columns/1) or rows */
+  batchForms: Array<'columns' | 'rows'>;
   down: boolean;
   deploy(d: Deployment): void;
   /** resolves with the next deployResult for a version */
@@ -43,6 +45,7 @@ export async function startTestConsole(): Promise<TestConsole> {
     messages: [],
     events: new Map(),
     batches: new Set(),
+    batchForms: [],
     down: false,
     deploy(d) {
       for (const s of sockets) s.send(JSON.stringify({ type: 'deploy', deployment: d }));
@@ -92,7 +95,9 @@ export async function startTestConsole(): Promise<TestConsole> {
         }
         if (req.url === '/api/gateway/events' && req.method === 'POST') {
           if (!authed) return json(res, 401, { message: 'client certificate required' });
-          const b = EventBatch.parse(body);
+          // gateways ship columns (mamori.columns/1); kept as rows here
+          tc.batchForms.push(isEventColumns(body) ? 'columns' : 'rows');
+          const b = EventBatch.parse(isEventColumns(body) ? decodeEventColumns(body) : body);
           const dup = tc.batches.has(b.batchId);
           tc.batches.add(b.batchId);
           let accepted = 0;

@@ -7,8 +7,10 @@
  * [], security `severity` 'medium'). On any problem it returns null, and the caller asks zod
  * for the error messages.
  */
-import { LOG_TYPES, THREAT_TYPES, type EventBatch } from '@mamori/policy';
+import { LOG_TYPES, THREAT_TYPES, type EventBatch, type LogType } from '@mamori/policy';
 
+/** A field's rule (events.ts): shared with the columns check (fast-columns.ts). */
+export type FieldRule = Check;
 type Check =
   | { k: 'str'; min: number; max: number; req: boolean }
   | { k: 'int'; min: number; max: number; req: boolean }
@@ -94,9 +96,13 @@ for (const t of LOG_TYPES) {
   TYPES.set(t, { checks, required });
 }
 
-const SHA256 = /^[0-9a-f]{64}$/;
+/** The rule of every field of every log type (`type` has k 'type'), as events.ts states them. */
+export const FIELD_RULES: ReadonlyMap<LogType, ReadonlyMap<string, FieldRule>> = new Map(LOG_TYPES.map((t) => [t, TYPES.get(t)!.checks]));
 
-function valueOk(c: Check, v: unknown): boolean {
+export const SHA256 = /^[0-9a-f]{64}$/;
+
+/** whether a value (present, not undefined) meets a field's rule */
+export function valueOk(c: Check, v: unknown): boolean {
   switch (c.k) {
     case 'str':
       return typeof v === 'string' && v.length <= c.max && v.length >= c.min;

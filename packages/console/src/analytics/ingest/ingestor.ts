@@ -1,30 +1,41 @@
 /**
- * Gateway event ingestion: validates an EventBatch, bounds the work in flight (back-pressure
+ * Gateway event ingestion: validates a batch (row form EventBatch, or the gateways' columns form
+ * `mamori.columns/1`, @mamori/policy event-columns.ts), bounds the work in flight (back-pressure
  * instead of unbounded queues), writes it through the event store (one transaction: events,
  * rollups, batch id) and acknowledges only after that commit. A resent batch is acknowledged as a
  * duplicate without being stored again, also after a restart (the batch id is in the store).
  */
 import { z } from 'zod';
-import { EventBatch, type EventBatchAck } from '@mamori/policy';
-import { EventStoreOverloadedError, type EventStore } from '../store/event-store.js';
+import { EventBatch, isEventColumns, type EventBatchAck } from '@mamori/policy';
+import { EventStoreOverloadedError, rowsOf, type EventStore, type IngestBatch } from '../store/event-store.js';
+import { checkEventColumns, eventColumnsIssues, explainEventColumns } from './fast-columns.js';
+import { eventColumnsDoc } from './columns-doc.js';
 import { fastEventBatch } from './fast-validate.js';
 
 const EVENT_BATCH_DOC = z.toJSONSchema(EventBatch, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any', reused: 'inline' }) as Record<string, unknown>;
 delete EVENT_BATCH_DOC['$schema'];
 
 /**
- * The events endpoint's body schema for the route registry: the hand-written check
- * (fast-validate.ts; zod's issues only when it refuses), documented as EventBatch in OpenAPI.
- * The value it gives is the checked EventBatch (defaults filled in).
+ * The events endpoint's body schema for the route registry: the hand-written checks
+ * (fast-columns.ts when `format` is "mamori.columns/1", else fast-validate.ts; zod's issues only
+ * when it refuses), documented in OpenAPI as either form (anyOf). The value it gives is the
+ * checked batch (row form: defaults filled in). A refused columns batch gets one issue per
+ * problem, at its path, its text as the `format` parameter of schema.invalid_format (the
+ * console's problem messages are coded; that one carries a text).
  */
 export const EventBatchBody = z
   .unknown()
   .superRefine((v, ctx) => {
+    if (isEventColumns(v)) {
+      if (checkEventColumns(v)) return;
+      for (const i of eventColumnsIssues(v)) ctx.addIssue({ code: 'custom', message: i.message, path: i.path, params: { code: 'schema.invalid_format', format: i.message } });
+      return;
+    }
     if (fastEventBatch(v)) return;
     const r = EventBatch.safeParse(v);
     if (!r.success) for (const i of r.error.issues) ctx.addIssue({ code: 'custom', message: i.message, path: i.path as Array<string | number> });
   })
-  .meta(EVENT_BATCH_DOC);
+  .meta({ anyOf: [EVENT_BATCH_DOC, eventColumnsDoc()] });
 
 export interface IngestorOptions {
   /** batches being written at once (across gateways) */
@@ -64,10 +75,16 @@ export class Ingestor {
   }
 
   /**
-   * Validates untrusted input (a parsed request body: checked in place, defaults filled in);
-   * throws IngestError 400 with the first problems.
+   * Validates untrusted input (a parsed request body of either form: columns when `format` is
+   * "mamori.columns/1"; rows checked in place, defaults filled in); throws IngestError 400 with
+   * the first problems.
    */
-  static parse(body: unknown): EventBatch {
+  static parse(body: unknown): IngestBatch {
+    if (isEventColumns(body)) {
+      const cols = checkEventColumns(body);
+      if (cols) return cols;
+      throw new IngestError('analytics.bad_batch', 400, `invalid event batch (columns): ${explainEventColumns(body).slice(0, 5).join('; ')}`);
+    }
     const fast = fastEventBatch(body);
     if (fast) return fast;
     const r = EventBatch.safeParse(body);
@@ -90,8 +107,8 @@ export class Ingestor {
     return this.ingestBatch(tenantId, authenticatedGatewayId, Ingestor.parse(body));
   }
 
-  /** ingest() of a batch that EventBatchBody (or parse()) already checked */
-  async ingestBatch(tenantId: string, authenticatedGatewayId: string, batch: EventBatch, rawJson?: Buffer): Promise<EventBatchAck> {
+  /** ingest() of a batch (either form) that EventBatchBody (or parse()) already checked */
+  async ingestBatch(tenantId: string, authenticatedGatewayId: string, batch: IngestBatch, rawJson?: Buffer): Promise<EventBatchAck> {
     if (batch.gatewayId !== authenticatedGatewayId) {
       throw new IngestError('analytics.gateway_mismatch', 403, `batch is from gateway "${batch.gatewayId}" but the client certificate is gateway "${authenticatedGatewayId}"`);
     }
@@ -112,7 +129,8 @@ export class Ingestor {
           if (err instanceof EventStoreOverloadedError) throw new IngestError('analytics.overloaded', 503, `event ingestion is overloaded (${err.message}); retry later`, this.opts.retryAfterSec);
           throw err;
         });
-        if (!r.duplicate) this.opts.onCommitted?.(tenantId, batch);
+        const listener = this.opts.onCommitted;
+        if (!r.duplicate && listener) listener(tenantId, rowsOf(batch));
         return { batchId: batch.batchId, accepted: r.accepted, duplicate: r.duplicate };
       } finally {
         this.inFlight--;
