@@ -143,7 +143,7 @@ export class ChunkAppender {
     return CAP - this.row;
   }
 
-  /** `k` integers (or null) of `values` from index `from`, into the rows from the current one; null values: every row null */
+  /** `k` integers (or null, or NaN for null) of `values` from index `from`, into the rows from the current one; null values: every row null */
   intRange(col: number, values: ArrayLike<number | null> | null, from: number, k: number): void {
     const c = this.cols[col] as IntColumn & Column;
     const lo = c.lo;
@@ -151,7 +151,8 @@ export class ChunkAppender {
     let r = this.row;
     for (let j = from; j < from + k; j++, r++) {
       const v = values === null ? null : values[j];
-      if (v === null || v === undefined) {
+      // NaN: a null in a Float64Array column (a batch moved to the DuckDB worker)
+      if (v === null || v === undefined || v !== v) {
         c.validity[r >> 3]! &= ~(1 << (r & 7));
         c.nulls = true;
         lo[2 * r] = 0;

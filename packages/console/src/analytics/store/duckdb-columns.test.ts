@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { EventBatch, LOG_TYPES, encodeEventColumns, type LogEventInput } from '@mamori/policy';
 import { generateEvents } from '../demo/generator.js';
 import { DuckDbEventStore } from './duckdb-store.js';
+import { DuckDbWorkerStore } from './duckdb-worker-store.js';
 import { tableName } from './fields.js';
 import { parseLogQuery } from './query-model.js';
 import { GRAINS } from './rollups.js';
@@ -52,9 +53,9 @@ async function dump(file: string): Promise<Record<string, string[]>> {
 }
 
 describe('duckdb: batches in columns', () => {
-  it('store exactly the rows, rollups and batch records of the same batches as rows, whether loaded from memory or from the journal', async () => {
+  it('store exactly the rows, rollups and batch records of the same batches as rows, whether loaded from memory, from the journal or on the worker thread', async () => {
     const bs = batches();
-    const files = { rows: path.join(dir, 'rows.duckdb'), cols: path.join(dir, 'cols.duckdb'), json: path.join(dir, 'json.duckdb') };
+    const files = { rows: path.join(dir, 'rows.duckdb'), cols: path.join(dir, 'cols.duckdb'), json: path.join(dir, 'json.duckdb'), worker: path.join(dir, 'worker.duckdb') };
     const rows = await DuckDbEventStore.open({ path: files.rows });
     for (const b of bs) await rows.ingest('t1', b);
     await rows.close();
@@ -68,6 +69,13 @@ describe('duckdb: batches in columns', () => {
       await json.ingest('t1', JSON.parse(JSON.stringify(c)), { rawJson: Buffer.from(JSON.stringify(c)) });
     }
     await json.close();
+    // the embedded default: DuckDB on a worker thread, the checked columns moved there as typed arrays
+    const worker = await DuckDbWorkerStore.open({ path: files.worker });
+    for (const b of bs) {
+      const c = encodeEventColumns(b);
+      await worker.ingest('t1', JSON.parse(JSON.stringify(c)), { rawJson: Buffer.from(JSON.stringify(c)) });
+    }
+    await worker.close();
 
     const want = await dump(files.rows);
     expect(want['access']!.length).toBe(3 + bs.slice(1).reduce((n, b) => n + b.events.filter((e) => e.type === 'access').length, 0));
@@ -75,6 +83,7 @@ describe('duckdb: batches in columns', () => {
     expect(want['minute']!.length).toBeGreaterThan(100);
     expect(await dump(files.cols)).toEqual(want);
     expect(await dump(files.json)).toEqual(want);
+    expect(await dump(files.worker)).toEqual(want);
   });
 
   it('keep the defaults, long and non-ASCII strings and lists of the edge cases', async () => {

@@ -5,6 +5,8 @@
  * dictionary entry per distinct list) and, for access events, the first category; defaults
  * (zod's, events.ts) are dictionary entries. The rollups read the same columns through one
  * reused event-shaped object per log type, filled row by row (rollup-accumulator.ts unchanged).
+ * The arrays may also be typed arrays (a batch moved to the DuckDB worker: indexes as
+ * Int32Array, integers as Float64Array with NaN for null); everything here reads them by index.
  */
 import { columnKinds, type ListColumn, type LogEvent, type LogType, type TextColumn, type TypeColumns } from '@mamori/policy';
 import { TextDict } from './duckdb-chunks.js';
@@ -125,7 +127,7 @@ export function addColumnRollups(acc: RollupAccumulator, tenantId: string, gatew
       const a = col as Array<number | boolean | null>;
       setters.push((r) => {
         const v = a[r];
-        view[name] = v === null ? undefined : v;
+        view[name] = v === null || v !== v ? undefined : v;
       });
     } else if (kind === 'text') {
       const { d, i } = col as TextColumn;
@@ -141,7 +143,7 @@ export function addColumnRollups(acc: RollupAccumulator, tenantId: string, gatew
       for (let r = 0, p = 0; r < tc.n; p += n[r]!, r++) starts[r] = p;
       setters.push((r) => {
         const c = n[r]!;
-        view[name] = c === 0 ? (name === 'categories' ? EMPTY : undefined) : c === 1 ? one[i[starts[r]!]!] : i.slice(starts[r]!, starts[r]! + c).map((e) => d[e]!);
+        view[name] = c === 0 ? (name === 'categories' ? EMPTY : undefined) : c === 1 ? one[i[starts[r]!]!] : Array.from({ length: c }, (_, m) => d[i[starts[r]! + m]!]!);
       });
     }
   }

@@ -12,6 +12,7 @@
  * back-pressure (EventStoreOverloadedError crosses the port as itself).
  */
 import { Worker } from 'node:worker_threads';
+import { LOG_TYPES, columnKinds, isEventColumns, type EventColumns, type ListColumn, type TextColumn, type TypeColumns } from '@mamori/policy';
 import type { DuckDbEventStoreOptions } from './duckdb-store.js';
 import type { WorkerCall, WorkerInit } from './duckdb-worker.js';
 import { EventStoreOverloadedError, type EventStore, type IngestBatch, type IngestHooks, type IngestOptions, type IngestResult, type StoredEvent } from './event-store.js';
@@ -24,6 +25,41 @@ export type DuckDbWorkerStoreOptions = Omit<DuckDbEventStoreOptions, 'now'>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: { name: string; message: string } };
 type HookCall = { hook: keyof IngestHooks; id: number; count: number };
+
+/**
+ * A checked batch in columns with its index and integer arrays as typed arrays (integers as
+ * Float64Array, NaN for null), so that postMessage moves them instead of copying element by
+ * element; the dictionaries and boolean columns are copied. The DuckDB loader reads both shapes.
+ */
+function movable(c: EventColumns): { cols: EventColumns; buffers: ArrayBuffer[] } {
+  const buffers: ArrayBuffer[] = [];
+  const ints = (a: ArrayLike<number>): Int32Array => {
+    const t = Int32Array.from(a);
+    buffers.push(t.buffer);
+    return t;
+  };
+  const types: EventColumns['types'] = {};
+  for (const type of LOG_TYPES) {
+    const tc = c.types[type];
+    if (!tc) continue;
+    const kinds = columnKinds(type);
+    const cols: Record<string, unknown> = {};
+    for (const [name, col] of Object.entries(tc.cols)) {
+      const kind = kinds.get(name);
+      if (kind === 'int') {
+        const a = col as Array<number | null>;
+        const t = new Float64Array(a.length);
+        for (let k = 0; k < a.length; k++) t[k] = a[k] ?? Number.NaN;
+        buffers.push(t.buffer);
+        cols[name] = t;
+      } else if (kind === 'text') cols[name] = { d: (col as TextColumn).d, i: ints((col as TextColumn).i) };
+      else if (kind === 'list') cols[name] = { d: (col as ListColumn).d, n: ints((col as ListColumn).n), i: ints((col as ListColumn).i) };
+      else cols[name] = col;
+    }
+    types[type] = { n: tc.n, cols: cols as TypeColumns['cols'] };
+  }
+  return { cols: { ...c, types }, buffers };
+}
 
 function toError(e: { name: string; message: string }): Error {
   if (e.name === 'EventStoreOverloadedError') return new EventStoreOverloadedError(e.message);
@@ -112,6 +148,11 @@ export class DuckDbWorkerStore implements EventStore {
   ingest(tenantId: string, batch: IngestBatch, opts?: IngestOptions): Promise<IngestResult> {
     if (opts?.rawJson) {
       const raw = new Uint8Array(opts.rawJson);
+      if (isEventColumns(batch)) {
+        // the checked columns go along (their arrays moved, not copied): the worker need not parse the body again
+        const { cols, buffers } = movable(batch);
+        return this.call({ op: 'ingest', tenantId, raw, batch: cols }, [raw.buffer, ...buffers]);
+      }
       return this.call({ op: 'ingest', tenantId, raw }, [raw.buffer]);
     }
     return this.call({ op: 'ingest', tenantId, batch });

@@ -75,7 +75,7 @@ try {
     }
     const run = async (): Promise<unknown> => {
       if (m.op === 'ingest') {
-        const batch = m.raw ? parseChecked(m.raw) : m.batch!;
+        const batch = m.batch ?? parseChecked(m.raw!);
         return store.ingest(m.tenantId, batch, m.raw ? { rawJson: Buffer.from(m.raw.buffer, m.raw.byteOffset, m.raw.byteLength) } : undefined);
       }
       const fn = methods[m.method];
