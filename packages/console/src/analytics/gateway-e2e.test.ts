@@ -1,7 +1,8 @@
 /**
  * End to end with a real enrolled gateway agent (@mamori/gateway: proxy, spool, event shipper,
  * sync channel) and a real console (mutual-TLS gateway listener, analytics, SMTP to a real peer):
- * - the gateway's events show up in log analysis;
+ * - the gateway's events show up in log analysis (shipped in columns, mamori.columns/1; a batch in
+ *   columns gives the same values as in the row form, and a broken one is refused with its reason);
  * - no event is lost or stored twice across console restarts in the middle of a batch (before
  *   and after its commit), because the spool resends a batch until it is acknowledged and the
  *   console stores a batch id once;
@@ -16,14 +17,15 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EventBatch } from '@mamori/policy';
-import { startGateway, staticIntel, type RunningGateway } from '@mamori/gateway';
+import { encodeEventColumns, isEventColumns, LOG_TYPES, LogEvent, type EventBatch, type TextColumn } from '@mamori/policy';
+import { DataDir, startGateway, staticIntel, type RunningGateway } from '@mamori/gateway';
 import type { Console } from '../app.js';
 import { signedIn, testConsole, type Client } from '../testing/client.js';
 import { makeTenant, type Tenant } from '../testing/world.js';
 import { ManualClock } from './clock.js';
 import { analyticsFor } from './console-routes.js';
-import type { IngestResult } from './store/event-store.js';
+import { generateEvents } from './demo/generator.js';
+import type { IngestBatch, IngestResult } from './store/event-store.js';
 import { startSmtpPeer, type SmtpPeer } from './test-support/smtp-peer.js';
 
 const MIN = 60_000;
@@ -100,6 +102,20 @@ async function gatewayRow() {
   return c.services.store.tenant(tenant.id).gateways.get(gatewayId);
 }
 
+/** POST /api/gateway/events on the console's mutual-TLS listener with the gateway's own key and certificate */
+function postEvents(body: unknown, tls: { key: string; cert: string }): Promise<{ status: number; body: unknown }> {
+  const data = Buffer.from(JSON.stringify(body));
+  return new Promise((resolve, reject) => {
+    const req = https.request(`${c.gatewayUrl}/api/gateway/events`, { method: 'POST', ca: c.services.gatewayCa.certificatePem, ...tls, headers: { 'content-type': 'application/json', 'content-length': data.length } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (b: Buffer) => chunks.push(b));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown }));
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
 function gatewayPorts(): { api: number; gateway: number } {
   return { api: Number(new URL(c.url).port), gateway: Number(new URL(c.gatewayUrl!).port) };
 }
@@ -162,6 +178,48 @@ describe('a real gateway shipping to a real console over mutual TLS', () => {
     expect(g.body.groups).toEqual([expect.objectContaining({ keys: { host: 'news.test' }, count: 5 })]);
   });
 
+  it('takes a batch in columns through the real route: log analysis shows the same values as for the row form; a resend is a duplicate; a broken one is a 400 with the reason', async () => {
+    const id = new DataDir(gwDir).readIdentity()!;
+    const tls = { key: id.keyPem, cert: id.certPem };
+    const now = Date.now();
+    const rows: EventBatch = {
+      batchId: `e2e-rows-${process.pid}`, gatewayId,
+      events: [...generateEvents({ seed: 77, from: now - 10 * MIN, to: now, count: 120, idPrefix: 'rowform-' })].map((e) => LogEvent.parse(e)),
+    };
+    const cols = encodeEventColumns({ batchId: `e2e-cols-${process.pid}`, gatewayId, events: rows.events.map((e) => ({ ...e, id: e.id.replace('rowform-', 'colform-') })) });
+    expect(await postEvents(rows, tls)).toEqual({ status: 200, body: { batchId: rows.batchId, accepted: 120, duplicate: false } });
+    expect(await postEvents(cols, tls)).toEqual({ status: 200, body: { batchId: cols.batchId, accepted: 120, duplicate: false } });
+    expect(await postEvents(cols, tls)).toEqual({ status: 200, body: { batchId: cols.batchId, accepted: 120, duplicate: true } });
+    for (const type of LOG_TYPES) {
+      const q = async (prefix: string) => {
+        const r = await tenant.admin.post<{ events: Array<{ id: string }> }>(`/api/analytics/logs/${type}/query`, { from: now - 3_600_000, to: now + 3_600_000, filters: [{ field: 'id', op: 'prefix', value: prefix }], limit: 1000 });
+        expect(r.status).toBe(200);
+        return r.body.events.map((e) => ({ ...e, id: e.id.slice(prefix.length) }));
+      };
+      const fromRows = await q('rowform-');
+      expect(fromRows.length).toBe(rows.events.filter((e) => e.type === type).length);
+      expect(fromRows.length).toBeGreaterThan(0);
+      expect(await q('colform-')).toEqual(fromRows);
+    }
+    const broken = structuredClone(cols);
+    broken.batchId = `e2e-broken-${process.pid}`;
+    const host = broken.types.access!.cols['host'] as TextColumn;
+    host.i[1] = host.d.length + 5;
+    const bad = await postEvents(broken, tls);
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({
+      error: {
+        code: 'validation.failed',
+        problems: [{ path: 'body.types.access.cols.host.i.1', message: { en: `Invalid format (index ${host.d.length + 5} outside the dictionary (${host.d.length} entries)).` } }],
+      },
+    });
+    // the API document shows both forms of the body
+    const doc = await operator.get<{ paths: Record<string, { post: { requestBody: { content: Record<string, { schema: { anyOf: Array<{ properties: Record<string, unknown>; required: string[] }> } }> } } }> }>('/api/openapi.json');
+    const forms = doc.body.paths['/api/gateway/events']!.post.requestBody.content['application/json']!.schema.anyOf;
+    expect(forms.map((f) => f.required)).toEqual([['batchId', 'gatewayId', 'events'], ['format', 'batchId', 'gatewayId', 'types']]);
+    expect(forms[1]!.properties['format']).toEqual({ const: 'mamori.columns/1' });
+  });
+
   it('loses nothing and stores nothing twice across console restarts in the middle of a batch', async () => {
     const ports = gatewayPorts();
     // 1) the console goes down while it receives the batch, before committing it
@@ -202,17 +260,20 @@ describe('a real gateway shipping to a real console over mutual TLS', () => {
     }
     // 3) a healthy console: the gateway resends; the committed batch is acknowledged as a duplicate
     const seen: Array<{ batchId: string; duplicate: boolean }> = [];
+    const forms = new Set<string>();
     c = await openConsole(ports);
     const a = await analyticsFor(c.services);
     const ingest = a.events.ingest.bind(a.events);
-    a.events.ingest = async (tenantId: string, batch: EventBatch) => {
+    a.events.ingest = async (tenantId: string, batch: IngestBatch) => {
       const r = await ingest(tenantId, batch);
       seen.push({ batchId: batch.batchId, duplicate: r.duplicate });
+      forms.add(isEventColumns(batch) ? 'columns' : 'rows');
       return r;
     };
     gw!.shipper!.start();
     await until('spool drained', async () => gw!.spool.pending === 0 && seen.length > 0);
     expect(seen.find((s) => s.batchId === committed!.batchId)).toEqual({ batchId: committed!.batchId, duplicate: true });
+    expect(forms).toEqual(new Set(['columns'])); // the gateway ships columns
     const rows = await accessLogs('/restart-');
     const paths = rows.map((r) => new URL(r.url!).pathname).sort();
     expect(paths).toEqual(Array.from({ length: 10 }, (_, i) => `/restart-${i}`).sort());
