@@ -19,8 +19,8 @@
  *             consecutive events (a gateway ships what it logged since the last batch). Rates:
  *             acknowledged, and (DuckDB) acknowledged AND loaded, per wall second and per
  *             CPU-second, plus the DuckDB loader's time per step. Stores: duckdb (the embedded
- *             default: DuckDbWorkerStore, DuckDB on a worker thread), duckdb-inline
- *             (DuckDbEventStore on the main thread), sqlite, postgres.
+ *             default, DuckDbEventStore in the main thread), duckdb-worker (DuckDbWorkerStore:
+ *             DuckDB on a worker thread), sqlite, postgres.
  * --sizes a,b: builds a store per size and times the typical §9 queries (as the log-analysis
  *             API runs them) and the dashboard widgets, p50/p95. DuckDB: the store is BULK-BUILT
  *             in SQL (demo/bulk-sql.ts: generateEvents' distributions, 30 days, time-ordered,
@@ -89,8 +89,8 @@ let pgUrl: string | undefined;
 let stopPg: (() => Promise<void>) | undefined;
 
 async function open(kind: string, tag: string): Promise<EventStore> {
-  if (kind === 'duckdb') return DuckDbWorkerStore.open({ path: path.join(dir, `${tag}.duckdb`), ...duckOpts });
-  if (kind === 'duckdb-inline') return DuckDbEventStore.open({ path: path.join(dir, `${tag}.duckdb`), ...duckOpts });
+  if (kind === 'duckdb') return DuckDbEventStore.open({ path: path.join(dir, `${tag}.duckdb`), ...duckOpts });
+  if (kind === 'duckdb-worker') return DuckDbWorkerStore.open({ path: path.join(dir, `${tag}.duckdb`), ...duckOpts });
   if (kind === 'sqlite') return new SqliteEventStore({ path: path.join(dir, `${tag}.sqlite`) });
   if (!pgUrl) {
     pgUrl = process.env['MAMORI_BENCH_DATABASE_URL'];

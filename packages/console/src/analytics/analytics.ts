@@ -14,6 +14,7 @@ import { applyRetention } from './ingest/retention.js';
 import { migrateAnalytics, type MetaDb, type MetaDialect } from './meta/meta-store.js';
 import { ReportRunner } from './reports/runner.js';
 import { ReportScheduler } from './reports/scheduler.js';
+import { DuckDbEventStore } from './store/duckdb-store.js';
 import { DuckDbWorkerStore } from './store/duckdb-worker-store.js';
 import type { EventStore, EventStoreKind } from './store/event-store.js';
 import { PostgresEventStore } from './store/postgres-store.js';
@@ -33,6 +34,12 @@ export interface EventStoreConfig {
   kind?: EventStoreKind;
   /** for the embedded stores */
   dataDir?: string;
+  /**
+   * DuckDB: in the console's thread (default), or on a worker thread (DuckDbWorkerStore: loads
+   * never hold up the event loop, but on a 2-core machine ingestion measured slower; events-bench
+   * reports both as duckdb-inline and duckdb)
+   */
+  duckdbThread?: 'main' | 'worker';
   /** for PostgreSQL */
   databaseUrl?: string;
   schema?: string;
@@ -46,8 +53,8 @@ export async function openEventStore(cfg: EventStoreConfig): Promise<EventStore>
   }
   if (!cfg.dataDir) throw new Error('the embedded event store needs a data directory');
   if (kind === 'sqlite') return new SqliteEventStore({ path: path.join(cfg.dataDir, 'events.sqlite') });
-  // DuckDB on its own thread: the loader and queries use the second core, not the event loop
-  return DuckDbWorkerStore.open({ path: path.join(cfg.dataDir, 'events.duckdb') });
+  const file = path.join(cfg.dataDir, 'events.duckdb');
+  return cfg.duckdbThread === 'worker' ? DuckDbWorkerStore.open({ path: file }) : DuckDbEventStore.open({ path: file });
 }
 
 export interface AnalyticsOptions {
