@@ -32,7 +32,11 @@ interface TextColumn {
   heapUsed: number;
   /** [row, heap offset] pairs of the rows whose pointer is set at the flush */
   fix: number[];
-  /** flushes of this column so far: TextDict's heap offsets are valid for one generation */
+  /**
+   * the chunk's generation, unique among every column of every appender (a TextDict may serve
+   * several columns, e.g. the tenant of each log type's table): a TextDict's heap offset is
+   * valid only in the column and chunk whose generation it was stamped with
+   */
   gen: number;
   /** value -> first row holding it, for the strings assigned through the C API */
   long: Map<string, number>;
@@ -50,6 +54,9 @@ interface BoolColumn {
   data: Uint8Array<ArrayBuffer>;
 }
 type Column = (TextColumn | IntColumn | BoolColumn) & { validity: Uint8Array<ArrayBuffer>; nulls: boolean };
+
+/** chunk generations handed out so far (TextColumn.gen) */
+let generations = 0;
 
 const typeOf = (k: ColumnKind): DuckDBType => (k === 'int' ? BIGINT : k === 'bool' ? BOOLEAN : VARCHAR);
 
@@ -69,7 +76,7 @@ export class ChunkAppender {
       const validity = new Uint8Array(CAP / 8).fill(0xff);
       if (k === 'text') {
         const data = new Uint8Array(16 * CAP);
-        return { kind: 'text', data, words: new Uint32Array(data.buffer), heap: new Uint8Array(4096), heapUsed: 0, fix: [], gen: 0, long: new Map(), copies: [], validity, nulls: false };
+        return { kind: 'text', data, words: new Uint32Array(data.buffer), heap: new Uint8Array(4096), heapUsed: 0, fix: [], gen: generations++, long: new Map(), copies: [], validity, nulls: false };
       }
       if (k === 'bool') return { kind: 'bool', data: new Uint8Array(CAP), validity, nulls: false };
       const buf = new ArrayBuffer(8 * CAP);
@@ -277,7 +284,7 @@ export class ChunkAppender {
           c.heapUsed = 0;
           c.fix.length = 0;
         }
-        c.gen++;
+        c.gen = generations++;
         duckdb.copy_data_to_vector(vec, 0, c.data.buffer, 0, 16 * n);
       }
       if (c.nulls) {

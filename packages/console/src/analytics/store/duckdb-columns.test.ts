@@ -33,7 +33,8 @@ function batches(): EventBatch[] {
   // 4 batches of 3,000: each type's rows cross the 2,048-row chunks, long strings (URLs) repeat across chunks
   for (let i = 0; i < 4; i++) {
     const events = [...generateEvents({ seed: 7 + i, from: T + i * 1_800_000, to: T + (i + 1) * 1_800_000, count: 3000, idPrefix: `g${i}-`, hosts: 200 })];
-    out.push(EventBatch.parse({ batchId: `gen-${i}`, gatewayId: `gw-${i % 2}`, events }));
+    // gateway ids longer than 12 bytes: one dictionary entry's bytes go to the string heap of each log type's table
+    out.push(EventBatch.parse({ batchId: `gen-${i}`, gatewayId: `gateway-long-name-${i % 2}`, events }));
   }
   return out;
 }
