@@ -11,11 +11,16 @@
  * DuckDB's threads included): on a shared, loaded machine the CPU figure is the stable one.
  *
  * --ingest N: a fresh store per engine and span (--span-hours, default 1 h and 30 days), N events
- *             in 5,000-event batches (the gateway's batch), generated and validated before the
- *             clock starts, --concurrency (default 4) in flight; rollups maintained as in
- *             production. A batch holds consecutive events (a gateway ships what it logged since
- *             the last batch). Rates: acknowledged, and (DuckDB) acknowledged AND loaded, per wall
- *             second and per CPU-second, plus the DuckDB loader's time per step.
+ *             in 5,000-event batches (the gateway's batch), generated and encoded as the gateway
+ *             sends them (--form columns, the gateway's wire form, or rows: the JSON body) before
+ *             the clock starts; then per batch what the events endpoint does with a body: parse
+ *             it, check it (Ingestor.parse) and Ingestor.ingestBatch with the body, --concurrency
+ *             (default 4) in flight; rollups maintained as in production. A batch holds
+ *             consecutive events (a gateway ships what it logged since the last batch). Rates:
+ *             acknowledged, and (DuckDB) acknowledged AND loaded, per wall second and per
+ *             CPU-second, plus the DuckDB loader's time per step. Stores: duckdb (the embedded
+ *             default, DuckDbEventStore in the main thread), duckdb-worker (DuckDbWorkerStore:
+ *             DuckDB on a worker thread), sqlite, postgres.
  * --sizes a,b: builds a store per size and times the typical §9 queries (as the log-analysis
  *             API runs them) and the dashboard widgets, p50/p95. DuckDB: the store is BULK-BUILT
  *             in SQL (demo/bulk-sql.ts: generateEvents' distributions, 30 days, time-ordered,
@@ -29,8 +34,9 @@ import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { LOG_TYPES, LogEvent, type EventBatch } from '@mamori/policy';
+import { LOG_TYPES, encodeEventColumns, type EventBatch, type LogEvent } from '@mamori/policy';
 import { DuckDbEventStore, PostgresEventStore, SqliteEventStore, emptyFacts, generateEvents, parseLogQuery, type EventStore } from '@mamori/console/analytics';
+import { DuckDbWorkerStore } from '../../packages/console/src/analytics/store/duckdb-worker-store.js';
 import { WIDGETS } from '../../packages/console/src/analytics/dashboard/registry.js';
 import { bulkEventsSql, bulkRollupsSql } from '../../packages/console/src/analytics/demo/bulk-sql.js';
 import { startTestDatabase } from '../../packages/console/src/analytics/test-support/postgres.js';
@@ -44,7 +50,12 @@ const stores = (args.get('stores') ?? 'duckdb,sqlite').split(',').filter(Boolean
 const ingestN = Number(args.get('ingest') ?? 0);
 const sizes = (args.get('sizes') ?? '').split(',').filter(Boolean).map(Number);
 const batchSize = Number(args.get('batch') ?? 5000);
-const validate = args.get('validate') !== 'no';
+/** --form columns|rows: the wire form of the batches (default columns, as the gateway ships them) */
+const form = args.get('form') ?? 'columns';
+if (form !== 'columns' && form !== 'rows') {
+  console.error(`--form takes columns or rows (got ${form})`);
+  process.exit(2);
+}
 /** --http yes: ingest through the events endpoint (fillHttp) instead of calling ingest() */
 const http = args.get('http') === 'yes';
 /** batches in flight at once (gateways posting concurrently; default 4) */
@@ -79,6 +90,7 @@ let stopPg: (() => Promise<void>) | undefined;
 
 async function open(kind: string, tag: string): Promise<EventStore> {
   if (kind === 'duckdb') return DuckDbEventStore.open({ path: path.join(dir, `${tag}.duckdb`), ...duckOpts });
+  if (kind === 'duckdb-worker') return DuckDbWorkerStore.open({ path: path.join(dir, `${tag}.duckdb`), ...duckOpts });
   if (kind === 'sqlite') return new SqliteEventStore({ path: path.join(dir, `${tag}.sqlite`) });
   if (!pgUrl) {
     pgUrl = process.env['MAMORI_BENCH_DATABASE_URL'];
@@ -108,25 +120,33 @@ function* batchSlices(count: number, seed: number, span: number): Generator<{ i:
   }
 }
 
+/** the request body of a batch in the bench's wire form */
+const bodyOf = (b: EventBatch): Buffer => Buffer.from(JSON.stringify(form === 'columns' ? encodeEventColumns(b) : b));
+
 /**
  * Ingests `count` events spread over `span` ms ending at END, each batch a consecutive slice of
- * time (as a gateway ships them). The batches are generated and validated (zod, as the endpoint
- * does) BEFORE the clock starts, so that generation neither counts nor overlaps the background
- * load; then `concurrency` batches are kept in flight. Returns wall and CPU seconds until every
- * batch is acknowledged, and until everything acknowledged is loaded (DuckDB's loader runs in
- * the background; the other stores load before they acknowledge).
+ * time (as a gateway ships them). The batches are generated and encoded as request bodies (the
+ * gateway's work) BEFORE the clock starts, so that generation neither counts nor overlaps the
+ * background load; then, `concurrency` batches in flight, each body goes through what the events
+ * endpoint does with it: JSON.parse, the check (Ingestor.parse: zod's rules, written by hand) and
+ * Ingestor.ingestBatch with the body. Returns wall and CPU seconds until every batch is
+ * acknowledged, and until everything acknowledged is loaded (DuckDB's loader runs in the
+ * background; the other stores load before they acknowledge).
  */
 async function fill(store: EventStore, count: number, seed: number, span: number): Promise<FillTimes> {
-  const batches: EventBatch[] = [];
+  const bodies: Array<{ gw: string; body: Buffer }> = [];
   const g = performance.now();
   for (const { i, raw } of batchSlices(count, seed, span)) {
-    batches.push({ batchId: `b-${seed}-${i}`, gatewayId: `gw-${i % 3}`, events: validate ? raw.map((e) => LogEvent.parse(e)) : raw });
+    const gw = `gw-${i % 3}`;
+    bodies.push({ gw, body: bodyOf({ batchId: `b-${seed}-${i}`, gatewayId: gw, events: raw }) });
   }
   const genSec = (performance.now() - g) / 1000;
+  const ingestor = new Ingestor(store, { maxInFlight: concurrency, maxQueued: 1024, maxPerGateway: 1024 });
   return timed(store, genSec, async () => {
     const inflight = new Set<Promise<unknown>>();
-    for (const b of batches) {
-      const p: Promise<unknown> = store.ingest('bench-tenant', b).finally(() => inflight.delete(p));
+    for (const { gw, body } of bodies) {
+      const batch = Ingestor.parse(JSON.parse(body.toString('utf8')));
+      const p: Promise<unknown> = ingestor.ingestBatch('bench-tenant', gw, batch, body).finally(() => inflight.delete(p));
       inflight.add(p);
       if (inflight.size >= concurrency) await Promise.race(inflight);
     }
@@ -151,7 +171,7 @@ async function timed(store: EventStore, genSec: number, send: () => Promise<void
   const cpuSec = cpuNow() - c0;
   const f = performance.now();
   const fc = cpuNow();
-  if (store instanceof DuckDbEventStore) await store.flush();
+  if (store instanceof DuckDbEventStore || store instanceof DuckDbWorkerStore) await store.flush();
   return { sec, cpuSec, genSec, flushSec: (performance.now() - f) / 1000, flushCpuSec: cpuNow() - fc };
 }
 
@@ -166,7 +186,7 @@ async function fillHttp(store: EventStore, count: number, seed: number, span: nu
   const bodies: Array<{ gw: string; body: Buffer }> = [];
   const g = performance.now();
   for (const { i, raw: events } of batchSlices(count, seed, span)) {
-    bodies.push({ gw: `gw-${i % 3}`, body: Buffer.from(JSON.stringify({ batchId: `h-${seed}-${i}`, gatewayId: `gw-${i % 3}`, events })) });
+    bodies.push({ gw: `gw-${i % 3}`, body: bodyOf({ batchId: `h-${seed}-${i}`, gatewayId: `gw-${i % 3}`, events }) });
   }
   const genSec = (performance.now() - g) / 1000;
   const ingestor = new Ingestor(store, { maxInFlight: concurrency, maxQueued: 1024, maxPerGateway: 1024 });
@@ -342,7 +362,7 @@ async function timeQueries(store: EventStore, reps: number): Promise<void> {
   for (const w of WIDGETS) await time(`  widget ${w.id} (${w.defaultHours} h)`, () => w.load(ctx(w)));
 }
 
-process.stdout.write(`events bench: started ${new Date().toISOString()}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}; node ${process.version}, ${os.cpus().length} cpus, batch ${batchSize}, concurrency ${concurrency}, zod validation ${validate ? 'on' : 'off'}, DuckDB loader settings ${Object.keys(duckOpts).length ? JSON.stringify(duckOpts) : 'the defaults'}, ingested events over ${INGEST_SPANS.map((x) => `${x / 3_600_000} h`).join(' and ')}, dir ${dir}\n`);
+process.stdout.write(`events bench: started ${new Date().toISOString()}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}; node ${process.version}, ${os.cpus().length} cpus, batch ${batchSize}, concurrency ${concurrency}, batches as ${form}, DuckDB loader settings ${Object.keys(duckOpts).length ? JSON.stringify(duckOpts) : 'the defaults'}, ingested events over ${INGEST_SPANS.map((x) => `${x / 3_600_000} h`).join(' and ')}, dir ${dir}\n`);
 try {
   if (ingestN > 0) {
     process.stdout.write(`ingest: ${execFileSync('uptime').toString().trim()}\n`);
@@ -352,12 +372,12 @@ try {
       for (const kind of stores) {
         const store = await open(kind, `ingest_${kind}_${Math.round(span / 60_000)}`);
         const { sec, cpuSec, genSec, flushSec, flushCpuSec } = await (http ? fillHttp : fill)(store, ingestN, 1, span);
-        const tag = `ingest${http ? ' via HTTP' : ''} ${kind.padEnd(8)} ${ingestN} events over ${spanName}:`;
-        process.stdout.write(`${tag} acknowledged ${Math.round(ingestN / sec)} events/s wall (${sec.toFixed(1)} s), ${Math.round(ingestN / cpuSec)} events per CPU-second (${cpuSec.toFixed(1)} s CPU)  [generation${http ? ' + JSON' : ' + zod validation'} beforehand: ${Math.round(ingestN / genSec)} events/s, not counted]\n`);
-        if (store instanceof DuckDbEventStore) {
+        const tag = `ingest${http ? ' via HTTP' : ''} ${kind.padEnd(13)} ${ingestN} events (${form}) over ${spanName}:`;
+        process.stdout.write(`${tag} acknowledged ${Math.round(ingestN / sec)} events/s wall (${sec.toFixed(1)} s), ${Math.round(ingestN / cpuSec)} events per CPU-second (${cpuSec.toFixed(1)} s CPU)  [generation + encoding as ${form} beforehand: ${Math.round(ingestN / genSec)} events/s, not counted]\n`);
+        if (store instanceof DuckDbEventStore || store instanceof DuckDbWorkerStore) {
           const all = sec + flushSec;
           process.stdout.write(`${tag} acknowledged AND loaded (queryable) ${Math.round(ingestN / all)} events/s wall (${all.toFixed(1)} s: ${flushSec.toFixed(1)} s of loading after the last ack), ${Math.round(ingestN / (cpuSec + flushCpuSec))} events per CPU-second\n`);
-          const t = store.loadTotals;
+          const t = store instanceof DuckDbWorkerStore ? (await store.stats()).loadTotals : store.loadTotals;
           process.stdout.write(`${tag} loader: ${t.loads} segment loads, ${t.events} events, ${t.rollupRows} rollup delta rows, ${t.compactions} compactions; ms per step (all loads): ${Object.entries(t.ms).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}; ${((1000 * (t.ms['total'] ?? 0)) / Math.max(1, t.events)).toFixed(1)} µs wall per event loaded\n`);
         }
         await store.close();

@@ -23,7 +23,7 @@ const BENCHES: Bench[] = [
   { name: 'appid', file: 'appid-bench.ts', full: [], quick: [], limit: 600 },
   { name: 'proxy', file: 'proxy-bench.ts', full: [], quick: ['--seconds', '4', '--concurrency', '32'], limit: 900 },
   { name: 'firewall', file: 'firewall-bench.ts', full: [], quick: [], limit: 900 },
-  { name: 'events', file: 'events-bench.ts', full: ['--stores', 'duckdb,sqlite,postgres', '--ingest', '1000000', '--sizes', '10000000,50000000'], quick: ['--stores', 'duckdb,sqlite', '--ingest', '50000', '--sizes', '1000000', '--reps', '5'], limit: 5400 },
+  { name: 'events', file: 'events-bench.ts', full: ['--stores', 'duckdb,duckdb-worker,sqlite,postgres', '--ingest', '1000000', '--sizes', '10000000,50000000'], quick: ['--stores', 'duckdb,duckdb-worker,sqlite', '--ingest', '200000', '--sizes', '1000000', '--reps', '5'], limit: 5400 },
   { name: 'dashboard', file: 'dashboard-bench.ts', full: ['--events', '100000,1000000', '--loads', '10'], quick: ['--events', '20000', '--loads', '5'], limit: 1800 },
 ];
 

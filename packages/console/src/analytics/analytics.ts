@@ -15,6 +15,7 @@ import { migrateAnalytics, type MetaDb, type MetaDialect } from './meta/meta-sto
 import { ReportRunner } from './reports/runner.js';
 import { ReportScheduler } from './reports/scheduler.js';
 import { DuckDbEventStore } from './store/duckdb-store.js';
+import { DuckDbWorkerStore } from './store/duckdb-worker-store.js';
 import type { EventStore, EventStoreKind } from './store/event-store.js';
 import { PostgresEventStore } from './store/postgres-store.js';
 import { SqliteEventStore } from './store/sqlite-store.js';
@@ -33,6 +34,12 @@ export interface EventStoreConfig {
   kind?: EventStoreKind;
   /** for the embedded stores */
   dataDir?: string;
+  /**
+   * DuckDB: in the console's thread (default), or on a worker thread (DuckDbWorkerStore: loads
+   * never hold up the event loop, but on a 2-core machine ingestion measured slower; events-bench
+   * reports both as duckdb-inline and duckdb)
+   */
+  duckdbThread?: 'main' | 'worker';
   /** for PostgreSQL */
   databaseUrl?: string;
   schema?: string;
@@ -46,7 +53,8 @@ export async function openEventStore(cfg: EventStoreConfig): Promise<EventStore>
   }
   if (!cfg.dataDir) throw new Error('the embedded event store needs a data directory');
   if (kind === 'sqlite') return new SqliteEventStore({ path: path.join(cfg.dataDir, 'events.sqlite') });
-  return DuckDbEventStore.open({ path: path.join(cfg.dataDir, 'events.duckdb') });
+  const file = path.join(cfg.dataDir, 'events.duckdb');
+  return cfg.duckdbThread === 'worker' ? DuckDbWorkerStore.open({ path: file }) : DuckDbEventStore.open({ path: file });
 }
 
 export interface AnalyticsOptions {

@@ -2,6 +2,7 @@
 export type { EventStore, EventStoreKind, IngestResult, StoredEvent, IngestHooks } from './store/event-store.js';
 export { SqliteEventStore } from './store/sqlite-store.js';
 export { DuckDbEventStore } from './store/duckdb-store.js';
+export { DuckDbWorkerStore } from './store/duckdb-worker-store.js';
 export { PostgresEventStore } from './store/postgres-store.js';
 export { parseLogQuery, type LogQuery, type LogQueryInput, type GroupRow, type Filter } from './store/query-model.js';
 export { FIELDS, LOG_TYPE_LABELS } from './store/fields.js';

@@ -22,6 +22,22 @@ interface TextColumn {
   kind: 'text';
   /** CAP string_t structs */
   data: Uint8Array<ArrayBuffer>;
+  /** the same memory as 32-bit words (4 per string_t) */
+  words: Uint32Array<ArrayBuffer>;
+  /**
+   * the bytes of the chunk's long strings written by dictRange(), handed to DuckDB as ONE string
+   * when the chunk is flushed; their string_t's pointers are then set to where it landed
+   */
+  heap: Uint8Array<ArrayBuffer>;
+  heapUsed: number;
+  /** [row, heap offset] pairs of the rows whose pointer is set at the flush */
+  fix: number[];
+  /**
+   * the chunk's generation, unique among every column of every appender (a TextDict may serve
+   * several columns, e.g. the tenant of each log type's table): a TextDict's heap offset is
+   * valid only in the column and chunk whose generation it was stamped with
+   */
+  gen: number;
   /** value -> first row holding it, for the strings assigned through the C API */
   long: Map<string, number>;
   /** rows whose string_t is copied from `long`'s row: [row, source row] pairs */
@@ -39,6 +55,9 @@ interface BoolColumn {
 }
 type Column = (TextColumn | IntColumn | BoolColumn) & { validity: Uint8Array<ArrayBuffer>; nulls: boolean };
 
+/** chunk generations handed out so far (TextColumn.gen) */
+let generations = 0;
+
 const typeOf = (k: ColumnKind): DuckDBType => (k === 'int' ? BIGINT : k === 'bool' ? BOOLEAN : VARCHAR);
 
 export class ChunkAppender {
@@ -55,7 +74,10 @@ export class ChunkAppender {
     this.chunk = DuckDBDataChunk.create(kinds.map(typeOf), CAP);
     this.cols = kinds.map((k): Column => {
       const validity = new Uint8Array(CAP / 8).fill(0xff);
-      if (k === 'text') return { kind: 'text', data: new Uint8Array(16 * CAP), long: new Map(), copies: [], validity, nulls: false };
+      if (k === 'text') {
+        const data = new Uint8Array(16 * CAP);
+        return { kind: 'text', data, words: new Uint32Array(data.buffer), heap: new Uint8Array(4096), heapUsed: 0, fix: [], gen: generations++, long: new Map(), copies: [], validity, nulls: false };
+      }
       if (k === 'bool') return { kind: 'bool', data: new Uint8Array(CAP), validity, nulls: false };
       const buf = new ArrayBuffer(8 * CAP);
       return { kind: 'int', lo: new Uint32Array(buf), hi: new Int32Array(buf), buf, validity, nulls: false };
@@ -123,6 +145,97 @@ export class ChunkAppender {
     else c.copies.push(this.row, first);
   }
 
+  /** rows that still fit in the current chunk (the most a range may write before advance()) */
+  get room(): number {
+    return CAP - this.row;
+  }
+
+  /** `k` integers (or null, or NaN for null) of `values` from index `from`, into the rows from the current one; null values: every row null */
+  intRange(col: number, values: ArrayLike<number | null> | null, from: number, k: number): void {
+    const c = this.cols[col] as IntColumn & Column;
+    const lo = c.lo;
+    const hi = c.hi;
+    let r = this.row;
+    for (let j = from; j < from + k; j++, r++) {
+      const v = values === null ? null : values[j];
+      // NaN: a null in a Float64Array column (a batch moved to the DuckDB worker)
+      if (v === null || v === undefined || v !== v) {
+        c.validity[r >> 3]! &= ~(1 << (r & 7));
+        c.nulls = true;
+        lo[2 * r] = 0;
+        hi[2 * r + 1] = 0;
+      } else {
+        lo[2 * r] = v >>> 0;
+        hi[2 * r + 1] = Math.floor(v / TWO32);
+      }
+    }
+  }
+
+  boolRange(col: number, values: ArrayLike<boolean | null> | null, from: number, k: number): void {
+    const c = this.cols[col] as BoolColumn & Column;
+    let r = this.row;
+    for (let j = from; j < from + k; j++, r++) {
+      const v = values === null ? null : values[j];
+      if (v === null || v === undefined) {
+        c.validity[r >> 3]! &= ~(1 << (r & 7));
+        c.nulls = true;
+        c.data[r] = 0;
+      } else c.data[r] = v ? 1 : 0;
+    }
+  }
+
+  /**
+   * `k` rows of text given as indexes into a dictionary (`idx[from..]`; a negative index, or
+   * idx null, is a null), into the rows from the current one. A long string's bytes go into the
+   * chunk's heap once per chunk however many rows repeat it.
+   */
+  dictRange(col: number, dict: TextDict, idx: ArrayLike<number> | null, from: number, k: number): void {
+    const c = this.cols[col] as TextColumn & Column;
+    const w = c.words;
+    const src = dict.words;
+    let r = this.row;
+    for (let j = from; j < from + k; j++, r++) {
+      const e = idx === null ? -1 : idx[j]!;
+      const o = 4 * r;
+      if (e < 0) {
+        c.validity[r >> 3]! &= ~(1 << (r & 7));
+        c.nulls = true;
+        w[o] = 0;
+        w[o + 1] = 0;
+        w[o + 2] = 0;
+        w[o + 3] = 0;
+        continue;
+      }
+      const s = 4 * e;
+      w[o] = src[s]!;
+      w[o + 1] = src[s + 1]!;
+      w[o + 2] = src[s + 2]!;
+      w[o + 3] = src[s + 3]!;
+      const bytes = dict.long[e];
+      if (bytes === undefined || bytes === null) continue;
+      let at = dict.stamp[e] === c.gen ? dict.offset[e]! : -1;
+      if (at < 0) {
+        at = c.heapUsed;
+        if (at + bytes.length > c.heap.length) {
+          const grown = new Uint8Array(Math.max(2 * c.heap.length, at + bytes.length));
+          grown.set(c.heap.subarray(0, at));
+          c.heap = grown;
+        }
+        c.heap.set(bytes, at);
+        c.heapUsed = at + bytes.length;
+        dict.stamp[e] = c.gen;
+        dict.offset[e] = at;
+      }
+      c.fix.push(r, at);
+    }
+  }
+
+  /** moves past `k` rows written by the range methods (every column must have been given them) */
+  advance(k: number): void {
+    this.row += k;
+    if (this.row === CAP) this.flushChunk();
+  }
+
   /** ends the current row (every column must have been given a value) */
   endRow(): void {
     this.row++;
@@ -154,6 +267,24 @@ export class ChunkAppender {
           c.long.clear();
           c.copies.length = 0;
         }
+        if (c.heapUsed > 0) {
+          // one string holding every long string of the chunk, in the vector's string heap; then
+          // each row's pointer is its base plus the row's offset (string_t: length, prefix, pointer)
+          duckdb.vector_assign_string_element_len(vec, 0, c.heap.subarray(0, c.heapUsed));
+          const head = new Uint32Array(duckdb.vector_get_data(vec, 16).slice(0, 16).buffer);
+          const lo = head[2]!;
+          const hi = head[3]!;
+          const w = c.words;
+          for (let k = 0; k < c.fix.length; k += 2) {
+            const r = c.fix[k]!;
+            const sum = lo + c.fix[k + 1]!;
+            w[4 * r + 2] = sum >>> 0;
+            w[4 * r + 3] = hi + (sum > 0xffffffff ? 1 : 0);
+          }
+          c.heapUsed = 0;
+          c.fix.length = 0;
+        }
+        c.gen = generations++;
         duckdb.copy_data_to_vector(vec, 0, c.data.buffer, 0, 16 * n);
       }
       if (c.nulls) {
@@ -173,5 +304,59 @@ export class ChunkAppender {
     this.flushChunk();
     this.appender.flushSync();
     this.appender.closeSync();
+  }
+}
+
+const utf8 = new TextEncoder();
+
+/**
+ * A dictionary of strings made ready for dictRange(): each entry's string_t (inline when its
+ * UTF-8 is at most 12 bytes, else length and prefix, the pointer set at the flush) and the bytes
+ * of the long ones. Built once per dictionary, however many rows and chunks use it.
+ */
+export class TextDict {
+  readonly words: Uint32Array<ArrayBuffer>;
+  readonly long: Array<Uint8Array | null>;
+  /** the column generation (flush) in which an entry's bytes went into the heap, and where */
+  readonly stamp: Int32Array<ArrayBuffer>;
+  readonly offset: Int32Array<ArrayBuffer>;
+  readonly size: number;
+
+  constructor(values: readonly string[]) {
+    const n = values.length;
+    this.size = n;
+    const bytes = new Uint8Array(16 * n);
+    this.words = new Uint32Array(bytes.buffer);
+    this.long = new Array<Uint8Array | null>(n).fill(null);
+    this.stamp = new Int32Array(n).fill(-1);
+    this.offset = new Int32Array(n);
+    for (let e = 0; e < n; e++) {
+      const v = values[e]!;
+      const o = 16 * e;
+      if (v.length <= 12) {
+        let ascii = true;
+        for (let i = 0; i < v.length; i++) {
+          const ch = v.charCodeAt(i);
+          if (ch > 127) {
+            ascii = false;
+            break;
+          }
+          bytes[o + 4 + i] = ch;
+        }
+        if (ascii) {
+          bytes[o] = v.length;
+          continue;
+        }
+        bytes.fill(0, o + 4, o + 16);
+      }
+      const b = utf8.encode(v);
+      this.words[4 * e] = b.length;
+      if (b.length <= 12) {
+        bytes.set(b, o + 4);
+        continue;
+      }
+      bytes.set(b.subarray(0, 4), o + 4);
+      this.long[e] = b;
+    }
   }
 }

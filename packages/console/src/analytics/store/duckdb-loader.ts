@@ -5,30 +5,32 @@
  * and the batch records are appended the same way. Everything goes into the writer's open
  * transaction: the caller commits it together with the segment number (duckdb-store.ts).
  *
- * A journal line is one batch: `{"_t":tenant,"batch":EventBatch}` (the request body as received,
- * checked, or the batch serialised again when there is no body). Lines
+ * A journal line is one batch: `{"_t":tenant,"batch":EventBatch or EventColumns}` (the request
+ * body as received, checked, or the batch serialised again when there is no body). A batch in
+ * columns is loaded column by column (duckdb-columns.ts: no object per event). Lines
  * written before the loader worked this way hold one event each, `{"_t","_g","_b", ...LogEvent}`,
  * after a record `{"_t","_g","_b","_n":events,"type":"_batch"}`; readSegment() reads both.
  */
 import fs from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { LogEvent, LogType } from '@mamori/policy';
-import { EventBatch, LOG_TYPES } from '@mamori/policy';
+import type { EventColumns, LogEvent, LogType, TypeColumns } from '@mamori/policy';
+import { EventBatch, LOG_TYPES, isEventColumns } from '@mamori/policy';
 import { fastEventBatch } from '../ingest/fast-validate.js';
-import { ChunkAppender, type ColumnKind } from './duckdb-chunks.js';
+import { ChunkAppender, TextDict, type ColumnKind } from './duckdb-chunks.js';
+import { addColumnRollups, columnSources, isDictSource } from './duckdb-columns.js';
 import { FIELDS, tableName, type FieldDef } from './fields.js';
 import { RollupAccumulator, type RowVisitor } from './rollup-accumulator.js';
 import { rollupTableOf } from './rollup-sql.js';
 import { GRAINS, type Grain } from './rollups.js';
 
-/** one batch as it sits in the journal and goes to the loader */
+/** one batch as it sits in the journal and goes to the loader (either wire form) */
 export interface JournalBatch {
   tenantId: string;
-  batch: EventBatch;
+  batch: EventBatch | EventColumns;
 }
 
 /** The journal line of a batch. */
-export function journalLine(tenantId: string, batch: EventBatch): Buffer[] {
+export function journalLine(tenantId: string, batch: EventBatch | EventColumns): Buffer[] {
   return [Buffer.from(`{"_t":${JSON.stringify(tenantId)},"batch":${JSON.stringify(batch)}}\n`, 'utf8')];
 }
 
@@ -63,6 +65,11 @@ export function readSegment(file: string): JournalBatch[] {
     const o = JSON.parse(line) as Record<string, unknown>;
     const tenantId = String(o['_t']);
     if (o['batch'] !== undefined) {
+      // columns were checked before they were journaled; the loader fills their defaults in
+      if (isEventColumns(o['batch'])) {
+        out.push({ tenantId, batch: o['batch'] });
+        continue;
+      }
       // a body journaled as received lacks zod's defaults: the same check fills them in
       const batch = fastEventBatch(o['batch']) ?? EventBatch.parse(o['batch']);
       out.push({ tenantId, batch });
@@ -81,7 +88,7 @@ export function readSegment(file: string): JournalBatch[] {
     void _t;
     void _g;
     void _b;
-    b.batch.events.push(ev as unknown as LogEvent);
+    (b.batch as EventBatch).events.push(ev as unknown as LogEvent);
   }
   return out;
 }
@@ -157,11 +164,46 @@ class EventTableWriter {
     ap.endRow();
   }
 
+  /** the rows of this log type of a batch in columns, column by column */
+  writeColumns(tenant: TextDict, gateway: TextDict, tc: TypeColumns, type: LogType): void {
+    const ap = this.ap;
+    const sources = columnSources(type, tc);
+    const ops = this.ops;
+    for (let from = 0; from < tc.n; ) {
+      const k = Math.min(tc.n - from, ap.room);
+      ap.dictRange(0, tenant, ZEROS, 0, k);
+      for (let i = 0; i < ops.length; i++) {
+        const col = i + 1;
+        const src = sources[i]!;
+        switch (ops[i]) {
+          case OP_GATEWAY:
+            ap.dictRange(col, gateway, ZEROS, 0, k);
+            break;
+          case OP_INT:
+            ap.intRange(col, src as ArrayLike<number | null> | null, from, k);
+            break;
+          case OP_BOOL:
+            ap.boolRange(col, src as ArrayLike<boolean | null> | null, from, k);
+            break;
+          default:
+            if (isDictSource(src)) ap.dictRange(col, src.dict, src.idx, from, k);
+            else ap.dictRange(col, NULL_DICT, null, from, k);
+        }
+      }
+      ap.advance(k);
+      from += k;
+    }
+  }
+
   close(): number {
     this.ap.close();
     return this.ap.appended;
   }
 }
+
+/** index 0 for every row of a chunk: a constant column (tenant, gateway) from a one-entry dictionary */
+const ZEROS = new Int32Array(2048);
+const NULL_DICT = new TextDict([]);
 
 const ROLLUP_KINDS: ColumnKind[] = ['text', 'text', 'int', 'text', 'text', 'text', 'int', 'int', 'int'];
 
@@ -235,14 +277,28 @@ export async function loadBatches(w: DuckDBConnection, batches: readonly Journal
     const key = keyOf(tenantId, batch.gatewayId, batch.batchId);
     if (stored.has(key)) continue;
     stored.add(key);
-    records.push([tenantId, batch.gatewayId, batch.batchId, batch.events.length]);
     const gw = batch.gatewayId;
-    for (const ev of batch.events) {
-      writers.get(ev.type)!.write(tenantId, gw, ev);
-      acc.add(tenantId, gw, ev);
+    let n = 0;
+    if (isEventColumns(batch)) {
+      const tenant = new TextDict([tenantId]);
+      const gateway = new TextDict([gw]);
+      for (const type of LOG_TYPES) {
+        const tc = batch.types[type];
+        if (!tc || tc.n === 0) continue;
+        writers.get(type)!.writeColumns(tenant, gateway, tc, type);
+        addColumnRollups(acc, tenantId, gw, type, tc);
+        n += tc.n;
+      }
+    } else {
+      for (const ev of batch.events) {
+        writers.get(ev.type)!.write(tenantId, gw, ev);
+        acc.add(tenantId, gw, ev);
+      }
+      n = batch.events.length;
     }
-    events += batch.events.length;
-    sinceYield += batch.events.length;
+    records.push([tenantId, gw, batch.batchId, n]);
+    events += n;
+    sinceYield += n;
     if (sinceYield >= YIELD_EVERY) {
       sinceYield = 0;
       lap('events+rollups (JS)');

@@ -24,10 +24,9 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
-import type { EventBatch } from '@mamori/policy';
-import { LOG_TYPES } from '@mamori/policy';
-import { EventStoreOverloadedError, rowsOf, type IngestBatch, type IngestHooks, type IngestOptions, type IngestResult } from './event-store.js';
-import { journalLine, journalLineOfRaw, loadBatches, readSegment, type JournalBatch } from './duckdb-loader.js';
+import { LOG_TYPES, batchEventCount } from '@mamori/policy';
+import { EventStoreOverloadedError, type IngestBatch, type IngestHooks, type IngestOptions, type IngestResult } from './event-store.js';
+import { journalLine, journalLineOfRaw, loadBatches, readSegment, type JournalBatch, type LoadResult } from './duckdb-loader.js';
 import { ROLLUP_COLUMNS, rollupTableOf } from './rollup-sql.js';
 import { IngestJournal, type JournalSegment } from './ingest-journal.js';
 import type { Sql } from './sql-builder.js';
@@ -131,6 +130,10 @@ export class DuckDbEventStore extends SqlEventStore {
   private unloaded = 0;
   private loadChain: Promise<void> = Promise.resolve();
   private loadQueued: Promise<void> | null = null;
+  /** the segment whose COMMIT runs (loadPending) */
+  private committing: { seg: JournalSegment; done: Promise<void> } | null = null;
+  /** which of `loaders` the next segment load uses */
+  private turn = 0;
   private loadTimer: NodeJS.Timeout | null = null;
   private closing = false;
   /** what the last segment load did and how long each step took (benchmarks, MAMORI_LOAD_TRACE) */
@@ -143,6 +146,8 @@ export class DuckDbEventStore extends SqlEventStore {
     private readonly instance: DuckDBInstance,
     private readonly writer: DuckDBConnection,
     private readonly reader: DuckDBConnection,
+    /** the two connections segment loads alternate on: one commits while the next is appended */
+    private readonly loaders: [DuckDBConnection, DuckDBConnection],
     private readonly journal: IngestJournal,
     private readonly tempJournalDir: string | null,
     private readonly opts: DuckDbEventStoreOptions,
@@ -176,16 +181,17 @@ export class DuckDbEventStore extends SqlEventStore {
     if (state === null || state === undefined) await writer.run('INSERT INTO journal_state VALUES (0)');
     const loadedThrough = state === null || state === undefined ? 0 : Number(state);
     const reader = await instance.connect();
+    const loaders: [DuckDBConnection, DuckDBConnection] = [await instance.connect(), await instance.connect()];
     const temp = opts.journalDir ? null : opts.path === ':memory:' ? fs.mkdtempSync(`${os.tmpdir()}/mamori-duck-journal-`) : null;
     const dir = opts.journalDir ?? temp ?? `${opts.path}.journal`;
     const { journal, leftover } = IngestJournal.open(dir, loadedThrough);
-    const store = new DuckDbEventStore(instance, writer, reader, journal, temp, opts);
+    const store = new DuckDbEventStore(instance, writer, reader, loaders, journal, temp, opts);
     // a crash left acknowledged batches in the journal: load them before taking new ones
     for (const seg of leftover) {
       if (seg.seq <= loadedThrough) fs.rmSync(seg.file, { force: true });
       else store.rotated.push(seg);
     }
-    if (store.rotated.length > 0) await store.requestLoad();
+    if (store.rotated.length > 0) await store.flush();
     const keys = await reader.runAndReadAll('SELECT tenant_id, gateway_id, batch_id FROM ingested_batches');
     for (const r of keys.getRows()) store.hashes.add(keyHash(`${String(r[0])}\u0000${String(r[1])}\u0000${String(r[2])}`));
     return store;
@@ -197,16 +203,13 @@ export class DuckDbEventStore extends SqlEventStore {
     return run;
   }
 
-  ingest(tenantId: string, input: IngestBatch, opts?: IngestOptions): Promise<IngestResult> {
-    // columns are loaded as rows for now (the journal holds the row form)
-    const batch = rowsOf(input);
-    if (batch !== input) opts = undefined;
+  ingest(tenantId: string, batch: IngestBatch, opts?: IngestOptions): Promise<IngestResult> {
     const key = `${tenantId}\u0000${batch.gatewayId}\u0000${batch.batchId}`;
     const known = this.known.get(key);
     if (known) return known.result.then((r) => ({ accepted: r.accepted, duplicate: true }));
     if (this.closing) return Promise.reject(new Error('the event store is closed'));
     const max = this.opts.maxUnloadedEvents ?? 2_000_000;
-    if (this.unloaded > 0 && this.unloaded + batch.events.length > max) {
+    if (this.unloaded > 0 && this.unloaded + batchEventCount(batch) > max) {
       this.requestLoad().catch(() => undefined);
       return Promise.reject(new EventStoreOverloadedError(`${this.unloaded} events wait to be loaded into the event store`));
     }
@@ -223,8 +226,8 @@ export class DuckDbEventStore extends SqlEventStore {
     return entry.result;
   }
 
-  private async append(tenantId: string, batch: EventBatch, key: string, rawJson?: Buffer): Promise<IngestResult> {
-    const n = batch.events.length;
+  private async append(tenantId: string, batch: IngestBatch, key: string, rawJson?: Buffer): Promise<IngestResult> {
+    const n = batchEventCount(batch);
     this.unloaded += n;
     try {
       const h = keyHash(key);
@@ -272,7 +275,7 @@ export class DuckDbEventStore extends SqlEventStore {
     if (this.loadQueued) return this.loadQueued;
     const p = this.loadChain.then(() => {
       this.loadQueued = null;
-      return this.serialize(() => this.loadPending());
+      return this.serialize(() => this.loadPending(false));
     });
     this.loadQueued = p;
     this.loadChain = p.catch(() => undefined);
@@ -281,26 +284,56 @@ export class DuckDbEventStore extends SqlEventStore {
 
   /** Waits until every batch acknowledged so far is loaded (best effort: a failing load is retried later). */
   private async visible(): Promise<void> {
-    if (this.rotated.length === 0 && !this.journal.hasPending && !this.loadQueued) return;
+    if (this.rotated.length === 0 && !this.journal.hasPending && !this.loadQueued && !this.committing) return;
     await this.requestLoad().catch(() => undefined);
+    await this.committed().catch(() => undefined);
   }
 
-  private async loadPending(): Promise<void> {
+  /**
+   * Loads the rotated segments in order. Each is appended in a transaction of its own on one of
+   * two connections, and its COMMIT (DuckDB writes the WAL on a pool thread) runs while the next
+   * segment is appended on the other: a segment commits only after the one before it did, and a
+   * failed commit rolls back the next one too (both stay in the journal for the next load).
+   * With `waitCommit` false (background loads) the last commit may still run when this returns.
+   */
+  private async loadPending(waitCommit = true): Promise<void> {
     if (this.loadTimer) {
       clearTimeout(this.loadTimer);
       this.loadTimer = null;
     }
+    await this.maybeCompact();
     const seg = await this.journal.rotate();
     if (seg) this.rotated.push(seg);
     while (this.rotated.length > 0) {
       const s = this.rotated[0]!;
-      await this.loadSegment(s);
-      this.rotated.shift();
-      this.unloaded -= s.events;
-      for (const k of s.keys) {
-        const e = this.known.get(k);
-        if (e) e.loaded = true;
+      const conn = this.loaders[this.turn]!;
+      const staged = await this.stageSegment(conn, s);
+      const before = this.committing;
+      if (before) {
+        try {
+          await before.done;
+        } catch (err) {
+          await conn.run('ROLLBACK').catch(() => undefined);
+          throw err;
+        }
       }
+      this.rotated.shift();
+      this.turn = this.turn === 0 ? 1 : 0;
+      const c: { seg: JournalSegment; done: Promise<void> } = { seg: s, done: this.commitSegment(conn, s, staged) };
+      c.done.catch(() => undefined);
+      this.committing = c;
+      void c.done.then(
+        () => {
+          if (this.committing === c) this.committing = null;
+        },
+        () => {
+          if (this.committing === c) this.committing = null;
+        },
+      );
+    }
+    if (waitCommit) {
+      await this.committed();
+      await this.maybeCompact();
     }
     // forget loaded batches received before the window (ingested_batches has them)
     const cutoff = (this.opts.now ?? Date.now)() - KEEP_KEYS_MS;
@@ -310,23 +343,58 @@ export class DuckDbEventStore extends SqlEventStore {
     }
   }
 
-  private async loadSegment(seg: JournalSegment): Promise<void> {
-    const w = this.writer;
+  /**
+   * Merges the loads' rollup rows once enough piled up, after the commit in flight (compaction
+   * runs on the writer, between loads; a failed compaction only leaves more rows to sum).
+   */
+  private async maybeCompact(): Promise<void> {
+    if (this.uncompacted < Math.max(this.opts.compactAfterRows ?? COMPACT_AFTER_ROWS, this.compactedRows)) return;
+    await this.committed().catch(() => undefined);
+    const c = performance.now();
+    await this.compactRollups().catch(() => undefined);
+    this.loadTotals.compactions++;
+    this.loadTotals.ms['compaction (after commit)'] = (this.loadTotals.ms['compaction (after commit)'] ?? 0) + (performance.now() - c);
+  }
+
+  /** waits for the commit in flight, if any (its failure is thrown) */
+  private async committed(): Promise<void> {
+    while (this.committing) await this.committing.done;
+  }
+
+  /** a segment's rows appended in an open transaction on `w` (rolled back if anything fails) */
+  private async stageSegment(w: DuckDBConnection, seg: JournalSegment): Promise<{ r: LoadResult; t0: number; parseMs: number }> {
     const t0 = performance.now();
     const batches = seg.payloads ? (seg.payloads as JournalBatch[]) : readSegment(seg.file);
     const parseMs = performance.now() - t0;
-    let commitMs = 0;
     await w.run('BEGIN TRANSACTION');
-    let r: Awaited<ReturnType<typeof loadBatches>>;
     try {
-      r = await loadBatches(w, batches, (this.opts.now ?? Date.now)(), this.opts.hooks?.beforeLoadCommit);
-      await w.run('UPDATE journal_state SET loaded_through = ?', [BigInt(seg.seq)]);
-      const c = performance.now();
-      await w.run('COMMIT');
-      commitMs = performance.now() - c;
+      const r = await loadBatches(w, batches, (this.opts.now ?? Date.now)(), this.opts.hooks?.beforeLoadCommit);
+      // a row per load (not an UPDATE of one row: two loads' transactions overlap, and would conflict on it)
+      await w.run('INSERT INTO journal_state VALUES (?)', [BigInt(seg.seq)]);
+      return { r, t0, parseMs };
     } catch (err) {
       await w.run('ROLLBACK').catch(() => undefined);
       throw err;
+    }
+  }
+
+  /** commits a staged segment; then its batches count as loaded and its file goes */
+  private async commitSegment(w: DuckDBConnection, seg: JournalSegment, staged: { r: LoadResult; t0: number; parseMs: number }): Promise<void> {
+    const { r, t0, parseMs } = staged;
+    const c = performance.now();
+    try {
+      await w.run('COMMIT');
+    } catch (err) {
+      await w.run('ROLLBACK').catch(() => undefined);
+      // loaded again, first, by the next load
+      this.rotated.unshift(seg);
+      throw err;
+    }
+    const commitMs = performance.now() - c;
+    this.unloaded -= seg.events;
+    for (const k of seg.keys) {
+      const e = this.known.get(k);
+      if (e) e.loaded = true;
     }
     this.uncompacted += r.rollupRows;
     for (const g of GRAINS) {
@@ -342,13 +410,6 @@ export class DuckDbEventStore extends SqlEventStore {
     const T = process.env['MAMORI_LOAD_TRACE'] ? this.lastLoad : null;
     if (T) process.stderr.write(`load ${seg.seq}: ${T.events} events, ${T.rollupRows} rollup rows: ${Object.entries(T.ms).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(', ')}\n`);
     fs.rmSync(seg.file, { force: true });
-    // the segment is committed: a failed compaction only leaves more rows to sum
-    if (this.uncompacted >= Math.max(this.opts.compactAfterRows ?? COMPACT_AFTER_ROWS, this.compactedRows)) {
-      const c = performance.now();
-      await this.compactRollups().catch(() => undefined);
-      tot.compactions++;
-      tot.ms['compaction (after commit)'] = (tot.ms['compaction (after commit)'] ?? 0) + (performance.now() - c);
-    }
   }
 
   /**
@@ -413,20 +474,23 @@ export class DuckDbEventStore extends SqlEventStore {
   }
 
   /** Loads everything acknowledged so far (tests, benchmarks: the end of an ingestion run). */
-  flush(): Promise<void> {
-    return this.requestLoad();
+  async flush(): Promise<void> {
+    await this.requestLoad();
+    await this.committed();
   }
 
   async close(): Promise<void> {
     this.closing = true;
     await Promise.all([...this.appending]);
     // what is acknowledged goes into the database now; a failed load stays in the journal for the next open
-    await this.requestLoad().catch(() => undefined);
+    await this.flush().catch(() => undefined);
     await this.journal.close();
     if (this.loadTimer) clearTimeout(this.loadTimer);
     await this.queue;
+    await this.committed().catch(() => undefined);
     this.reader.closeSync();
     this.writer.closeSync();
+    for (const l of this.loaders) l.closeSync();
     this.instance.closeSync();
     if (this.tempJournalDir) fs.rmSync(this.tempJournalDir, { recursive: true, force: true });
   }
