@@ -39,7 +39,12 @@ describe('duckdb rollup rows', () => {
       }
       const before = await sums(s);
       const rowsBefore = await rowCount(s);
+      // a journal_state row per load (4: two of the six batches are resends), plus the one made at creation, until a compaction keeps the newest
+      const state = async () => (await (s as unknown as { all(t: string, p: unknown[]): Promise<Array<{ n: unknown; m: unknown }>> }).all('SELECT COUNT(*) AS n, MAX(loaded_through) AS m FROM journal_state', []))[0]!;
+      const last = (await state()).m;
+      expect((await state()).n).toBe(5);
       await s.compact();
+      expect(await state()).toEqual({ n: 1, m: last });
       expect(await sums(s)).toEqual(before);
       const rowsAfter = await rowCount(s);
       expect(rowsAfter).toBeLessThan(rowsBefore);

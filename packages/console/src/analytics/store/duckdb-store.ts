@@ -275,7 +275,7 @@ export class DuckDbEventStore extends SqlEventStore {
     if (this.loadQueued) return this.loadQueued;
     const p = this.loadChain.then(() => {
       this.loadQueued = null;
-      return this.serialize(() => this.loadPending(false));
+      return this.serialize(() => this.loadPending());
     });
     this.loadQueued = p;
     this.loadChain = p.catch(() => undefined);
@@ -294,9 +294,9 @@ export class DuckDbEventStore extends SqlEventStore {
    * two connections, and its COMMIT (DuckDB writes the WAL on a pool thread) runs while the next
    * segment is appended on the other: a segment commits only after the one before it did, and a
    * failed commit rolls back the next one too (both stay in the journal for the next load).
-   * With `waitCommit` false (background loads) the last commit may still run when this returns.
+   * The last commit may still run when this returns: flush() and queries wait for it.
    */
-  private async loadPending(waitCommit = true): Promise<void> {
+  private async loadPending(): Promise<void> {
     if (this.loadTimer) {
       clearTimeout(this.loadTimer);
       this.loadTimer = null;
@@ -330,10 +330,6 @@ export class DuckDbEventStore extends SqlEventStore {
           if (this.committing === c) this.committing = null;
         },
       );
-    }
-    if (waitCommit) {
-      await this.committed();
-      await this.maybeCompact();
     }
     // forget loaded batches received before the window (ingested_batches has them)
     const cutoff = (this.opts.now ?? Date.now)() - KEEP_KEYS_MS;
@@ -415,7 +411,7 @@ export class DuckDbEventStore extends SqlEventStore {
   /**
    * Merges the rollup rows of every bucket touched since the last compaction into one row per
    * key (one transaction; readers see either the old rows or the merged ones, same sums).
-   * Runs on the writer, between batches.
+   * Runs on the writer, between loads. Also drops the journal_state rows older than the newest.
    */
   private async compactRollups(): Promise<void> {
     const grains = Object.entries(this.dirtyFrom) as Array<[Grain, number]>;
@@ -435,6 +431,8 @@ export class DuckDbEventStore extends SqlEventStore {
         merged += Number((await w.run(`INSERT INTO ${table} SELECT * FROM rollup_merge ORDER BY tenant_id, metric, bucket`)).rowsChanged);
         await w.run('DROP TABLE rollup_merge');
       }
+      // journal_state gets a row per load; the newest is the one that counts
+      await w.run('DELETE FROM journal_state WHERE loaded_through < (SELECT MAX(loaded_through) FROM journal_state)');
       await w.run('COMMIT');
     } catch (err) {
       await w.run('ROLLBACK').catch(() => undefined);
@@ -446,6 +444,7 @@ export class DuckDbEventStore extends SqlEventStore {
   /** Compacts the rollup rows now (tests, maintenance). */
   compact(): Promise<void> {
     return this.serialize(async () => {
+      await this.committed().catch(() => undefined);
       this.dirtyFrom = { minute: 0, hour: 0, day: 0 };
       await this.compactRollups();
     });
