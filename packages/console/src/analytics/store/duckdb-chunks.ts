@@ -58,6 +58,26 @@ type Column = (TextColumn | IntColumn | BoolColumn) & { validity: Uint8Array<Arr
 /** chunk generations handed out so far (TextColumn.gen) */
 let generations = 0;
 
+/**
+ * Writes `v` at `off` as an inline string_t (length, then the bytes, zero-padded) when it is at
+ * most 12 ASCII characters; false otherwise (the 12 bytes after the length are then undefined).
+ */
+function inlineAscii(d: Uint8Array, off: number, v: string): boolean {
+  const n = v.length;
+  if (n > 12) return false;
+  for (let i = 0; i < n; i++) {
+    const ch = v.charCodeAt(i);
+    if (ch > 127) return false;
+    d[off + 4 + i] = ch;
+  }
+  d[off] = n;
+  d[off + 1] = 0;
+  d[off + 2] = 0;
+  d[off + 3] = 0;
+  d.fill(0, off + 4 + n, off + 16);
+  return true;
+}
+
 const typeOf = (k: ColumnKind): DuckDBType => (k === 'int' ? BIGINT : k === 'bool' ? BOOLEAN : VARCHAR);
 
 export class ChunkAppender {
@@ -120,26 +140,7 @@ export class ChunkAppender {
       d.fill(0, off, off + 16);
       return;
     }
-    const n = v.length;
-    if (n <= 12) {
-      let ascii = true;
-      for (let i = 0; i < n; i++) {
-        const ch = v.charCodeAt(i);
-        if (ch > 127) {
-          ascii = false;
-          break;
-        }
-        d[off + 4 + i] = ch;
-      }
-      if (ascii) {
-        d[off] = n;
-        d[off + 1] = 0;
-        d[off + 2] = 0;
-        d[off + 3] = 0;
-        d.fill(0, off + 4 + n, off + 16);
-        return;
-      }
-    }
+    if (inlineAscii(d, off, v)) return;
     const first = c.long.get(v);
     if (first === undefined) c.long.set(v, this.row);
     else c.copies.push(this.row, first);
@@ -333,22 +334,8 @@ export class TextDict {
     for (let e = 0; e < n; e++) {
       const v = values[e]!;
       const o = 16 * e;
-      if (v.length <= 12) {
-        let ascii = true;
-        for (let i = 0; i < v.length; i++) {
-          const ch = v.charCodeAt(i);
-          if (ch > 127) {
-            ascii = false;
-            break;
-          }
-          bytes[o + 4 + i] = ch;
-        }
-        if (ascii) {
-          bytes[o] = v.length;
-          continue;
-        }
-        bytes.fill(0, o + 4, o + 16);
-      }
+      if (inlineAscii(bytes, o, v)) continue;
+      bytes.fill(0, o + 4, o + 16);
       const b = utf8.encode(v);
       this.words[4 * e] = b.length;
       if (b.length <= 12) {

@@ -131,7 +131,7 @@ export class DuckDbEventStore extends SqlEventStore {
   private loadChain: Promise<void> = Promise.resolve();
   private loadQueued: Promise<void> | null = null;
   /** the segment whose COMMIT runs (loadPending) */
-  private committing: { seg: JournalSegment; done: Promise<void> } | null = null;
+  private committing: Promise<void> | null = null;
   /** which of `loaders` the next segment load uses */
   private turn = 0;
   private loadTimer: NodeJS.Timeout | null = null;
@@ -311,7 +311,7 @@ export class DuckDbEventStore extends SqlEventStore {
       const before = this.committing;
       if (before) {
         try {
-          await before.done;
+          await before;
         } catch (err) {
           await conn.run('ROLLBACK').catch(() => undefined);
           throw err;
@@ -319,17 +319,12 @@ export class DuckDbEventStore extends SqlEventStore {
       }
       this.rotated.shift();
       this.turn = this.turn === 0 ? 1 : 0;
-      const c: { seg: JournalSegment; done: Promise<void> } = { seg: s, done: this.commitSegment(conn, s, staged) };
-      c.done.catch(() => undefined);
+      const c = this.commitSegment(conn, s, staged);
       this.committing = c;
-      void c.done.then(
-        () => {
-          if (this.committing === c) this.committing = null;
-        },
-        () => {
-          if (this.committing === c) this.committing = null;
-        },
-      );
+      const clear = (): void => {
+        if (this.committing === c) this.committing = null;
+      };
+      void c.then(clear, clear);
     }
     // forget loaded batches received before the window (ingested_batches has them)
     const cutoff = (this.opts.now ?? Date.now)() - KEEP_KEYS_MS;
@@ -354,7 +349,7 @@ export class DuckDbEventStore extends SqlEventStore {
 
   /** waits for the commit in flight, if any (its failure is thrown) */
   private async committed(): Promise<void> {
-    while (this.committing) await this.committing.done;
+    while (this.committing) await this.committing;
   }
 
   /** a segment's rows appended in an open transaction on `w` (rolled back if anything fails) */

@@ -13,7 +13,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { LOG_TYPES, columnKinds, isEventColumns, type EventColumns, type ListColumn, type TextColumn, type TypeColumns } from '@mamori/policy';
-import type { DuckDbEventStoreOptions } from './duckdb-store.js';
+import type { DuckDbEventStore, DuckDbEventStoreOptions } from './duckdb-store.js';
 import type { WorkerCall, WorkerInit } from './duckdb-worker.js';
 import { EventStoreOverloadedError, type EventStore, type IngestBatch, type IngestHooks, type IngestOptions, type IngestResult, type StoredEvent } from './event-store.js';
 import type { GroupRow, LogQuery } from './query-model.js';
@@ -197,7 +197,7 @@ export class DuckDbWorkerStore implements EventStore {
   }
 
   /** the loader's figures (DuckDbEventStore.loadTotals and lastLoad) */
-  stats(): Promise<{ loadTotals: DuckDbWorkerStats['loadTotals']; lastLoad: DuckDbWorkerStats['lastLoad'] }> {
+  stats(): Promise<Pick<DuckDbEventStore, 'loadTotals' | 'lastLoad'>> {
     return this.query('stats');
   }
 
@@ -207,9 +207,4 @@ export class DuckDbWorkerStore implements EventStore {
     await this.query('close');
     await exited;
   }
-}
-
-interface DuckDbWorkerStats {
-  loadTotals: { loads: number; events: number; rollupRows: number; compactions: number; ms: Record<string, number> };
-  lastLoad: { events: number; rollupRows: number; fromMemory: boolean; ms: Record<string, number> } | null;
 }
