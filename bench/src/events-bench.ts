@@ -34,7 +34,7 @@ import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { LOG_TYPES, encodeEventColumns, type EventBatch, type LogEvent } from '@mamori/policy';
+import { LOG_TYPES, asciiJson, encodeEventColumns, type EventBatch, type LogEvent } from '@mamori/policy';
 import { DuckDbEventStore, PostgresEventStore, SqliteEventStore, emptyFacts, generateEvents, parseLogQuery, type EventStore } from '@mamori/console/analytics';
 import { DuckDbWorkerStore } from '../../packages/console/src/analytics/store/duckdb-worker-store.js';
 import { WIDGETS } from '../../packages/console/src/analytics/dashboard/registry.js';
@@ -120,8 +120,8 @@ function* batchSlices(count: number, seed: number, span: number): Generator<{ i:
   }
 }
 
-/** the request body of a batch in the bench's wire form */
-const bodyOf = (b: EventBatch): Buffer => Buffer.from(JSON.stringify(form === 'columns' ? encodeEventColumns(b) : b));
+/** the request body of a batch in the bench's wire form, as the gateway sends it (http-client.ts: ASCII JSON) */
+const bodyOf = (b: EventBatch): Buffer => Buffer.from(asciiJson(form === 'columns' ? encodeEventColumns(b) : b), 'latin1');
 
 /**
  * Ingests `count` events spread over `span` ms ending at END, each batch a consecutive slice of
