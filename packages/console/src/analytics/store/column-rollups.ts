@@ -6,7 +6,9 @@
  * the cut to 512 characters and the accumulator's nested maps are paid per key, not per event.
  * The keys are exactly those of RollupAccumulator.add() for the same events (the same fallbacks
  * `user ?? srcIp`, `host ?? dstIp ?? signature`, '' for an absent group key, cut where add() cuts);
- * column-rollups.test.ts checks both give the same rows.
+ * rollup-accumulator.test.ts and duckdb-columns.test.ts check both give the same rows. Byte
+ * sums are JS numbers, as in add(): exact up to 2^53 per row (beyond, this sums a batch's bytes
+ * per key before adding them, add() per event, so the two round differently).
  *
  * The arrays may be typed arrays (a batch moved to the DuckDB worker: indexes as Int32Array,
  * integers as Float64Array with NaN for null).
