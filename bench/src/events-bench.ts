@@ -60,7 +60,7 @@ if (form !== 'columns' && form !== 'rows') {
 const http = args.get('http') === 'yes';
 /** batches in flight at once (gateways posting concurrently; default 4) */
 const concurrency = Number(args.get('concurrency') ?? 4);
-for (const [name, v] of [['sizes', sizes], ['batch', [batchSize]], ['concurrency', [concurrency]], ['ingest', ingestN === 0 ? [] : [ingestN]], ...(['load-delay-ms', 'load-at'] as const).filter((k) => args.has(k)).map((k) => [k, [Number(args.get(k))]] as const)] as const) {
+for (const [name, v] of [['sizes', sizes], ['batch', [batchSize]], ['concurrency', [concurrency]], ['ingest', ingestN === 0 ? [] : [ingestN]], ...(['load-delay-ms', 'load-at', 'threads'] as const).filter((k) => args.has(k)).map((k) => [k, [Number(args.get(k))]] as const)] as const) {
   if (v.some((x) => !Number.isInteger(x) || x < 1)) {
     console.error(`--${name} takes positive whole numbers (got ${args.get(name)})`);
     process.exit(2);
@@ -77,8 +77,9 @@ const SPAN = 30 * DAY;
  * really sending at these rates packs each batch into seconds: 1 hour is still sparser than that.
  */
 const INGEST_SPANS = (args.get('span-hours') ?? '1,720').split(',').filter(Boolean).map((h) => Number(h) * 3_600_000);
-/** --load-delay-ms, --load-at, --checkpoint-threshold: the DuckDB store's loader settings (default: the store's defaults) */
+/** --load-delay-ms, --load-at, --checkpoint-threshold, --threads: the DuckDB store's settings (default: the store's defaults) */
 const duckOpts = {
+  ...(args.has('threads') ? { threads: Number(args.get('threads')) } : {}),
   ...(args.has('load-delay-ms') ? { loadDelayMs: Number(args.get('load-delay-ms')) } : {}),
   ...(args.has('load-at') ? { loadAtEvents: Number(args.get('load-at')) } : {}),
   ...(args.has('checkpoint-threshold') ? { checkpointThreshold: args.get('checkpoint-threshold')! } : {}),
