@@ -34,7 +34,7 @@ import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { LOG_TYPES, encodeEventColumns, type EventBatch, type LogEvent } from '@mamori/policy';
+import { LOG_TYPES, asciiJson, encodeEventColumns, type EventBatch, type LogEvent } from '@mamori/policy';
 import { DuckDbEventStore, PostgresEventStore, SqliteEventStore, emptyFacts, generateEvents, parseLogQuery, type EventStore } from '@mamori/console/analytics';
 import { DuckDbWorkerStore } from '../../packages/console/src/analytics/store/duckdb-worker-store.js';
 import { WIDGETS } from '../../packages/console/src/analytics/dashboard/registry.js';
@@ -60,7 +60,7 @@ if (form !== 'columns' && form !== 'rows') {
 const http = args.get('http') === 'yes';
 /** batches in flight at once (gateways posting concurrently; default 4) */
 const concurrency = Number(args.get('concurrency') ?? 4);
-for (const [name, v] of [['sizes', sizes], ['batch', [batchSize]], ['concurrency', [concurrency]], ['ingest', ingestN === 0 ? [] : [ingestN]], ...(['load-delay-ms', 'load-at'] as const).filter((k) => args.has(k)).map((k) => [k, [Number(args.get(k))]] as const)] as const) {
+for (const [name, v] of [['sizes', sizes], ['batch', [batchSize]], ['concurrency', [concurrency]], ['ingest', ingestN === 0 ? [] : [ingestN]], ...(['load-delay-ms', 'load-at', 'threads'] as const).filter((k) => args.has(k)).map((k) => [k, [Number(args.get(k))]] as const)] as const) {
   if (v.some((x) => !Number.isInteger(x) || x < 1)) {
     console.error(`--${name} takes positive whole numbers (got ${args.get(name)})`);
     process.exit(2);
@@ -77,8 +77,9 @@ const SPAN = 30 * DAY;
  * really sending at these rates packs each batch into seconds: 1 hour is still sparser than that.
  */
 const INGEST_SPANS = (args.get('span-hours') ?? '1,720').split(',').filter(Boolean).map((h) => Number(h) * 3_600_000);
-/** --load-delay-ms, --load-at, --checkpoint-threshold: the DuckDB store's loader settings (default: the store's defaults) */
+/** --load-delay-ms, --load-at, --checkpoint-threshold, --threads: the DuckDB store's settings (default: the store's defaults) */
 const duckOpts = {
+  ...(args.has('threads') ? { threads: Number(args.get('threads')) } : {}),
   ...(args.has('load-delay-ms') ? { loadDelayMs: Number(args.get('load-delay-ms')) } : {}),
   ...(args.has('load-at') ? { loadAtEvents: Number(args.get('load-at')) } : {}),
   ...(args.has('checkpoint-threshold') ? { checkpointThreshold: args.get('checkpoint-threshold')! } : {}),
@@ -120,8 +121,8 @@ function* batchSlices(count: number, seed: number, span: number): Generator<{ i:
   }
 }
 
-/** the request body of a batch in the bench's wire form */
-const bodyOf = (b: EventBatch): Buffer => Buffer.from(JSON.stringify(form === 'columns' ? encodeEventColumns(b) : b));
+/** the request body of a batch in the bench's wire form, as the gateway sends it (http-client.ts: ASCII JSON) */
+const bodyOf = (b: EventBatch): Buffer => Buffer.from(asciiJson(form === 'columns' ? encodeEventColumns(b) : b), 'latin1');
 
 /**
  * Ingests `count` events spread over `span` ms ending at END, each batch a consecutive slice of

@@ -10,3 +10,4 @@ export * from './sync.js';
 export * from './defaults.js';
 export * from './evaluate/index.js';
 export * from './event-columns.js';
+export * from './ascii-json.js';

@@ -55,6 +55,8 @@ describe('message catalogue', () => {
     collect(validate(SecurityEvent, { id: 'e', ts: 1, srcIp: '1.1.1.1', type: 'security', threatType: 'malware', action: 'block', signature: 's', fileSha256: 'xyz' }));
     collect({ ok: false, problems: toProblems(z.number().multipleOf(2).safeParse(3).error!) });
     collect(parsePolicyJson('{'));
+    // raised by the console's check of event batches in columns (EventBatchBody) as a custom issue with its code; the real path is tested in gateway-e2e.test.ts
+    collect({ ok: false, problems: toProblems(z.unknown().superRefine((_v, ctx) => ctx.addIssue({ code: 'custom', message: 'r', params: { code: 'events.columns_invalid', reason: 'r' } })).safeParse(1).error!) });
     withPolicy((p) => {
       p.rules!.push({ id: 'app-control', name: '[50-1] URLフィルタリング', action: 'block', profileId: 'none', source: { type: 'selected', users: ['ghost'] } });
       p.allowList!.push({ value: '*.apple.com' });

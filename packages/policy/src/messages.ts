@@ -32,6 +32,8 @@ export const MESSAGES = {
   'schema.invalid_format': t('形式が正しくありません ({format})。', 'Invalid format ({format}).'),
   'schema.invalid_union': t('いずれの形式にも一致しません。', 'Does not match any allowed form.'),
   'schema.invalid': t('値が正しくありません。', 'Invalid value.'),
+  // a gateway's event batch in columns (mamori.columns/1) that the console's check refused: the check's reason
+  'events.columns_invalid': t('列形式のイベントバッチが正しくありません ({reason})。', 'Invalid event batch in columns ({reason}).'),
 
   // identifiers and names
   'policy.id.invalid': t('IDは英数字・「_」・「-」の1〜64文字で指定してください。', 'IDs are 1–64 characters of letters, digits, "_" and "-".'),

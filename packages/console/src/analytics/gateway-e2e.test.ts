@@ -210,7 +210,7 @@ describe('a real gateway shipping to a real console over mutual TLS', () => {
     expect(bad.body).toMatchObject({
       error: {
         code: 'validation.failed',
-        problems: [{ path: 'body.types.access.cols.host.i.1', message: { en: `Invalid format (index ${host.d.length + 5} outside the dictionary (${host.d.length} entries)).` } }],
+        problems: [{ path: 'body.types.access.cols.host.i.1', code: 'events.columns_invalid', message: { en: `Invalid event batch in columns (index ${host.d.length + 5} outside the dictionary (${host.d.length} entries)).`, ja: `列形式のイベントバッチが正しくありません (index ${host.d.length + 5} outside the dictionary (${host.d.length} entries))。` } }],
       },
     });
     // the API document shows both forms of the body

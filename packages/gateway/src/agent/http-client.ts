@@ -2,6 +2,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { rootCertificates } from 'node:tls';
+import { asciiJson } from '@mamori/policy';
 
 export interface TlsClientOptions {
   key?: string;
@@ -12,7 +13,8 @@ export interface TlsClientOptions {
 
 export function httpJson(url: string, method: 'GET' | 'POST', body: unknown, tls: TlsClientOptions = {}, timeoutMs = 15_000): Promise<{ status: number; body: unknown }> {
   const u = new URL(url);
-  const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  // ASCII JSON (non-ASCII as \u escapes): the console reads it as a one-byte string
+  const data = body === undefined ? undefined : Buffer.from(asciiJson(body), 'latin1');
   const mod = u.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const req = mod.request(

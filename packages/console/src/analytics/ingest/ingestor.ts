@@ -20,15 +20,14 @@ delete EVENT_BATCH_DOC['$schema'];
  * (fast-columns.ts when `format` is "mamori.columns/1", else fast-validate.ts; zod's issues only
  * when it refuses), documented in OpenAPI as either form (anyOf). The value it gives is the
  * checked batch (row form: defaults filled in). A refused columns batch gets one issue per
- * problem, at its path, its text as the `format` parameter of schema.invalid_format (the
- * console's problem messages are coded; that one carries a text).
+ * problem, at its path, coded events.columns_invalid with the check's text as its `reason`.
  */
 export const EventBatchBody = z
   .unknown()
   .superRefine((v, ctx) => {
     if (isEventColumns(v)) {
       if (checkEventColumns(v)) return;
-      for (const i of eventColumnsIssues(v)) ctx.addIssue({ code: 'custom', message: i.message, path: i.path, params: { code: 'schema.invalid_format', format: i.message } });
+      for (const i of eventColumnsIssues(v)) ctx.addIssue({ code: 'custom', message: i.message, path: i.path, params: { code: 'events.columns_invalid', reason: i.message } });
       return;
     }
     if (fastEventBatch(v)) return;

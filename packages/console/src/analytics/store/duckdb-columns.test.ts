@@ -25,7 +25,9 @@ const EDGES: LogEventInput[] = [
   { type: 'security', id: 'e-4', ts: T + 4, srcIp: '10.0.0.4', threatType: 'spam', action: 'block', signature: 'スパム送信元リスト 2026-11', mailTo: ['a@x.jp', 'b@x.jp'], subject: '【重要】アカウント確認のお願い' },
   { type: 'security', id: 'e-5', ts: T + 5, srcIp: '10.0.0.5', threatType: 'cnc', action: 'block', signature: 'c2', severity: 'critical', host: 'c2.bad.example', mailTo: ['only@x.jp'] },
   { type: 'policy', id: 'e-6', ts: T + 60_001, srcIp: '10.0.0.6', action: 'block', reasonKind: 'default' },
-  { type: 'bandwidth', id: 'e-7', ts: T + 3_600_001, srcIp: '10.0.0.7', app: 'youtube', bytesUp: 0, bytesDown: 9_007_199_254_740_991 },
+  // the largest exact byte count, alone in its rollup rows (an app and source of its own): rollup sums are
+  // JS numbers, exact up to 2^53 per row; beyond, the row and column paths round in different orders
+  { type: 'bandwidth', id: 'e-7', ts: T + 3_600_001, srcIp: '10.0.0.7', app: 'edge-app', bytesUp: 0, bytesDown: 9_007_199_254_740_991 },
 ];
 
 function batches(): EventBatch[] {

@@ -3,15 +3,14 @@
  * an object per event: each text column becomes a TextDict (its dictionary's string_t's, built
  * once) plus the batch's own index array; list columns become their stored text (",a,b,", one
  * dictionary entry per distinct list) and, for access events, the first category; defaults
- * (zod's, events.ts) are dictionary entries. The rollups read the same columns through one
- * reused event-shaped object per log type, filled row by row (rollup-accumulator.ts unchanged).
+ * (zod's, events.ts) are dictionary entries. The rollups are summed on the same columns
+ * (column-rollups.ts).
  * The arrays may also be typed arrays (a batch moved to the DuckDB worker: indexes as
  * Int32Array, integers as Float64Array with NaN for null); everything here reads them by index.
  */
-import { columnKinds, type ListColumn, type LogEvent, type LogType, type TextColumn, type TypeColumns } from '@mamori/policy';
+import { columnKinds, type ListColumn, type LogType, type TextColumn, type TypeColumns } from '@mamori/policy';
 import { TextDict } from './duckdb-chunks.js';
 import { FIELDS } from './fields.js';
-import type { RollupAccumulator } from './rollup-accumulator.js';
 
 /** what a text-kind table column is filled from: a dictionary and one index per row (negative: null) */
 export interface DictSource {
@@ -108,50 +107,3 @@ export function columnSources(type: LogType, tc: TypeColumns): ColumnSource[] {
 }
 
 export const isDictSource = (s: ColumnSource): s is DictSource => s !== null && typeof s === 'object' && 'dict' in s;
-
-const EMPTY: readonly string[] = Object.freeze([]);
-
-/**
- * Sums a log type's rows into the rollups: an event-shaped object per type is filled with the
- * fields the rollups read (every field of the type, cheap: a dictionary lookup each) and handed
- * to RollupAccumulator.add, so the rows are the same as the row form gives.
- */
-export function addColumnRollups(acc: RollupAccumulator, tenantId: string, gatewayId: string, type: LogType, tc: TypeColumns): void {
-  const kinds = columnKinds(type);
-  const defaults = TEXT_DEFAULTS[type] ?? {};
-  const view: Record<string, unknown> = { type };
-  const setters: Array<(r: number) => void> = [];
-  for (const [name, col] of Object.entries(tc.cols)) {
-    const kind = kinds.get(name);
-    if (kind === 'int' || kind === 'bool') {
-      const a = col as Array<number | boolean | null>;
-      setters.push((r) => {
-        const v = a[r];
-        view[name] = v === null || v !== v ? undefined : v;
-      });
-    } else if (kind === 'text') {
-      const { d, i } = col as TextColumn;
-      const fallback = defaults[name];
-      setters.push((r) => {
-        const e = i[r]!;
-        view[name] = e < 0 ? fallback : d[e];
-      });
-    } else if (kind === 'list') {
-      const { d, n, i } = col as ListColumn;
-      const one = d.map((s) => Object.freeze([s]));
-      const starts = new Int32Array(tc.n);
-      for (let r = 0, p = 0; r < tc.n; p += n[r]!, r++) starts[r] = p;
-      setters.push((r) => {
-        const c = n[r]!;
-        view[name] = c === 0 ? (name === 'categories' ? EMPTY : undefined) : c === 1 ? one[i[starts[r]!]!] : Array.from({ length: c }, (_, m) => d[i[starts[r]! + m]!]!);
-      });
-    }
-  }
-  if (type === 'access' && !tc.cols['categories']) view['categories'] = EMPTY;
-  for (const [name, v] of Object.entries(defaults)) if (!tc.cols[name]) view[name] = v;
-  const ev = view as unknown as LogEvent;
-  for (let r = 0; r < tc.n; r++) {
-    for (let s = 0; s < setters.length; s++) setters[s]!(r);
-    acc.add(tenantId, gatewayId, ev);
-  }
-}

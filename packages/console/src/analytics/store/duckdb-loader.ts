@@ -17,7 +17,8 @@ import type { EventColumns, LogEvent, LogType, TypeColumns } from '@mamori/polic
 import { EventBatch, LOG_TYPES, isEventColumns } from '@mamori/policy';
 import { fastEventBatch } from '../ingest/fast-validate.js';
 import { ChunkAppender, TextDict, type ColumnKind } from './duckdb-chunks.js';
-import { addColumnRollups, columnSources, isDictSource } from './duckdb-columns.js';
+import { addColumnRollups } from './column-rollups.js';
+import { columnSources, isDictSource } from './duckdb-columns.js';
 import { FIELDS, tableName, type FieldDef } from './fields.js';
 import { RollupAccumulator, type RowVisitor } from './rollup-accumulator.js';
 import { rollupTableOf } from './rollup-sql.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LogEvent } from '@mamori/policy';
+import { LogEvent, encodeEventColumns, type EventColumns, type LogType, type TypeColumns } from '@mamori/policy';
+import { addColumnRollups } from './column-rollups.js';
 import { generateEvents } from '../demo/generator.js';
 import { groupRollupKeys } from './group-rollups.js';
 import { computeRollupDeltas, RollupAccumulator } from './rollup-accumulator.js';
@@ -44,6 +45,8 @@ const odd: unknown[] = [
   { type: 'policy', id: 'o5', ts: T + 4, srcIp: '10.0.0.3', action: 'block', reasonKind: 'default' },
   { type: 'policy', id: 'o6', ts: T + 5, srcIp: '10.0.0.3', action: 'allow', reasonKind: 'rule', ruleId: 'r1' },
   { type: 'bandwidth', id: 'o7', ts: T + 6, srcIp: '10.0.0.4', user: long.slice(0, 128), app: 'zoom', bytesUp: 1, bytesDown: 2 },
+  { type: 'bandwidth', id: 'o8', ts: T + 7, srcIp: '10.0.0.5', user: '', app: 'ゲーム', appCategory: '', bytesUp: 0, bytesDown: 9 },
+  { type: 'security', id: 'o9', ts: T + 8, srcIp: '10.0.0.6', user: '田中', threatType: 'cnc', action: 'block', signature: 's', host: 'c2.example', dstIp: '203.0.113.1' },
 ];
 
 describe('rollup accumulator', () => {
@@ -62,6 +65,42 @@ describe('rollup accumulator', () => {
     const want = reference(events, 'gw1');
     expect(got.size).toBe(want.size);
     expect(new Map([...got].sort())).toEqual(new Map([...want].sort()));
+  });
+
+  it('sums a batch in columns into the same rows as add() gives its events, from JSON arrays or typed arrays', () => {
+    const rowsOf = (acc: RollupAccumulator): string[] => {
+      const out: string[] = [];
+      const grains = acc.grains();
+      for (const g of GRAINS) grains[g].each((...row) => out.push(JSON.stringify([g, ...row])));
+      return out.sort();
+    };
+    /** the arrays as the DuckDB worker gets them: indexes Int32Array, integers Float64Array (NaN: null) */
+    const typed = (c: EventColumns): EventColumns => {
+      const types: EventColumns['types'] = {};
+      for (const [type, tc] of Object.entries(c.types) as Array<[LogType, TypeColumns]>) {
+        const cols: TypeColumns['cols'] = {};
+        for (const [name, col] of Object.entries(tc.cols)) {
+          if (Array.isArray(col)) cols[name] = (typeof col.find((v) => v !== null) === 'boolean' ? col : Float64Array.from(col as Array<number | null>, (v) => (v === null ? Number.NaN : v))) as never;
+          else cols[name] = { ...col, i: Int32Array.from(col.i), ...('n' in col ? { n: Int32Array.from(col.n) } : {}) } as never;
+        }
+        types[type] = { n: tc.n, cols };
+      }
+      return { ...c, types };
+    };
+    const want = new RollupAccumulator();
+    const fromJson = new RollupAccumulator();
+    const fromTyped = new RollupAccumulator();
+    for (let i = 0; i < events.length; i += 1000) {
+      const batch = { batchId: `b${i}`, gatewayId: i % 2000 === 0 ? 'gw1' : 'a-gateway-with-a-long-id', events: events.slice(i, i + 1000) };
+      for (const ev of batch.events) want.add('t1', batch.gatewayId, ev);
+      const cols = JSON.parse(JSON.stringify(encodeEventColumns(batch))) as EventColumns;
+      for (const [type, tc] of Object.entries(cols.types) as Array<[LogType, TypeColumns]>) addColumnRollups(fromJson, 't1', batch.gatewayId, type, tc);
+      for (const [type, tc] of Object.entries(typed(cols).types) as Array<[LogType, TypeColumns]>) addColumnRollups(fromTyped, 't1', batch.gatewayId, type, tc);
+    }
+    const expected = rowsOf(want);
+    expect(expected.length).toBeGreaterThan(1000);
+    expect(rowsOf(fromJson)).toEqual(expected);
+    expect(rowsOf(fromTyped)).toEqual(expected);
   });
 
   it('keeps tenants and gateways apart and reports the row count and first bucket per grain', () => {

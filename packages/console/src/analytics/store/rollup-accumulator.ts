@@ -44,11 +44,13 @@ const G_BW_APP_USER = groupId('bandwidth', 'app', 'user');
 const G_SEC_THREAT_HOST = groupId('security', 'threatType', 'host');
 const G_SEC_THREAT_ACTION = groupId('security', 'threatType', 'action');
 const G_POL_RULE_ACTION = groupId('policy', 'ruleName', 'action');
+/** the metric numbers, for the column loader's sums (column-rollups.ts) */
+export const METRIC_IDS = { M_EVENTS, M_BW_APP, M_BW_USER, M_ACC_CAT, M_ACC_BLOCKED, M_ACC_USER, M_SEC_THREAT, M_SEC_SIG, M_SEC_USER, M_SEC_CNC, M_POL_RULE, G_ACC_CAT_ACTION, G_ACC_USER_HOST, G_ACC_HOST_ACTION, G_BW_APP_USER, G_SEC_THREAT_HOST, G_SEC_THREAT_ACTION, G_POL_RULE_ACTION } as const;
 /** every metric and group rollup must be summed by addKeys below: a new one fails here until it is */
 const HANDLED = new Set([M_EVENTS, M_BW_APP, M_BW_USER, M_ACC_CAT, M_ACC_BLOCKED, M_ACC_USER, M_SEC_THREAT, M_SEC_SIG, M_SEC_USER, M_SEC_CNC, M_POL_RULE, G_ACC_CAT_ACTION, G_ACC_USER_HOST, G_ACC_HOST_ACTION, G_BW_APP_USER, G_SEC_THREAT_HOST, G_SEC_THREAT_ACTION, G_POL_RULE_ACTION]);
 if (HANDLED.size !== METRIC_NAMES.length) throw new Error(`rollup accumulator: metrics without keys here: ${METRIC_NAMES.filter((_, i) => !HANDLED.has(i)).join(', ')}`);
 
-const cut = (s: string): string => (s.length > 512 ? s.slice(0, 512) : s);
+export const cut = (s: string): string => (s.length > 512 ? s.slice(0, 512) : s);
 
 /** one grain's rows: how many, the earliest bucket (Infinity when none), and a walk over them */
 export interface GrainRows {
@@ -225,6 +227,15 @@ export class RollupAccumulator {
         return;
       }
     }
+  }
+
+  /**
+   * Adds rows already summed (column-rollups.ts sums a batch in columns per distinct key first):
+   * `minute`: a metric's minute row (keys as add() gives them, cut); `hour`: a group rollup's hour row.
+   */
+  addSum(grain: 'minute' | 'hour', tenantId: string, bucket: number, metric: number, k1: string, k2: string, n: number, up: number, down: number): void {
+    const sums = grain === 'minute' ? this.minutes : this.groupHours;
+    sums.add(sums.slot(tenantId, bucket), metric, k1, k2, n, up, down);
   }
 
   /** the minute, hour and day rows (hour and day summed from the minute rows and the group pairs) */
