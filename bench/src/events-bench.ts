@@ -387,23 +387,25 @@ try {
   }
   if (sizes.length > 0) {
     for (const kind of stores) {
-      if (kind === 'duckdb') {
-        // a fresh store per size, bulk-built in SQL with generateEvents' distributions
+      if (kind === 'duckdb' || kind === 'duckdb-worker') {
+        // a fresh store per size, bulk-built in SQL with generateEvents' distributions (the worker
+        // store: the same DuckDB store on a worker thread, queried through it)
         for (const size of sizes) {
           // --reuse DIR: keep the bulk-built stores in DIR and reuse them on the next run
           const reuse = args.get('reuse');
-          const file = path.join(reuse ?? dir, `query_duckdb_${size}.duckdb`);
+          const file = path.join(reuse ?? dir, `query_${kind}_${size}.duckdb`);
           const built = reuse !== undefined && fs.existsSync(file);
-          const store = await DuckDbEventStore.open({ path: file });
+          const store = kind === 'duckdb' ? await DuckDbEventStore.open({ path: file, ...duckOpts }) : await DuckDbWorkerStore.open({ path: file, ...duckOpts });
           const t = performance.now();
           const opts = { tenantId: T, count: size, from: END - SPAN, to: END, hosts: 200, batchSize, idPrefix: 'q-' };
           if (!built) for (const q of bulkEventsSql(opts)) await store.execMaintenance(q);
           const te = performance.now();
           if (!built) for (const q of bulkRollupsSql(T, END - SPAN, END)) await store.execMaintenance(q);
           const counts = await Promise.all(LOG_TYPES.map((type) => store.count(T, { type, from: 0, to: END + DAY, filters: [] })));
-          const rollupRows = await (store as unknown as { all(t: string, p: unknown[]): Promise<Array<{ n: unknown }>> }).all('SELECT (SELECT COUNT(*) FROM rollups_minute) + (SELECT COUNT(*) FROM rollups_hour) + (SELECT COUNT(*) FROM rollups_day) AS n', []);
-          process.stdout.write(`  duckdb: STORE BULK-BUILT IN SQL (not through ingest())${built ? ` (built by an earlier run, reused from ${file})` : ''}: ${size} events over 30 days with generateEvents' distributions (${LOG_TYPES.map((type, i) => `${type} ${counts[i]}`).join(', ')}) in ${((te - t) / 1000).toFixed(0)} s, ${Number(rollupRows[0]!.n)} rollup rows (minute/hour/day, the loader's SQL) in ${((performance.now() - te) / 1000).toFixed(0)} s; file ${(fs.statSync(file).size / 2 ** 30).toFixed(2)} GiB\n`);
-          process.stdout.write(`query latency duckdb at ${size} events (bulk-built store):\n`);
+          // the rollup row count is asked of the store in this thread only (the worker store has no SQL of its own)
+          const rollupRows = store instanceof DuckDbEventStore ? Number((await (store as unknown as { all(t: string, p: unknown[]): Promise<Array<{ n: unknown }>> }).all('SELECT (SELECT COUNT(*) FROM rollups_minute) + (SELECT COUNT(*) FROM rollups_hour) + (SELECT COUNT(*) FROM rollups_day) AS n', []))[0]!.n) : null;
+          process.stdout.write(`  ${kind}: STORE BULK-BUILT IN SQL (not through ingest())${built ? ` (built by an earlier run, reused from ${file})` : ''}: ${size} events over 30 days with generateEvents' distributions (${LOG_TYPES.map((type, i) => `${type} ${counts[i]}`).join(', ')}) in ${((te - t) / 1000).toFixed(0)} s, ${rollupRows === null ? 'its' : rollupRows} rollup rows (minute/hour/day, the loader's SQL) in ${((performance.now() - te) / 1000).toFixed(0)} s; file ${(fs.statSync(file).size / 2 ** 30).toFixed(2)} GiB\n`);
+          process.stdout.write(`query latency ${kind} at ${size} events (bulk-built store):\n`);
           await timeQueries(store, Number(args.get('reps') ?? 20));
           await store.close();
           if (!reuse) fs.rmSync(file, { force: true });
