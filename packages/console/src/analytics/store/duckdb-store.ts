@@ -84,8 +84,9 @@ export interface DuckDbEventStoreOptions {
  * journal, the loader's JS). On the 2-core machine this was measured on, that is one thread: 1M
  * events over 1 h through the store (bench/src/events-bench.ts --threads 1|2, three runs each,
  * alternating) were acknowledged and loaded at 192.6k/127k/159k events/s with one DuckDB thread
- * and 125k/148k/133k with two, using 6.6-9.0 µs of CPU per event against 8.3-10.0; the log-analysis
- * queries over 50M events stayed at p95 43 ms (40.8 ms with two threads, an earlier session).
+ * and 125k/148k/133k with two (CPU until the last acknowledgement: 6.6-9.0 µs per event against
+ * 8.3-10.0); the log-analysis queries over 50M events stayed at p95 43 ms (40.8 ms with two
+ * threads, an earlier session).
  */
 export function defaultDuckDbThreads(): number {
   return Math.max(1, os.availableParallelism() - 1);
