@@ -135,10 +135,6 @@ class BatchRollups {
     this.down = bytes ? zeroForNull(tc.cols['bytesDown'] as ArrayLike<number | null> | undefined, tc.n) : null;
   }
 
-  text(name: string): TextColumn | undefined {
-    return this.tc.cols[name] as TextColumn | undefined;
-  }
-
   /**
    * Sums one metric: per row (those with `only[r]` set, when given) the key (k1, k2) in the
    * row's minute (or hour, for a group rollup) bucket, then hands each distinct key's sums to the
@@ -222,50 +218,55 @@ function rowsWhere(k: Keys, n: number, value: string): Uint8Array {
   return out;
 }
 
+/** the same keys with their strings cut as add() cuts them (the rows' positions do not change) */
+const cutKeys = (k: Keys): Keys => ({ ids: k.ids, strings: k.strings.map(cut) });
+
 /** Sums a log type's rows of a batch in columns into the accumulator: the rows add() gives for the same events. */
 export function addColumnRollups(acc: RollupAccumulator, tenantId: string, gatewayId: string, type: LogType, tc: TypeColumns): void {
   const n = tc.n;
   if (n === 0) return;
   const br = new BatchRollups(acc, tenantId, tc, type === 'bandwidth' || type === 'access');
-  const t = (name: string): TextColumn | undefined => br.text(name);
+  /** a key per row from the first of these text columns not null there ('' when none is) */
+  const keys = (...names: string[]): Keys => keysOf(n, names.map((name) => tc.cols[name] as TextColumn | undefined), '', same);
   br.sum('minute', M.M_EVENTS, constant(type), constant(gatewayId));
-  const userOrIp = keysOf(n, [t('user'), t('srcIp')], '', cut);
-  const user = keysOf(n, [t('user')], '', same);
   switch (type) {
     case 'bandwidth': {
-      const app = keysOf(n, [t('app')], '', same);
-      br.sum('minute', M.M_BW_APP, keysOf(n, [t('app')], '', cut), keysOf(n, [t('appCategory')], '', cut));
-      br.sum('minute', M.M_BW_USER, userOrIp, constant(''));
+      const app = keys('app');
+      const user = keys('user');
+      br.sum('minute', M.M_BW_APP, cutKeys(app), cutKeys(keys('appCategory')));
+      br.sum('minute', M.M_BW_USER, cutKeys(keys('user', 'srcIp')), constant(''));
       br.sum('hour', M.G_BW_APP_USER, app, user);
       return;
     }
     case 'access': {
-      const action = keysOf(n, [t('action')], '', same);
-      const actionCut = keysOf(n, [t('action')], '', cut);
-      const host = keysOf(n, [t('host')], '', same);
+      const action = keys('action');
+      const actionCut = cutKeys(action);
+      const host = keys('host');
       const cats = tc.cols['categories'] as ListColumn | undefined;
       br.sumCategories(cats, actionCut);
-      br.sum('minute', M.M_ACC_BLOCKED, keysOf(n, [t('host')], '', cut), constant(''), rowsWhere(action, n, 'block'));
-      br.sum('minute', M.M_ACC_USER, userOrIp, actionCut);
+      br.sum('minute', M.M_ACC_BLOCKED, cutKeys(host), constant(''), rowsWhere(action, n, 'block'));
+      br.sum('minute', M.M_ACC_USER, cutKeys(keys('user', 'srcIp')), actionCut);
       br.sum('hour', M.G_ACC_CAT_ACTION, firstItems(cats, n), action);
-      br.sum('hour', M.G_ACC_USER_HOST, user, host);
+      br.sum('hour', M.G_ACC_USER_HOST, keys('user'), host);
       br.sum('hour', M.G_ACC_HOST_ACTION, host, action);
       return;
     }
     case 'security': {
-      const threat = keysOf(n, [t('threatType')], '', same);
-      const threatCut = keysOf(n, [t('threatType')], '', cut);
-      br.sum('minute', M.M_SEC_THREAT, threatCut, keysOf(n, [t('action')], '', cut));
-      br.sum('minute', M.M_SEC_SIG, threatCut, keysOf(n, [t('signature')], '', (s) => cut(s.slice(0, 256))));
-      br.sum('minute', M.M_SEC_USER, userOrIp, threatCut);
-      br.sum('minute', M.M_SEC_CNC, keysOf(n, [t('host'), t('dstIp'), t('signature')], '', cut), keysOf(n, [t('srcIp')], '', cut), rowsWhere(threat, n, 'cnc'));
-      br.sum('hour', M.G_SEC_THREAT_HOST, threat, keysOf(n, [t('host')], '', same));
-      br.sum('hour', M.G_SEC_THREAT_ACTION, threat, keysOf(n, [t('action')], '', same));
+      const threat = keys('threatType');
+      const threatCut = cutKeys(threat);
+      const action = keys('action');
+      br.sum('minute', M.M_SEC_THREAT, threatCut, cutKeys(action));
+      br.sum('minute', M.M_SEC_SIG, threatCut, keysOf(n, [tc.cols['signature'] as TextColumn | undefined], '', (s) => cut(s.slice(0, 256))));
+      br.sum('minute', M.M_SEC_USER, cutKeys(keys('user', 'srcIp')), threatCut);
+      br.sum('minute', M.M_SEC_CNC, cutKeys(keys('host', 'dstIp', 'signature')), cutKeys(keys('srcIp')), rowsWhere(threat, n, 'cnc'));
+      br.sum('hour', M.G_SEC_THREAT_HOST, threat, keys('host'));
+      br.sum('hour', M.G_SEC_THREAT_ACTION, threat, action);
       return;
     }
     case 'policy': {
-      br.sum('minute', M.M_POL_RULE, keysOf(n, [t('ruleName'), t('ruleId'), t('reasonKind')], '', cut), keysOf(n, [t('action')], '', cut));
-      br.sum('hour', M.G_POL_RULE_ACTION, keysOf(n, [t('ruleName')], '', same), keysOf(n, [t('action')], '', same));
+      const action = keys('action');
+      br.sum('minute', M.M_POL_RULE, cutKeys(keys('ruleName', 'ruleId', 'reasonKind')), cutKeys(action));
+      br.sum('hour', M.G_POL_RULE_ACTION, keys('ruleName'), action);
       return;
     }
   }

@@ -31,7 +31,7 @@ type HookCall = { hook: keyof IngestHooks; id: number; count: number };
  * Float64Array, NaN for null), so that postMessage moves them instead of copying element by
  * element; the dictionaries and boolean columns are copied. The DuckDB loader reads both shapes.
  */
-function movable(c: EventColumns): { cols: EventColumns; buffers: ArrayBuffer[] } {
+export function movable(c: EventColumns): { cols: EventColumns; buffers: ArrayBuffer[] } {
   const buffers: ArrayBuffer[] = [];
   const ints = (a: ArrayLike<number>): Int32Array => {
     const t = Int32Array.from(a);

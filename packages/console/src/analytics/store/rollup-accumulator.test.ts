@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LogEvent, encodeEventColumns, type EventColumns, type LogType, type TypeColumns } from '@mamori/policy';
 import { addColumnRollups } from './column-rollups.js';
+import { movable } from './duckdb-worker-store.js';
 import { generateEvents } from '../demo/generator.js';
 import { groupRollupKeys } from './group-rollups.js';
 import { computeRollupDeltas, RollupAccumulator } from './rollup-accumulator.js';
@@ -67,25 +68,12 @@ describe('rollup accumulator', () => {
     expect(new Map([...got].sort())).toEqual(new Map([...want].sort()));
   });
 
-  it('sums a batch in columns into the same rows as add() gives its events, from JSON arrays or typed arrays', () => {
+  it('sums a batch in columns into the same rows as add() gives its events, from JSON arrays or as moved to the DuckDB worker (typed arrays)', () => {
     const rowsOf = (acc: RollupAccumulator): string[] => {
       const out: string[] = [];
       const grains = acc.grains();
       for (const g of GRAINS) grains[g].each((...row) => out.push(JSON.stringify([g, ...row])));
       return out.sort();
-    };
-    /** the arrays as the DuckDB worker gets them: indexes Int32Array, integers Float64Array (NaN: null) */
-    const typed = (c: EventColumns): EventColumns => {
-      const types: EventColumns['types'] = {};
-      for (const [type, tc] of Object.entries(c.types) as Array<[LogType, TypeColumns]>) {
-        const cols: TypeColumns['cols'] = {};
-        for (const [name, col] of Object.entries(tc.cols)) {
-          if (Array.isArray(col)) cols[name] = (typeof col.find((v) => v !== null) === 'boolean' ? col : Float64Array.from(col as Array<number | null>, (v) => (v === null ? Number.NaN : v))) as never;
-          else cols[name] = { ...col, i: Int32Array.from(col.i), ...('n' in col ? { n: Int32Array.from(col.n) } : {}) } as never;
-        }
-        types[type] = { n: tc.n, cols };
-      }
-      return { ...c, types };
     };
     const want = new RollupAccumulator();
     const fromJson = new RollupAccumulator();
@@ -95,7 +83,7 @@ describe('rollup accumulator', () => {
       for (const ev of batch.events) want.add('t1', batch.gatewayId, ev);
       const cols = JSON.parse(JSON.stringify(encodeEventColumns(batch))) as EventColumns;
       for (const [type, tc] of Object.entries(cols.types) as Array<[LogType, TypeColumns]>) addColumnRollups(fromJson, 't1', batch.gatewayId, type, tc);
-      for (const [type, tc] of Object.entries(typed(cols).types) as Array<[LogType, TypeColumns]>) addColumnRollups(fromTyped, 't1', batch.gatewayId, type, tc);
+      for (const [type, tc] of Object.entries(movable(cols).cols.types) as Array<[LogType, TypeColumns]>) addColumnRollups(fromTyped, 't1', batch.gatewayId, type, tc);
     }
     const expected = rowsOf(want);
     expect(expected.length).toBeGreaterThan(1000);
