@@ -82,8 +82,8 @@ export interface DuckDbEventStoreOptions {
    * open row groups each time (0.4-1.1 s per 80k-event load here, against ~0.15 s without). A
    * checkpoint of ~1M events takes 3-4 s on one thread; when DuckDB ran it at the end of a commit
    * it also blocked the next load's appends on the Node thread (events-bench --ingest 3000000:
-   * 2-4 s per checkpoint), so the loader runs it itself, with nothing being appended, while the
-   * Node thread goes on acknowledging batches. The WAL is replayed when the store opens after a crash.
+   * 2-4 s per checkpoint), so the loader runs it itself beside the next load, whose appends only
+   * wait for it at their flush (checkpointIfDue). The WAL is replayed when the store opens after a crash.
    */
   checkpointThreshold?: string;
 }
@@ -170,6 +170,8 @@ export class DuckDbEventStore extends SqlEventStore {
   private loadQueued: Promise<void> | null = null;
   /** the segment whose COMMIT runs (loadPending) */
   private committing: Promise<void> | null = null;
+  /** the checkpoint that runs (checkpointIfDue) */
+  private checkpointing: Promise<void> | null = null;
   /** which of `loaders` the next segment load uses */
   private turn = 0;
   private loadTimer: NodeJS.Timeout | null = null;
@@ -211,7 +213,7 @@ export class DuckDbEventStore extends SqlEventStore {
     config['threads'] = String(opts.threads ?? defaultDuckDbThreads());
     const instance = await DuckDBInstance.create(opts.path, config);
     const writer = await instance.connect();
-    // the loader checkpoints between loads (maybeCheckpoint); DuckDB's own, at the end of a
+    // the loader checkpoints between loads (checkpointIfDue); DuckDB's own, at the end of a
     // commit, only if the WAL got four times bigger than that (a checkpoint that kept failing)
     await writer.run(`SET checkpoint_threshold = '${4 * thresholdBytes}B'`);
     for (const t of LOG_TYPES) await writer.run(eventTableDdl(t, 'duckdb'));
@@ -356,10 +358,10 @@ export class DuckDbEventStore extends SqlEventStore {
     const seg = await this.journal.rotate();
     if (seg) this.rotated.push(seg);
     while (this.rotated.length > 0) {
-      await this.maybeCheckpoint();
+      const checkpoint = this.checkpointIfDue();
       const s = this.rotated[0]!;
       const conn = this.loaders[this.turn]!;
-      const staged = await this.stageSegment(conn, s);
+      const staged = await this.stageSegment(conn, s, checkpoint);
       const before = this.committing;
       if (before) {
         try {
@@ -400,27 +402,36 @@ export class DuckDbEventStore extends SqlEventStore {
   }
 
   /**
-   * Checkpoints once DuckDB's WAL reached checkpointThreshold, after the commit in flight and
-   * before the next segment is appended. DuckDB's own checkpoint at the end of a commit blocked
-   * the appends of the next load, which run on the Node thread, for as long as it wrote
-   * (seconds per million events); here it runs on a pool thread while nothing is being
-   * appended, and the Node thread keeps acknowledging batches. A failed checkpoint is left to
-   * the next load (the WAL stays; DuckDB replays it on open).
+   * Starts a checkpoint once DuckDB's WAL reached checkpointThreshold, after the commit in flight;
+   * returns it while it runs (else null). The next segment is staged meanwhile: its appends go into
+   * the appenders' buffers, which a checkpoint does not hold up, and only the appenders' flush into
+   * the transaction (which waits for the checkpoint, blocking the Node thread) waits for it
+   * (loadBatches' `checkpoint`). DuckDB's own checkpoint, at the end of a commit, blocked the next
+   * load's flush for as long as it wrote (seconds per million events) with the Node thread stuck in
+   * it. A failed checkpoint is left to the next load (the WAL stays; DuckDB replays it on open).
    */
-  private async maybeCheckpoint(): Promise<void> {
-    if (!this.walFile) return;
+  private checkpointIfDue(): Promise<void> | null {
+    if (this.checkpointing) return this.checkpointing;
+    if (!this.walFile) return null;
     let size: number;
     try {
       size = fs.statSync(this.walFile).size;
     } catch {
-      return;
+      return null;
     }
-    if (size < this.checkpointBytes) return;
-    await this.committed().catch(() => undefined);
-    const c = performance.now();
-    await this.writer.run('CHECKPOINT').catch(() => undefined);
-    this.loadTotals.checkpoints++;
-    this.loadTotals.ms['checkpoint (between loads)'] = (this.loadTotals.ms['checkpoint (between loads)'] ?? 0) + (performance.now() - c);
+    if (size < this.checkpointBytes) return null;
+    const run = (async () => {
+      await this.committed().catch(() => undefined);
+      const c = performance.now();
+      await this.writer.run('CHECKPOINT').catch(() => undefined);
+      this.loadTotals.checkpoints++;
+      this.loadTotals.ms['checkpoint (beside the next load)'] = (this.loadTotals.ms['checkpoint (beside the next load)'] ?? 0) + (performance.now() - c);
+    })();
+    this.checkpointing = run;
+    void run.finally(() => {
+      if (this.checkpointing === run) this.checkpointing = null;
+    });
+    return run;
   }
 
   /** waits for the commit in flight, if any (its failure is thrown) */
@@ -429,13 +440,13 @@ export class DuckDbEventStore extends SqlEventStore {
   }
 
   /** a segment's rows appended in an open transaction on `w` (rolled back if anything fails) */
-  private async stageSegment(w: DuckDBConnection, seg: JournalSegment): Promise<{ r: LoadResult; t0: number; parseMs: number }> {
+  private async stageSegment(w: DuckDBConnection, seg: JournalSegment, checkpoint: Promise<void> | null): Promise<{ r: LoadResult; t0: number; parseMs: number }> {
     const t0 = performance.now();
     const batches = seg.payloads ? (seg.payloads as JournalBatch[]) : readSegment(seg.file);
     const parseMs = performance.now() - t0;
     await w.run('BEGIN TRANSACTION');
     try {
-      const r = await loadBatches(w, batches, (this.opts.now ?? Date.now)(), this.opts.hooks?.beforeLoadCommit);
+      const r = await loadBatches(w, batches, (this.opts.now ?? Date.now)(), this.opts.hooks?.beforeLoadCommit, checkpoint);
       // a row per load (not an UPDATE of one row: two loads' transactions overlap, and would conflict on it)
       await w.run('INSERT INTO journal_state VALUES (?)', [BigInt(seg.seq)]);
       return { r, t0, parseMs };
@@ -558,6 +569,7 @@ export class DuckDbEventStore extends SqlEventStore {
     if (this.loadTimer) clearTimeout(this.loadTimer);
     await this.queue;
     await this.committed().catch(() => undefined);
+    await this.checkpointing;
     this.reader.closeSync();
     this.writer.closeSync();
     for (const l of this.loaders) l.closeSync();
