@@ -84,6 +84,23 @@ const duckOpts = {
   ...(args.has('load-at') ? { loadAtEvents: Number(args.get('load-at')) } : {}),
   ...(args.has('checkpoint-threshold') ? { checkpointThreshold: args.get('checkpoint-threshold')! } : {}),
 };
+/**
+ * --rate R: paced (open-loop) ingestion, as a fleet of gateways sending R events/s whatever the
+ * console does: batch k is sent at k x batch / R seconds (still at most --concurrency in flight;
+ * a batch refused for overload is sent again 50 ms later). The store keeps up with R when its
+ * backlog (acknowledged, not yet loaded) stays bounded: the bench prints it every second and the
+ * rate at which the loader committed events while the batches were arriving.
+ * --repeat K: the generated batches are sent K times (new batch ids; the events' times repeat
+ * within the span), so that a long run needs no longer generation.
+ */
+const rate = args.has('rate') ? Number(args.get('rate')) : 0;
+const repeat = args.has('repeat') ? Number(args.get('repeat')) : 1;
+for (const [name, v] of [['rate', rate], ['repeat', repeat]] as const) {
+  if (args.has(name) && (!Number.isInteger(v) || v < 1)) {
+    console.error(`--${name} takes a positive whole number (got ${args.get(name)})`);
+    process.exit(2);
+  }
+}
 const dir = fs.mkdtempSync(path.join(args.get('dir') ?? os.tmpdir(), 'mamori-events-bench-'));
 
 let pgUrl: string | undefined;
@@ -143,6 +160,7 @@ async function fill(store: EventStore, count: number, seed: number, span: number
   }
   const genSec = (performance.now() - g) / 1000;
   const ingestor = new Ingestor(store, { maxInFlight: concurrency, maxQueued: 1024, maxPerGateway: 1024 });
+  if (rate > 0 || repeat > 1) return paced(store, ingestor, bodies, seed, genSec);
   return timed(store, genSec, async () => {
     const inflight = new Set<Promise<unknown>>();
     for (const { gw, body } of bodies) {
@@ -153,6 +171,80 @@ async function fill(store: EventStore, count: number, seed: number, span: number
     }
     await Promise.all(inflight);
   });
+}
+
+/** the body of batch `id` sent again under the id `id`-r`r` (the id is the body's first string value: asciiJson keeps key order) */
+function resentBody(body: Buffer, id: string, r: number): Buffer {
+  if (r === 0) return body;
+  const key = Buffer.from(`"batchId":${JSON.stringify(id)}`, 'latin1');
+  const at = body.indexOf(key);
+  if (at < 0) throw new Error(`bench: batch ${id} has no batchId where expected`);
+  const cut = at + key.length - 1;
+  return Buffer.concat([body.subarray(0, cut), Buffer.from(`-r${r}`, 'latin1'), body.subarray(cut)]);
+}
+
+/** --rate / --repeat: the bodies sent `repeat` times, paced at `rate` events/s (0: as fast as acknowledged), the backlog sampled every second */
+async function paced(store: EventStore, ingestor: Ingestor, bodies: Array<{ gw: string; body: Buffer }>, seed: number, genSec: number): Promise<FillTimes> {
+  const duck = store instanceof DuckDbEventStore ? store : null;
+  const samples: string[] = [];
+  let refused = 0;
+  let maxBacklog = 0;
+  let steady: { t: number; loaded: number } | null = null;
+  let last: { t: number; loaded: number } | null = null;
+  const t0 = performance.now();
+  const sampler = setInterval(() => {
+    if (!duck) return;
+    const t = (performance.now() - t0) / 1000;
+    const loaded = duck.loadTotals.events;
+    maxBacklog = Math.max(maxBacklog, duck.backlog);
+    samples.push(`${t.toFixed(0)}s ${(duck.backlog / 1000).toFixed(0)}k`);
+    // the loader's rate while batches arrive, from the 3rd second (the first load is under way by then)
+    if (t >= 3) {
+      steady ??= { t, loaded };
+      last = { t, loaded };
+    }
+  }, 1000);
+  const times = await timed(store, genSec, async () => {
+    const inflight = new Set<Promise<unknown>>();
+    let k = 0;
+    for (let r = 0; r < repeat; r++) {
+      for (let i = 0; i < bodies.length; i++, k++) {
+        if (rate > 0) {
+          const due = t0 + (1000 * k * batchSize) / rate;
+          const wait = due - performance.now();
+          if (wait > 1) await new Promise((res) => setTimeout(res, wait));
+        }
+        const { gw, body: original } = bodies[i]!;
+        const body = resentBody(original, `b-${seed}-${i}`, r);
+        const send = async (): Promise<void> => {
+          for (;;) {
+            try {
+              await ingestor.ingestBatch('bench-tenant', gw, Ingestor.parse(JSON.parse(body.toString('utf8'))), body);
+              return;
+            } catch (err) {
+              if (!(err instanceof Error && 'code' in err && (err as { code: unknown }).code === 'analytics.overloaded')) throw err;
+              refused++;
+              await new Promise((res) => setTimeout(res, 50));
+            }
+          }
+        };
+        const p: Promise<unknown> = send().finally(() => inflight.delete(p));
+        inflight.add(p);
+        if (inflight.size >= concurrency) await Promise.race(inflight);
+      }
+    }
+    await Promise.all(inflight);
+  });
+  clearInterval(sampler);
+  const total = bodies.length * repeat * batchSize;
+  const s = steady as { t: number; loaded: number } | null;
+  const l = last as { t: number; loaded: number } | null;
+  const loaderRate = s && l && l.t > s.t ? Math.round((l.loaded - s.loaded) / (l.t - s.t)) : null;
+  process.stdout.write(
+    `paced: ${total} events (${bodies.length} batches x ${repeat}) offered at ${rate > 0 ? `${rate} events/s` : 'the acknowledgement rate'}; refused for overload and sent again: ${refused}; ` +
+      (duck ? `backlog (acknowledged, not loaded) per second: ${samples.join(', ')}; max ${maxBacklog}; loader while batches arrived: ${loaderRate === null ? 'n/a (run too short)' : `${loaderRate} events/s`}\n` : 'backlog: only sampled on the duckdb store\n'),
+  );
+  return times;
 }
 
 interface FillTimes {
@@ -374,13 +466,14 @@ try {
       for (const kind of stores) {
         const store = await open(kind, `ingest_${kind}_${Math.round(span / 60_000)}`);
         const { sec, cpuSec, genSec, flushSec, flushCpuSec } = await (http ? fillHttp : fill)(store, ingestN, 1, span);
-        const tag = `ingest${http ? ' via HTTP' : ''} ${kind.padEnd(13)} ${ingestN} events (${form}) over ${spanName}:`;
-        process.stdout.write(`${tag} acknowledged ${Math.round(ingestN / sec)} events/s wall (${sec.toFixed(1)} s), ${Math.round(ingestN / cpuSec)} events per CPU-second (${cpuSec.toFixed(1)} s CPU)  [generation + encoding as ${form} beforehand: ${Math.round(ingestN / genSec)} events/s, not counted]\n`);
+        const sent = ingestN * (http ? 1 : repeat);
+        const tag = `ingest${http ? ' via HTTP' : ''} ${kind.padEnd(13)} ${sent} events (${form}${!http && rate > 0 ? `, offered at ${rate}/s` : ''}) over ${spanName}:`;
+        process.stdout.write(`${tag} acknowledged ${Math.round(sent / sec)} events/s wall (${sec.toFixed(1)} s), ${Math.round(sent / cpuSec)} events per CPU-second (${cpuSec.toFixed(1)} s CPU)  [generation + encoding as ${form} beforehand: ${Math.round(ingestN / genSec)} events/s, not counted]\n`);
         if (store instanceof DuckDbEventStore || store instanceof DuckDbWorkerStore) {
           const all = sec + flushSec;
-          process.stdout.write(`${tag} acknowledged AND loaded (queryable) ${Math.round(ingestN / all)} events/s wall (${all.toFixed(1)} s: ${flushSec.toFixed(1)} s of loading after the last ack), ${Math.round(ingestN / (cpuSec + flushCpuSec))} events per CPU-second\n`);
+          process.stdout.write(`${tag} acknowledged AND loaded (queryable) ${Math.round(sent / all)} events/s wall (${all.toFixed(1)} s: ${flushSec.toFixed(1)} s of loading after the last ack), ${Math.round(sent / (cpuSec + flushCpuSec))} events per CPU-second\n`);
           const t = store instanceof DuckDbWorkerStore ? (await store.stats()).loadTotals : store.loadTotals;
-          process.stdout.write(`${tag} loader: ${t.loads} segment loads, ${t.events} events, ${t.rollupRows} rollup delta rows, ${t.compactions} compactions; ms per step (all loads): ${Object.entries(t.ms).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}; ${((1000 * (t.ms['total'] ?? 0)) / Math.max(1, t.events)).toFixed(1)} µs wall per event loaded\n`);
+          process.stdout.write(`${tag} loader: ${t.loads} segment loads, ${t.events} events, ${t.rollupRows} rollup delta rows, ${t.compactions} compactions, ${t.checkpoints ?? 0} checkpoints; ms per step (all loads): ${Object.entries(t.ms).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}; ${((1000 * (t.ms['total'] ?? 0)) / Math.max(1, t.events)).toFixed(1)} µs wall per event loaded\n`);
         }
         await store.close();
       }

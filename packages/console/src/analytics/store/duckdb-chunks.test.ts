@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { ChunkAppender } from './duckdb-chunks.js';
+import { ChunkAppender, TextDict } from './duckdb-chunks.js';
 
 describe('ChunkAppender', () => {
   let inst: DuckDBInstance;
@@ -43,6 +43,36 @@ describe('ChunkAppender', () => {
     // inlined and assigned strings compare equal to each other and to literals
     expect(Number((await c.runAndReadAll(`SELECT COUNT(*) FROM t WHERE s = 'exactly12chr'`)).getRows()[0]![0])).toBe(rows.filter((x) => x[1] === 'exactly12chr').length);
     expect(Number((await c.runAndReadAll(`SELECT COUNT(DISTINCT s) FROM t WHERE s = 'a' OR s = '日本語'`)).getRows()[0]![0])).toBe(2);
+  });
+
+  it('stores dictionary columns (dictRange) exactly: ASCII and non-ASCII entries, inline and long, nulls, several dictionaries and chunks', async () => {
+    await c.run('CREATE TABLE d (i INTEGER, s TEXT, t TEXT)');
+    // an all-ASCII dictionary (its entries encoded together) and a mixed one (each entry on its own)
+    const ascii = ['', 'a', 'exactly12chr', 'thirteen-char', 'https://www.example.co.jp/a/long/path?q=1', 'x'.repeat(3000), 'short'];
+    const mixed = ['https://例え.jp/パス', 'ascii-but-longer-than-12', '日本語', 'ü', 'lone \ud800 surrogate', 'z'];
+    const da = new TextDict(ascii);
+    const dm = new TextDict(mixed);
+    const n = 5000;
+    const ia = Int32Array.from({ length: n }, (_, r) => (r % 9 === 4 ? -1 : (r * 3) % ascii.length));
+    const im = Int32Array.from({ length: n }, (_, r) => (r % 10 === 3 ? -1 : (r * 5) % mixed.length));
+    const ids = Array.from({ length: n }, (_, r) => r);
+    const ap = new ChunkAppender(await c.createAppender('d'), ['int', 'text', 'text']);
+    for (let from = 0; from < n; ) {
+      const k = Math.min(n - from, ap.room, 777);
+      ap.intRange(0, ids, from, k);
+      ap.dictRange(1, da, ia, from, k);
+      ap.dictRange(2, dm, im, from, k);
+      ap.advance(k);
+      from += k;
+    }
+    ap.close();
+    const got = (await c.runAndReadAll('SELECT i, s, t FROM d ORDER BY i')).getRows();
+    expect(got).toHaveLength(n);
+    for (let r = 0; r < n; r++) {
+      const a = ia[r]!;
+      const m = im[r]!;
+      expect(got[r]).toEqual([r, a < 0 ? null : ascii[a], m < 0 ? null : mixed[m]!.replace('\ud800', '\ufffd')]);
+    }
   });
 
   it('appends inside the connection transaction: a rollback leaves nothing', async () => {

@@ -331,12 +331,21 @@ export class TextDict {
     this.long = new Array<Uint8Array | null>(n).fill(null);
     this.stamp = new Int32Array(n).fill(-1);
     this.offset = new Int32Array(n);
-    for (let e = 0; e < n; e++) {
+    /** the entries that are not inline ASCII: encoded together below (one call, not one per entry) */
+    const rest: number[] = [];
+    for (let e = 0; e < n; e++) if (!inlineAscii(bytes, 16 * e, values[e]!)) rest.push(e);
+    if (rest.length === 0) return;
+    const joined = rest.length === 1 ? values[rest[0]!]! : rest.map((e) => values[e]!).join('');
+    // all ASCII (the gateway's usual case): a character is a byte, so each entry is a slice
+    const ascii = !NON_ASCII.test(joined);
+    const all = ascii ? Buffer.from(joined, 'latin1') : null;
+    let at = 0;
+    for (const e of rest) {
       const v = values[e]!;
       const o = 16 * e;
-      if (inlineAscii(bytes, o, v)) continue;
       bytes.fill(0, o + 4, o + 16);
-      const b = utf8.encode(v);
+      const b = all ? all.subarray(at, at + v.length) : utf8.encode(v);
+      at += v.length;
       this.words[4 * e] = b.length;
       if (b.length <= 12) {
         bytes.set(b, o + 4);
@@ -347,3 +356,5 @@ export class TextDict {
     }
   }
 }
+
+const NON_ASCII = /[\u0080-\uffff]/;

@@ -196,6 +196,11 @@ class EventTableWriter {
     }
   }
 
+  /** rows handed to DuckDB so far */
+  get appended(): number {
+    return this.ap.appended;
+  }
+
   close(): number {
     this.ap.close();
     return this.ap.appended;
@@ -251,6 +256,14 @@ export interface LoadResult {
 
 /** events between yields to the event loop while appending (the ack path keeps running) */
 const YIELD_EVERY = 16_384;
+
+/**
+ * DuckDB's appender moves its buffered rows into the transaction every 204,800 rows (100 chunks),
+ * and that waits for a running checkpoint: with a checkpoint running, a table's appends stop short
+ * of it (this many rows, less a yield's worth) until the checkpoint is over.
+ */
+const APPENDER_FLUSH_ROWS = 204_800;
+const CHECKPOINT_HEADROOM_ROWS = APPENDER_FLUSH_ROWS - YIELD_EVERY - 4096;
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
@@ -258,7 +271,14 @@ const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
  * the writer's open transaction: events, rollup deltas, batch records. `beforeCommit` runs after
  * the events are written (tests).
  */
-export async function loadBatches(w: DuckDBConnection, batches: readonly JournalBatch[], receivedAt: number, beforeCommit?: (events: number) => void | Promise<void>): Promise<LoadResult> {
+export async function loadBatches(
+  w: DuckDBConnection,
+  batches: readonly JournalBatch[],
+  receivedAt: number,
+  beforeCommit?: (events: number) => void | Promise<void>,
+  /** a checkpoint that runs: the appenders' flush into the transaction waits for it (a flush would block the thread until it is over) */
+  checkpoint?: Promise<void> | null,
+): Promise<LoadResult> {
   const timing: Record<string, number> = {};
   let t = performance.now();
   const lap = (name: string): void => {
@@ -305,9 +325,18 @@ export async function loadBatches(w: DuckDBConnection, batches: readonly Journal
       lap('events+rollups (JS)');
       await tick();
       lap('yield');
+      if (checkpoint && Math.max(...[...writers.values()].map((wr) => wr.appended)) >= CHECKPOINT_HEADROOM_ROWS) {
+        await checkpoint;
+        checkpoint = null;
+        lap('wait for the checkpoint');
+      }
     }
   }
   lap('events+rollups (JS)');
+  if (checkpoint) {
+    await checkpoint;
+    lap('wait for the checkpoint');
+  }
   for (const wr of writers.values()) wr.close();
   lap('events flush');
   await beforeCommit?.(events);

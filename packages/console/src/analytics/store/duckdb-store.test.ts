@@ -8,7 +8,7 @@ import { generateEvents } from '../demo/generator.js';
 import { eventStoreContract } from './event-store.contract.js';
 import { ROLLUPS_DDL } from './sql-event-store.js';
 import { bucketOf } from './rollups.js';
-import { DuckDbEventStore } from './duckdb-store.js';
+import { DuckDbEventStore, sizeBytes } from './duckdb-store.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mamori-an-duck-'));
 let n = 0;
@@ -191,16 +191,56 @@ describe('duckdb journal segments', () => {
 describe('duckdb checkpoint threshold', () => {
   const setting = async (s: DuckDbEventStore): Promise<string> =>
     String((await (s as unknown as { all(t: string, p: unknown[]): Promise<Array<{ v: unknown }>> }).all("SELECT current_setting('checkpoint_threshold') AS v", []))[0]!.v);
+  const T = Date.UTC(2026, 10, 25, 3);
+  const batch = (i: number): EventBatch => ({
+    batchId: `c${i}`,
+    gatewayId: 'gw1',
+    events: [...generateEvents({ seed: i + 7, from: T + i * 60_000, to: T + (i + 1) * 60_000, count: 3000, idPrefix: `c${i}-` })].map((e) => LogEvent.parse(e)),
+  });
 
-  it('checkpoints per 256MB of WAL by default, or as configured', async () => {
+  it('reads sizes in bytes, decimal and binary units', () => {
+    expect(sizeBytes('256MB')).toBe(256_000_000);
+    expect(sizeBytes('1.5 GiB')).toBe(1.5 * 2 ** 30);
+    expect(sizeBytes('4096B')).toBe(4096);
+    expect(sizeBytes('32kb')).toBe(32_000);
+    expect(() => sizeBytes('12 parsecs')).toThrow(/a size such as '256MB'/);
+  });
+
+  it('checkpoints beside the next load once the WAL reaches the threshold (DuckDB itself only at four times it), losing nothing', async () => {
+    const file = path.join(dir, `ckpt-${n++}.duckdb`);
     const a = await DuckDbEventStore.open({ path: path.join(dir, `ckpt-${n++}.duckdb`) });
-    const b = await DuckDbEventStore.open({ path: path.join(dir, `ckpt-${n++}.duckdb`), checkpointThreshold: '32MB' });
+    const s = await DuckDbEventStore.open({ path: file, checkpointThreshold: '1MB' });
+    let total = 0;
     try {
-      expect(await setting(a)).toMatch(/^(256\.0 ?MB|244\.1 ?MiB)$/);
-      expect(await setting(b)).toMatch(/^(32\.0 ?MB|30\.5 ?MiB)$/);
+      expect(await setting(a)).toMatch(/^(1\.0 ?GB|976\.5 ?MiB)$/);
+      expect(await setting(s)).toMatch(/^(4\.0 ?MB|3\.8 ?MiB)$/);
+      let walSeen = 0;
+      for (let i = 0; i < 6; i++) {
+        const b = batch(i);
+        total += b.events.length;
+        await s.ingest('t1', b);
+        await s.flush();
+        walSeen = Math.max(walSeen, fs.existsSync(`${file}.wal`) ? fs.statSync(`${file}.wal`).size : 0);
+      }
+      // two loads of 3,000 events write more than 1MB of WAL: the third starts with a checkpoint, so does the fifth
+      expect(walSeen).toBeGreaterThan(1_000_000);
+      expect(s.loadTotals.checkpoints).toBeGreaterThanOrEqual(2);
+      // the load after each ran beside it, its appenders' flush held back until it was over
+      expect(s.loadTotals.ms['wait for the checkpoint']).toBeGreaterThanOrEqual(0);
+      expect(a.loadTotals.checkpoints).toBe(0);
+      expect(await s.count('t1', { type: 'access', from: 0, to: T + 86_400_000, filters: [] }) + (await s.count('t1', { type: 'bandwidth', from: 0, to: T + 86_400_000, filters: [] }))).toBeGreaterThan(0);
     } finally {
       await a.close();
-      await b.close();
+      await s.close();
+    }
+    // reopened: every event is there
+    const again = await DuckDbEventStore.open({ path: file });
+    try {
+      let stored = 0;
+      for (const type of ['access', 'bandwidth', 'policy', 'security'] as const) stored += await again.count('t1', { type, from: 0, to: T + 86_400_000, filters: [] });
+      expect(stored).toBe(total);
+    } finally {
+      await again.close();
     }
   });
 

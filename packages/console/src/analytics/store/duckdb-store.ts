@@ -66,15 +66,24 @@ export interface DuckDbEventStoreOptions {
   loadAtEvents?: number;
   /** refuse batches while this many events wait for the loader (default 2,000,000) */
   maxUnloadedEvents?: number;
-  /** the loader takes batches from memory while at most this many events wait (default 500,000); beyond, it reads the journal back */
+  /**
+   * the loader takes batches from memory while at most this many events wait (default: as many as
+   * maxUnloadedEvents lets wait); beyond, it reads the journal back and parses it again. Parsed
+   * batches in columns hold ~165 bytes of heap per event (2M events: ~315 MiB, measured with
+   * generateEvents' batches); reading them back cost ~1.3 µs per event on the Node thread, exactly
+   * when the loader was behind (500,000 before: a burst of 1.4M events made the loader slower still).
+   */
   keepParsedEvents?: number;
   /**
-   * DuckDB's checkpoint_threshold (alias wal_autocheckpoint): the WAL size at which a commit
-   * checkpoints (default '256MB', DuckDB's own is 16MB). A segment load of ~100k events writes
-   * more WAL than 16MB, so with DuckDB's default every load's commit checkpointed, rewriting the
-   * tables' open row groups each time (0.4-1.1 s per 80k-event load here, against ~0.15 s
-   * without); one checkpoint per ~256MB of WAL costs ~2.6 µs per event. The WAL is replayed
-   * when the store opens after a crash.
+   * The size of DuckDB's WAL at which the loader checkpoints, between two loads (default '256MB';
+   * DuckDB's own checkpoint_threshold is 16MB, and is set here to four times this value, so that it
+   * only acts if the loader's checkpoints keep failing). A segment load of ~100k events writes more
+   * WAL than 16MB: with DuckDB's default every load's commit checkpointed, rewriting the tables'
+   * open row groups each time (0.4-1.1 s per 80k-event load here, against ~0.15 s without). A
+   * checkpoint of ~1M events takes 3-4 s on one thread; when DuckDB ran it at the end of a commit
+   * it also blocked the next load's appends on the Node thread (events-bench --ingest 3000000:
+   * 2-4 s per checkpoint), so the loader runs it itself beside the next load, whose appends only
+   * wait for it at their flush (checkpointIfDue). The WAL is replayed when the store opens after a crash.
    */
   checkpointThreshold?: string;
 }
@@ -91,6 +100,17 @@ export interface DuckDbEventStoreOptions {
 export function defaultDuckDbThreads(): number {
   return Math.max(1, os.availableParallelism() - 1);
 }
+
+/** bytes of a size such as '256MB', '1.5GiB' or '4096B' (KB, MB… powers of 1000; KiB, MiB… of 1024) */
+export function sizeBytes(size: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([KMGT]?)(i?)B$/i.exec(size);
+  if (!m) throw new Error(`checkpointThreshold: a size such as '256MB' (got ${JSON.stringify(size)})`);
+  const power = ' KMGT'.indexOf((m[2] || ' ').toUpperCase());
+  return Math.round(Number(m[1]) * (m[3] ? 1024 : 1000) ** power);
+}
+
+/** refuse batches while this many events wait for the loader (maxUnloadedEvents' default) */
+const MAX_UNLOADED_EVENTS = 2_000_000;
 
 /** compact the rollup rows once this many delta rows were appended since the last compaction */
 const COMPACT_AFTER_ROWS = 250_000;
@@ -150,14 +170,21 @@ export class DuckDbEventStore extends SqlEventStore {
   private loadQueued: Promise<void> | null = null;
   /** the segment whose COMMIT runs (loadPending) */
   private committing: Promise<void> | null = null;
+  /** the checkpoint that runs (checkpointIfDue) */
+  private checkpointing: Promise<void> | null = null;
   /** which of `loaders` the next segment load uses */
   private turn = 0;
   private loadTimer: NodeJS.Timeout | null = null;
   private closing = false;
+  /** events acknowledged and not loaded yet (benchmarks, back-pressure) */
+  get backlog(): number {
+    return this.unloaded;
+  }
+
   /** what the last segment load did and how long each step took (benchmarks, MAMORI_LOAD_TRACE) */
   lastLoad: { events: number; rollupRows: number; fromMemory: boolean; ms: Record<string, number> } | null = null;
   /** the same summed over every load since open, and the compactions (benchmarks) */
-  readonly loadTotals = { loads: 0, events: 0, rollupRows: 0, compactions: 0, ms: {} as Record<string, number> };
+  readonly loadTotals = { loads: 0, events: 0, rollupRows: 0, compactions: 0, checkpoints: 0, ms: {} as Record<string, number> };
   private readonly appending = new Set<Promise<unknown>>();
 
   private constructor(
@@ -171,16 +198,24 @@ export class DuckDbEventStore extends SqlEventStore {
     private readonly opts: DuckDbEventStoreOptions,
   ) {
     super();
+    this.walFile = opts.path === ':memory:' ? null : `${opts.path}.wal`;
+    this.checkpointBytes = sizeBytes(opts.checkpointThreshold ?? '256MB');
   }
+
+  /** DuckDB's WAL (none in memory) and its size at which the loader checkpoints */
+  private readonly walFile: string | null;
+  private readonly checkpointBytes: number;
 
   static async open(opts: DuckDbEventStoreOptions): Promise<DuckDbEventStore> {
     const threshold = opts.checkpointThreshold ?? '256MB';
-    if (!/^\d+(\.\d+)?\s*[KMGT]?i?B$/i.test(threshold)) throw new Error(`checkpointThreshold: a size such as '256MB' (got ${JSON.stringify(threshold)})`);
+    const thresholdBytes = sizeBytes(threshold);
     const config: Record<string, string> = {};
     config['threads'] = String(opts.threads ?? defaultDuckDbThreads());
     const instance = await DuckDBInstance.create(opts.path, config);
     const writer = await instance.connect();
-    await writer.run(`SET checkpoint_threshold = '${threshold}'`);
+    // the loader checkpoints between loads (checkpointIfDue); DuckDB's own, at the end of a
+    // commit, only if the WAL got four times bigger than that (a checkpoint that kept failing)
+    await writer.run(`SET checkpoint_threshold = '${4 * thresholdBytes}B'`);
     for (const t of LOG_TYPES) await writer.run(eventTableDdl(t, 'duckdb'));
     for (const g of GRAINS) await writer.run(rollupRowsDdl(g));
     // stores made before the rollups were kept per grain have one `rollups` table (the oldest
@@ -226,7 +261,7 @@ export class DuckDbEventStore extends SqlEventStore {
     const known = this.known.get(key);
     if (known) return known.result.then((r) => ({ accepted: r.accepted, duplicate: true }));
     if (this.closing) return Promise.reject(new Error('the event store is closed'));
-    const max = this.opts.maxUnloadedEvents ?? 2_000_000;
+    const max = this.opts.maxUnloadedEvents ?? MAX_UNLOADED_EVENTS;
     if (this.unloaded > 0 && this.unloaded + batchEventCount(batch) > max) {
       this.requestLoad().catch(() => undefined);
       return Promise.reject(new EventStoreOverloadedError(`${this.unloaded} events wait to be loaded into the event store`));
@@ -262,7 +297,7 @@ export class DuckDbEventStore extends SqlEventStore {
       // the body as received when there is one (no second serialisation), else the batch as JSON
       const line = rawJson ? journalLineOfRaw(tenantId, rawJson) : journalLine(tenantId, batch);
       await this.opts.hooks?.afterEventsWritten?.(n);
-      const keep = this.unloaded <= (this.opts.keepParsedEvents ?? 500_000);
+      const keep = this.unloaded <= (this.opts.keepParsedEvents ?? this.opts.maxUnloadedEvents ?? MAX_UNLOADED_EVENTS);
       await this.journal.append(line, n, key, keep ? ({ tenantId, batch } satisfies JournalBatch) : undefined);
     } catch (err) {
       this.unloaded -= n;
@@ -323,9 +358,10 @@ export class DuckDbEventStore extends SqlEventStore {
     const seg = await this.journal.rotate();
     if (seg) this.rotated.push(seg);
     while (this.rotated.length > 0) {
+      const checkpoint = this.checkpointIfDue();
       const s = this.rotated[0]!;
       const conn = this.loaders[this.turn]!;
-      const staged = await this.stageSegment(conn, s);
+      const staged = await this.stageSegment(conn, s, checkpoint);
       const before = this.committing;
       if (before) {
         try {
@@ -365,19 +401,52 @@ export class DuckDbEventStore extends SqlEventStore {
     this.loadTotals.ms['compaction (after commit)'] = (this.loadTotals.ms['compaction (after commit)'] ?? 0) + (performance.now() - c);
   }
 
+  /**
+   * Starts a checkpoint once DuckDB's WAL reached checkpointThreshold, after the commit in flight;
+   * returns it while it runs (else null). The next segment is staged meanwhile: its appends go into
+   * the appenders' buffers, which a checkpoint does not hold up, and only the appenders' flush into
+   * the transaction (which waits for the checkpoint, blocking the Node thread) waits for it
+   * (loadBatches' `checkpoint`). DuckDB's own checkpoint, at the end of a commit, blocked the next
+   * load's flush for as long as it wrote (seconds per million events) with the Node thread stuck in
+   * it. A failed checkpoint is left to the next load (the WAL stays; DuckDB replays it on open).
+   */
+  private checkpointIfDue(): Promise<void> | null {
+    if (this.checkpointing) return this.checkpointing;
+    if (!this.walFile) return null;
+    let size: number;
+    try {
+      size = fs.statSync(this.walFile).size;
+    } catch {
+      return null;
+    }
+    if (size < this.checkpointBytes) return null;
+    const run = (async () => {
+      await this.committed().catch(() => undefined);
+      const c = performance.now();
+      await this.writer.run('CHECKPOINT').catch(() => undefined);
+      this.loadTotals.checkpoints++;
+      this.loadTotals.ms['checkpoint (beside the next load)'] = (this.loadTotals.ms['checkpoint (beside the next load)'] ?? 0) + (performance.now() - c);
+    })();
+    this.checkpointing = run;
+    void run.finally(() => {
+      if (this.checkpointing === run) this.checkpointing = null;
+    });
+    return run;
+  }
+
   /** waits for the commit in flight, if any (its failure is thrown) */
   private async committed(): Promise<void> {
     while (this.committing) await this.committing;
   }
 
   /** a segment's rows appended in an open transaction on `w` (rolled back if anything fails) */
-  private async stageSegment(w: DuckDBConnection, seg: JournalSegment): Promise<{ r: LoadResult; t0: number; parseMs: number }> {
+  private async stageSegment(w: DuckDBConnection, seg: JournalSegment, checkpoint: Promise<void> | null): Promise<{ r: LoadResult; t0: number; parseMs: number }> {
     const t0 = performance.now();
     const batches = seg.payloads ? (seg.payloads as JournalBatch[]) : readSegment(seg.file);
     const parseMs = performance.now() - t0;
     await w.run('BEGIN TRANSACTION');
     try {
-      const r = await loadBatches(w, batches, (this.opts.now ?? Date.now)(), this.opts.hooks?.beforeLoadCommit);
+      const r = await loadBatches(w, batches, (this.opts.now ?? Date.now)(), this.opts.hooks?.beforeLoadCommit, checkpoint);
       // a row per load (not an UPDATE of one row: two loads' transactions overlap, and would conflict on it)
       await w.run('INSERT INTO journal_state VALUES (?)', [BigInt(seg.seq)]);
       return { r, t0, parseMs };
@@ -500,6 +569,7 @@ export class DuckDbEventStore extends SqlEventStore {
     if (this.loadTimer) clearTimeout(this.loadTimer);
     await this.queue;
     await this.committed().catch(() => undefined);
+    await this.checkpointing;
     this.reader.closeSync();
     this.writer.closeSync();
     for (const l of this.loaders) l.closeSync();
