@@ -260,10 +260,12 @@ const YIELD_EVERY = 16_384;
 /**
  * DuckDB's appender moves its buffered rows into the transaction every 204,800 rows (100 chunks),
  * and that waits for a running checkpoint: with a checkpoint running, a table's appends stop short
- * of it (this many rows, less a yield's worth) until the checkpoint is over.
+ * of it until the checkpoint is over. The check runs at the yields, which come after at least
+ * YIELD_EVERY events and a batch more: three yields' worth of room (a later auto-flush would only
+ * stall the thread until the checkpoint is over, as every flush did before).
  */
 const APPENDER_FLUSH_ROWS = 204_800;
-const CHECKPOINT_HEADROOM_ROWS = APPENDER_FLUSH_ROWS - YIELD_EVERY - 4096;
+const CHECKPOINT_HEADROOM_ROWS = APPENDER_FLUSH_ROWS - 3 * YIELD_EVERY;
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
