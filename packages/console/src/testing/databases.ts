@@ -35,6 +35,15 @@ export async function testDatabase(dialect: TestDialect): Promise<TestDb> {
     drop: async () => {
       const c = new pg.Client({ connectionString: base });
       await c.connect();
+      // a pool's end() resolves once it has asked its clients to end, not when their sessions are
+      // gone: a forced drop then terminated a session still closing, whose error event no one
+      // listened to any more (an uncaught "terminating connection due to administrator command").
+      // Wait for the sessions to go first (FORCE only for one still open after 5 s).
+      for (let i = 0; i < 100; i++) {
+        const r = await c.query<{ n: string }>('SELECT COUNT(*) AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+        if (Number(r.rows[0]?.n ?? 0) === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
       fs.rmSync(dataDir, { recursive: true, force: true });
