@@ -170,7 +170,7 @@ export class DuckDbEventStore extends SqlEventStore {
   private loadQueued: Promise<void> | null = null;
   /** the segment whose COMMIT runs (loadPending) */
   private committing: Promise<void> | null = null;
-  /** the checkpoint that runs (checkpointIfDue) */
+  /** the checkpoint that runs (checkpointIfDue), on the writer: compaction and exec() wait for it*/
   private checkpointing: Promise<void> | null = null;
   /** which of `loaders` the next segment load uses */
   private turn = 0;
@@ -395,6 +395,7 @@ export class DuckDbEventStore extends SqlEventStore {
   private async maybeCompact(): Promise<void> {
     if (this.uncompacted < Math.max(this.opts.compactAfterRows ?? COMPACT_AFTER_ROWS, this.compactedRows)) return;
     await this.committed().catch(() => undefined);
+    await this.checkpointing;
     const c = performance.now();
     await this.compactRollups().catch(() => undefined);
     this.loadTotals.compactions++;
@@ -423,8 +424,11 @@ export class DuckDbEventStore extends SqlEventStore {
     const run = (async () => {
       await this.committed().catch(() => undefined);
       const c = performance.now();
-      await this.writer.run('CHECKPOINT').catch(() => undefined);
-      this.loadTotals.checkpoints++;
+      const done = await this.writer.run('CHECKPOINT').then(
+        () => true,
+        () => false,
+      );
+      if (done) this.loadTotals.checkpoints++;
       this.loadTotals.ms['checkpoint (beside the next load)'] = (this.loadTotals.ms['checkpoint (beside the next load)'] ?? 0) + (performance.now() - c);
     })();
     this.checkpointing = run;
@@ -527,6 +531,7 @@ export class DuckDbEventStore extends SqlEventStore {
   compact(): Promise<void> {
     return this.serialize(async () => {
       await this.committed().catch(() => undefined);
+      await this.checkpointing;
       this.dirtyFrom = { minute: 0, hour: 0, day: 0 };
       await this.compactRollups();
     });
@@ -549,6 +554,8 @@ export class DuckDbEventStore extends SqlEventStore {
   protected async exec(text: string, params: Sql['params']): Promise<number> {
     await this.visible();
     return this.serialize(async () => {
+      // the writer may still run a checkpoint (a load that failed before waiting for it)
+      await this.checkpointing;
       const r = await this.writer.run(text, toDuck(params));
       return Number(r.rowsChanged);
     });
