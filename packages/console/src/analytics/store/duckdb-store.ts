@@ -170,7 +170,7 @@ export class DuckDbEventStore extends SqlEventStore {
   private loadQueued: Promise<void> | null = null;
   /** the segment whose COMMIT runs (loadPending) */
   private committing: Promise<void> | null = null;
-  /** the checkpoint that runs (checkpointIfDue), on the writer: compaction and exec() wait for it*/
+  /** the checkpoint that runs (checkpointIfDue), on the writer: compaction and exec() wait for it */
   private checkpointing: Promise<void> | null = null;
   /** which of `loaders` the next segment load uses */
   private turn = 0;
