@@ -160,17 +160,7 @@ async function fill(store: EventStore, count: number, seed: number, span: number
   }
   const genSec = (performance.now() - g) / 1000;
   const ingestor = new Ingestor(store, { maxInFlight: concurrency, maxQueued: 1024, maxPerGateway: 1024 });
-  if (rate > 0 || repeat > 1) return paced(store, ingestor, bodies, seed, genSec);
-  return timed(store, genSec, async () => {
-    const inflight = new Set<Promise<unknown>>();
-    for (const { gw, body } of bodies) {
-      const batch = Ingestor.parse(JSON.parse(body.toString('utf8')));
-      const p: Promise<unknown> = ingestor.ingestBatch('bench-tenant', gw, batch, body).finally(() => inflight.delete(p));
-      inflight.add(p);
-      if (inflight.size >= concurrency) await Promise.race(inflight);
-    }
-    await Promise.all(inflight);
-  });
+  return send(store, ingestor, bodies, seed, genSec);
 }
 
 /** the body of batch `id` sent again under the id `id`-r`r` (the id is the body's first string value: asciiJson keeps key order) */
@@ -183,8 +173,13 @@ function resentBody(body: Buffer, id: string, r: number): Buffer {
   return Buffer.concat([body.subarray(0, cut), Buffer.from(`-r${r}`, 'latin1'), body.subarray(cut)]);
 }
 
-/** --rate / --repeat: the bodies sent `repeat` times, paced at `rate` events/s (0: as fast as acknowledged), the backlog sampled every second */
-async function paced(store: EventStore, ingestor: Ingestor, bodies: Array<{ gw: string; body: Buffer }>, seed: number, genSec: number): Promise<FillTimes> {
+/**
+ * Sends the bodies as the events endpoint gets them (JSON.parse, the check, ingestBatch with the
+ * body; `concurrency` in flight; one refused for overload sent again 50 ms later): as fast as they
+ * are acknowledged, or with --rate / --repeat `repeat` times paced at `rate` events/s, the backlog
+ * sampled every second and printed.
+ */
+async function send(store: EventStore, ingestor: Ingestor, bodies: Array<{ gw: string; body: Buffer }>, seed: number, genSec: number): Promise<FillTimes> {
   const duck = store instanceof DuckDbEventStore ? store : null;
   const samples: string[] = [];
   let refused = 0;
@@ -240,6 +235,7 @@ async function paced(store: EventStore, ingestor: Ingestor, bodies: Array<{ gw: 
   const s = steady as { t: number; loaded: number } | null;
   const l = last as { t: number; loaded: number } | null;
   const loaderRate = s && l && l.t > s.t ? Math.round((l.loaded - s.loaded) / (l.t - s.t)) : null;
+  if (rate === 0 && repeat === 1) return times;
   process.stdout.write(
     `paced: ${total} events (${bodies.length} batches x ${repeat}) offered at ${rate > 0 ? `${rate} events/s` : 'the acknowledgement rate'}; refused for overload and sent again: ${refused}; ` +
       (duck ? `backlog (acknowledged, not loaded) per second: ${samples.join(', ')}; max ${maxBacklog}; loader while batches arrived: ${loaderRate === null ? 'n/a (run too short)' : `${loaderRate} events/s`}\n` : 'backlog: only sampled on the duckdb store\n'),
