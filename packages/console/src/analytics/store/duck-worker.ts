@@ -13,9 +13,10 @@
  *
  * A checkpoint holds up an appender's flush into a transaction (measured: 2-4 s for a checkpoint of
  * ~1M events), and that flush blocks the thread that calls it: it would stall every connection
- * here. So an appender whose flush is due (at its close, or before DuckDB's own flush every
- * 204,800 rows) waits for a running checkpoint on its connection's queue, the other connections
- * (queries) going on.
+ * here. So an appender's flush at its close waits for a running checkpoint on its connection's
+ * queue, the other connections (queries, the next segment's appends) going on; and before
+ * DuckDB's own flush every 204,800 rows, a table's appends go on into another DuckDB appender
+ * while a checkpoint runs (their rows stay in the appenders' buffers until it is over).
  */
 import { readlinkSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -57,7 +58,14 @@ interface Conn {
 }
 interface Appender {
   conn: Conn;
-  sink: NativeChunkSink | null;
+  table: string;
+  kinds: ColumnKind[];
+  /**
+   * DuckDB appenders into the table, the last one taking the chunks: while a checkpoint runs, one
+   * more is opened instead of flushing the full one (the flush would wait for the checkpoint)
+   */
+  sinks: NativeChunkSink[];
+  /** rows in the last sink since its last flush */
   sinceFlush: number;
 }
 
@@ -185,12 +193,12 @@ try {
         return;
       case 'appender': {
         const conn = connOf(m.conn);
-        const a: Appender = { conn, sink: null, sinceFlush: 0 };
+        const a: Appender = { conn, table: m.table, kinds: m.kinds, sinks: [], sinceFlush: 0 };
         appenders.set(m.ap, a);
         void enqueue(conn, async () => {
           if (conn.failed || !conn.c) return;
           try {
-            a.sink = new NativeChunkSink(await conn.c.createAppender(m.table), m.kinds);
+            a.sinks.push(new NativeChunkSink(await conn.c.createAppender(m.table), m.kinds));
           } catch (err) {
             conn.failed = err instanceof Error ? err : new Error(String(err));
           }
@@ -201,17 +209,24 @@ try {
         const a = appenders.get(m.ap);
         if (!a) return;
         void enqueue(a.conn, async () => {
-          if (a.conn.failed || !a.sink) return;
+          const sink = a.sinks.at(-1);
+          if (a.conn.failed || !sink || !a.conn.c) return;
           try {
+            let to = sink;
             if (a.sinceFlush + m.chunk.n > FLUSH_ROWS) {
-              await waitForCheckpoint();
-              const t = performance.now();
-              a.sink.flush();
-              lap('appender flush', t);
+              if (checkpointing) {
+                to = new NativeChunkSink(await a.conn.c.createAppender(a.table), a.kinds);
+                a.sinks.push(to);
+                times['appenders opened beside a checkpoint'] = (times['appenders opened beside a checkpoint'] ?? 0) + 1;
+              } else {
+                const t = performance.now();
+                sink.flush();
+                lap('appender flush', t);
+              }
               a.sinceFlush = 0;
             }
             const t = performance.now();
-            a.sink.write(m.chunk);
+            to.write(m.chunk);
             lap('append chunks', t);
             a.sinceFlush += m.chunk.n;
           } catch (err) {
@@ -225,19 +240,20 @@ try {
         if (!a) return;
         appenders.delete(m.ap);
         void enqueue(a.conn, async () => {
-          if (!a.sink) return;
           if (a.conn.failed) {
-            try {
-              a.sink.close();
-            } catch {
-              // the transaction is rolled back anyway
+            for (const sink of a.sinks) {
+              try {
+                sink.close();
+              } catch {
+                // the transaction is rolled back anyway
+              }
             }
             return;
           }
           try {
             await waitForCheckpoint();
             const t = performance.now();
-            a.sink.close();
+            for (const sink of a.sinks) sink.close();
             lap('appender flush', t);
           } catch (err) {
             a.conn.failed = err instanceof Error ? err : new Error(String(err));

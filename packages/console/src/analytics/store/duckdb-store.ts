@@ -160,6 +160,18 @@ function plain(v: unknown): unknown {
   return typeof v === 'bigint' ? Number(v) : v;
 }
 
+/** a segment staged (stageSegment) and not committed yet */
+interface Staged {
+  r: LoadResult;
+  t0: number;
+  parseMs: number;
+}
+interface Staging {
+  s: JournalSegment;
+  conn: DuckConn;
+  done: Promise<Staged>;
+}
+
 interface Known {
   result: Promise<IngestResult>;
   at: number;
@@ -388,28 +400,48 @@ export class DuckDbEventStore extends SqlEventStore {
     await this.maybeCompact();
     const seg = await this.journal.rotate();
     if (seg) this.rotated.push(seg);
-    while (this.rotated.length > 0) {
-      this.checkpointIfDue();
-      const s = this.rotated[0]!;
-      const conn = this.loaders[this.turn]!;
-      const staged = await this.stageSegment(conn, s);
-      const before = this.committing;
-      if (before) {
-        try {
-          await before;
-        } catch (err) {
-          await conn.run('ROLLBACK').catch(() => undefined);
-          throw err;
+    // run ahead by one: a segment is committed after the next one's pass has posted its rows, so
+    // that while DuckDB's thread waits (a checkpoint holds up the appenders' flush) the Node
+    // thread fills the next segment's chunks, which DuckDB's thread appends meanwhile
+    let ahead: Staging | null = null;
+    let next = 0;
+    try {
+      while (next < this.rotated.length || ahead) {
+        let cur: Staging | null = null;
+        if (next < this.rotated.length) {
+          this.checkpointIfDue();
+          const s = this.rotated[next++]!;
+          const conn = this.loaders[this.turn]!;
+          this.turn = this.turn === 0 ? 1 : 0;
+          cur = { s, conn, done: (await this.stageSegment(conn, s)).done };
         }
+        if (ahead) {
+          const a = ahead;
+          ahead = cur;
+          const staged = await a.done;
+          const before = this.committing;
+          if (before) {
+            try {
+              await before;
+            } catch (err) {
+              await a.conn.run('ROLLBACK').catch(() => undefined);
+              throw err;
+            }
+          }
+          this.rotated.shift();
+          next--;
+          const c = this.commitSegment(a.conn, a.s, staged);
+          this.committing = c;
+          const clear = (): void => {
+            if (this.committing === c) this.committing = null;
+          };
+          void c.then(clear, clear);
+        } else ahead = cur;
       }
-      this.rotated.shift();
-      this.turn = this.turn === 0 ? 1 : 0;
-      const c = this.commitSegment(conn, s, staged);
-      this.committing = c;
-      const clear = (): void => {
-        if (this.committing === c) this.committing = null;
-      };
-      void c.then(clear, clear);
+    } catch (err) {
+      // the segment staged ahead goes too (loaded again, in order, by the next load)
+      if (ahead) await ahead.conn.run('ROLLBACK').catch(() => undefined);
+      throw err;
     }
     // forget loaded batches received before the window (ingested_batches has them)
     const cutoff = (this.opts.now ?? Date.now)() - KEEP_KEYS_MS;
@@ -479,25 +511,39 @@ export class DuckDbEventStore extends SqlEventStore {
     while (this.committing) await this.committing;
   }
 
-  /** a segment's rows appended in an open transaction on `w` (rolled back if anything fails) */
-  private async stageSegment(w: DuckConn, seg: JournalSegment): Promise<{ r: LoadResult; t0: number; parseMs: number }> {
+  /**
+   * A segment's rows appended in an open transaction on `w`: resolves once the loader's pass has
+   * posted them, with `done`, which resolves once DuckDB's thread has appended every one (the
+   * transaction rolled back if anything failed).
+   */
+  private async stageSegment(w: DuckConn, seg: JournalSegment): Promise<{ done: Promise<Staged> }> {
     const t0 = performance.now();
     const batches = seg.payloads ? (seg.payloads as JournalBatch[]) : readSegment(seg.file);
     const parseMs = performance.now() - t0;
     await w.run('BEGIN TRANSACTION');
+    let r: LoadResult;
     try {
-      const r = await loadBatches(w, batches, (this.opts.now ?? Date.now)(), this.opts.hooks?.beforeLoadCommit);
-      // a row per load (not an UPDATE of one row: two loads' transactions overlap, and would conflict on it)
-      await w.run('INSERT INTO journal_state VALUES (?)', [BigInt(seg.seq)]);
-      return { r, t0, parseMs };
+      r = await loadBatches(w, batches, (this.opts.now ?? Date.now)(), this.opts.hooks?.beforeLoadCommit);
     } catch (err) {
       await w.run('ROLLBACK').catch(() => undefined);
       throw err;
     }
+    // a row per load (not an UPDATE of one row: two loads' transactions overlap, and would conflict on it);
+    // answered after every row posted before it, and with the failure of any of them
+    const done = w.run('INSERT INTO journal_state VALUES (?)', [BigInt(seg.seq)]).then(
+      () => ({ r, t0, parseMs }),
+      async (err: unknown) => {
+        await w.run('ROLLBACK').catch(() => undefined);
+        throw err;
+      },
+    );
+    // awaited by the load loop (a failure before then is not unhandled)
+    done.catch(() => undefined);
+    return { done };
   }
 
   /** commits a staged segment; then its batches count as loaded and its file goes */
-  private async commitSegment(w: DuckConn, seg: JournalSegment, staged: { r: LoadResult; t0: number; parseMs: number }): Promise<void> {
+  private async commitSegment(w: DuckConn, seg: JournalSegment, staged: Staged): Promise<void> {
     const { r, t0, parseMs } = staged;
     const c = performance.now();
     try {
