@@ -19,8 +19,11 @@
  *             consecutive events (a gateway ships what it logged since the last batch). Rates:
  *             acknowledged, and (DuckDB) acknowledged AND loaded, per wall second and per
  *             CPU-second, plus the DuckDB loader's time per step. Stores: duckdb (the embedded
- *             default, DuckDbEventStore in the main thread), duckdb-worker (DuckDbWorkerStore:
- *             DuckDB on a worker thread), sqlite, postgres.
+ *             default, DuckDbEventStore: journal, acks and the loader's pass on the main thread,
+ *             DuckDB on a thread of its own), duckdb-worker (DuckDbWorkerStore: all of it on a
+ *             worker thread), sqlite, postgres. With DuckDB, the CPU time by thread (Linux
+ *             /proc: the Node thread, DuckDB's JS thread, all others) from the first batch until
+ *             everything is loaded.
  * --sizes a,b: builds a store per size and times the typical §9 queries (as the log-analysis
  *             API runs them) and the dashboard widgets, p50/p95. DuckDB: the store is BULK-BUILT
  *             in SQL (demo/bulk-sql.ts: generateEvents' distributions, 30 days, time-ordered,
