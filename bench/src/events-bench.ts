@@ -19,8 +19,11 @@
  *             consecutive events (a gateway ships what it logged since the last batch). Rates:
  *             acknowledged, and (DuckDB) acknowledged AND loaded, per wall second and per
  *             CPU-second, plus the DuckDB loader's time per step. Stores: duckdb (the embedded
- *             default, DuckDbEventStore in the main thread), duckdb-worker (DuckDbWorkerStore:
- *             DuckDB on a worker thread), sqlite, postgres.
+ *             default, DuckDbEventStore: journal, acks and the loader's pass on the main thread,
+ *             DuckDB on a thread of its own), duckdb-worker (DuckDbWorkerStore: all of it on a
+ *             worker thread), sqlite, postgres. With DuckDB, the CPU time by thread (Linux
+ *             /proc: the Node thread, DuckDB's JS thread, all others) from the first batch until
+ *             everything is loaded.
  * --sizes a,b: builds a store per size and times the typical §9 queries (as the log-analysis
  *             API runs them) and the dashboard widgets, p50/p95. DuckDB: the store is BULK-BUILT
  *             in SQL (demo/bulk-sql.ts: generateEvents' distributions, 30 days, time-ordered,
@@ -119,6 +122,42 @@ async function open(kind: string, tag: string): Promise<EventStore> {
     }
   }
   return PostgresEventStore.open({ connectionString: pgUrl, schema: `bench_${tag}_${process.pid}`, poolSize: 4 });
+}
+
+/** CPU seconds (user + system) of each of this process's threads by kernel thread id (Linux /proc; empty elsewhere) */
+function threadCpu(): Map<number, number> {
+  const out = new Map<number, number>();
+  let tids: string[];
+  try {
+    tids = fs.readdirSync('/proc/self/task');
+  } catch {
+    return out;
+  }
+  const hz = 100;
+  for (const tid of tids) {
+    try {
+      const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(tid), (Number(f[11]) + Number(f[12])) / hz);
+    } catch {
+      // the thread ended
+    }
+  }
+  return out;
+}
+
+/** CPU seconds between two threadCpu() samples: the Node thread, DuckDB's JS thread, and every other thread (DuckDB's query threads, libuv's pool, V8's helpers) */
+function threadSplit(before: Map<number, number>, after: Map<number, number>, duckTid: number | null): string {
+  let main = 0;
+  let duck = 0;
+  let other = 0;
+  for (const [tid, cpu] of after) {
+    const d = cpu - (before.get(tid) ?? 0);
+    if (tid === process.pid) main += d;
+    else if (tid === duckTid) duck += d;
+    else other += d;
+  }
+  return `Node thread ${main.toFixed(1)} s, DuckDB's JS thread ${duck.toFixed(1)} s, other threads ${other.toFixed(1)} s`;
 }
 
 function cpuNow(): number {
@@ -249,19 +288,23 @@ interface FillTimes {
   genSec: number;
   flushSec: number;
   flushCpuSec: number;
+  /** CPU by thread from the first batch sent until everything is loaded (threadSplit) */
+  threads?: string;
 }
 
 /** wall and CPU seconds of `send` (until every batch is acknowledged), then of DuckDB's loader catching up */
 async function timed(store: EventStore, genSec: number, send: () => Promise<void>): Promise<FillTimes> {
   const t0 = performance.now();
   const c0 = cpuNow();
+  const threads0 = threadCpu();
   await send();
   const sec = (performance.now() - t0) / 1000;
   const cpuSec = cpuNow() - c0;
   const f = performance.now();
   const fc = cpuNow();
   if (store instanceof DuckDbEventStore || store instanceof DuckDbWorkerStore) await store.flush();
-  return { sec, cpuSec, genSec, flushSec: (performance.now() - f) / 1000, flushCpuSec: cpuNow() - fc };
+  const threads = threadSplit(threads0, threadCpu(), store instanceof DuckDbEventStore ? await store.threadId() : null);
+  return { sec, cpuSec, genSec, flushSec: (performance.now() - f) / 1000, flushCpuSec: cpuNow() - fc, threads };
 }
 
 /**
@@ -461,7 +504,7 @@ try {
       const spanName = span >= DAY ? `${(span / DAY).toFixed(0)} days` : `${(span / 3_600_000).toFixed(span < 3_600_000 ? 2 : 0)} h`;
       for (const kind of stores) {
         const store = await open(kind, `ingest_${kind}_${Math.round(span / 60_000)}`);
-        const { sec, cpuSec, genSec, flushSec, flushCpuSec } = await (http ? fillHttp : fill)(store, ingestN, 1, span);
+        const { sec, cpuSec, genSec, flushSec, flushCpuSec, threads } = await (http ? fillHttp : fill)(store, ingestN, 1, span);
         const sent = ingestN * (http ? 1 : repeat);
         const tag = `ingest${http ? ' via HTTP' : ''} ${kind.padEnd(13)} ${sent} events (${form}${!http && rate > 0 ? `, offered at ${rate}/s` : ''}) over ${spanName}:`;
         process.stdout.write(`${tag} acknowledged ${Math.round(sent / sec)} events/s wall (${sec.toFixed(1)} s), ${Math.round(sent / cpuSec)} events per CPU-second (${cpuSec.toFixed(1)} s CPU)  [generation + encoding as ${form} beforehand: ${Math.round(ingestN / genSec)} events/s, not counted]\n`);
@@ -470,6 +513,11 @@ try {
           process.stdout.write(`${tag} acknowledged AND loaded (queryable) ${Math.round(sent / all)} events/s wall (${all.toFixed(1)} s: ${flushSec.toFixed(1)} s of loading after the last ack), ${Math.round(sent / (cpuSec + flushCpuSec))} events per CPU-second\n`);
           const t = store instanceof DuckDbWorkerStore ? (await store.stats()).loadTotals : store.loadTotals;
           process.stdout.write(`${tag} loader: ${t.loads} segment loads, ${t.events} events, ${t.rollupRows} rollup delta rows, ${t.compactions} compactions, ${t.checkpoints ?? 0} checkpoints; ms per step (all loads): ${Object.entries(t.ms).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}; ${((1000 * (t.ms['total'] ?? 0)) / Math.max(1, t.events)).toFixed(1)} µs wall per event loaded\n`);
+          if (store instanceof DuckDbEventStore) {
+            const d = await store.threadTimes();
+            process.stdout.write(`${tag} DuckDB's thread, ms per step: ${Object.entries(d).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}\n`);
+            if (threads) process.stdout.write(`${tag} CPU by thread from the first batch until all loaded: ${threads}\n`);
+          }
         }
         await store.close();
       }

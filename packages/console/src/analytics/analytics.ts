@@ -36,9 +36,10 @@ export interface EventStoreConfig {
   /** for the embedded stores */
   dataDir?: string;
   /**
-   * DuckDB: in the console's thread (default), or on a worker thread (DuckDbWorkerStore: loads
-   * never hold up the event loop, but on a 2-core machine ingestion measured slower; events-bench
-   * reports both as duckdb-inline and duckdb)
+   * DuckDB itself always runs on a thread of its own (duck-link.ts). 'main' (default): the journal,
+   * the acknowledgements and the loader's pass in JS stay in the console's thread; 'worker': they
+   * move to a worker thread too (DuckDbWorkerStore, measured slower on 2 cores; events-bench
+   * reports both as duckdb and duckdb-worker)
    */
   duckdbThread?: 'main' | 'worker';
   /** for PostgreSQL */

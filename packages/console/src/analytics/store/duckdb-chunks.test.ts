@@ -1,17 +1,51 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { ChunkAppender, TextDict } from './duckdb-chunks.js';
+import { ChunkAppender, NativeChunkSink, TextDict, type ColumnKind } from './duckdb-chunks.js';
+import { DuckLink, type DuckConn } from './duck-link.js';
 
-describe('ChunkAppender', () => {
-  let inst: DuckDBInstance;
-  let c: DuckDBConnection;
+/** one connection either on this thread (the native sink) or on DuckDB's thread (DuckLink: chunks posted, buffers moved) */
+interface Side {
+  run(sql: string): Promise<unknown>;
+  rows(sql: string): Promise<unknown[][]>;
+  appender(table: string, kinds: ColumnKind[]): Promise<ChunkAppender>;
+  close(): Promise<void>;
+}
+
+async function nativeSide(): Promise<Side> {
+  const inst = await DuckDBInstance.create(':memory:');
+  const c: DuckDBConnection = await inst.connect();
+  return {
+    run: (sql) => c.run(sql),
+    rows: async (sql) => (await c.runAndReadAll(sql)).getRows(),
+    appender: async (table, kinds) => new ChunkAppender(new NativeChunkSink(await c.createAppender(table), kinds), kinds),
+    close: async () => {
+      c.closeSync();
+      inst.closeSync();
+    },
+  };
+}
+
+async function linkSide(): Promise<Side> {
+  const link = await DuckLink.open(':memory:', {});
+  const c: DuckConn = await link.connect();
+  return {
+    run: (sql) => c.run(sql),
+    rows: (sql) => c.rows(sql),
+    appender: (table, kinds) => Promise.resolve(c.appender(table, kinds)),
+    close: () => link.close(),
+  };
+}
+
+describe.each([
+  ['on this thread', nativeSide],
+  ['on the DuckDB thread (DuckLink)', linkSide],
+])('ChunkAppender %s', (_name, open) => {
+  let c: Side;
   beforeAll(async () => {
-    inst = await DuckDBInstance.create(':memory:');
-    c = await inst.connect();
+    c = await open();
   });
-  afterAll(() => {
-    c.closeSync();
-    inst.closeSync();
+  afterAll(async () => {
+    await c.close();
   });
 
   it('stores texts (short, long, repeated, non-ASCII, empty), integers (negative, beyond 32 bits), booleans and NULLs exactly, over several chunks', async () => {
@@ -22,7 +56,7 @@ describe('ChunkAppender', () => {
     for (let r = 0; r < 5000; r++) {
       rows.push([r, r % 7 === 3 ? null : texts[r % texts.length]! + (r % 11 === 0 ? String(r) : ''), r % 5 === 4 ? null : ints[r % ints.length]!, r % 3 === 2 ? null : r % 2 === 0, r % 13 === 0 ? `unique-value-number-${r}` : null]);
     }
-    const ap = new ChunkAppender(await c.createAppender('t'), ['int', 'text', 'int', 'bool', 'text']);
+    const ap = await c.appender('t', ['int', 'text', 'int', 'bool', 'text']);
     for (const [i, s, n, b, u] of rows) {
       ap.int(0, i);
       ap.text(1, s);
@@ -33,7 +67,7 @@ describe('ChunkAppender', () => {
     }
     ap.close();
     expect(ap.appended).toBe(5000);
-    const got = (await c.runAndReadAll('SELECT i, s, n, b, u FROM t ORDER BY i')).getRows();
+    const got = await c.rows('SELECT i, s, n, b, u FROM t ORDER BY i');
     expect(got).toHaveLength(5000);
     for (let r = 0; r < 5000; r++) {
       const [i, s, n, b, u] = rows[r]!;
@@ -41,8 +75,8 @@ describe('ChunkAppender', () => {
       expect(got[r]).toEqual(exp);
     }
     // inlined and assigned strings compare equal to each other and to literals
-    expect(Number((await c.runAndReadAll(`SELECT COUNT(*) FROM t WHERE s = 'exactly12chr'`)).getRows()[0]![0])).toBe(rows.filter((x) => x[1] === 'exactly12chr').length);
-    expect(Number((await c.runAndReadAll(`SELECT COUNT(DISTINCT s) FROM t WHERE s = 'a' OR s = '日本語'`)).getRows()[0]![0])).toBe(2);
+    expect(Number((await c.rows(`SELECT COUNT(*) FROM t WHERE s = 'exactly12chr'`))[0]![0])).toBe(rows.filter((x) => x[1] === 'exactly12chr').length);
+    expect(Number((await c.rows(`SELECT COUNT(DISTINCT s) FROM t WHERE s = 'a' OR s = '日本語'`))[0]![0])).toBe(2);
   });
 
   it('stores dictionary columns (dictRange) exactly: ASCII and non-ASCII entries, inline and long, nulls, several dictionaries and chunks', async () => {
@@ -56,7 +90,7 @@ describe('ChunkAppender', () => {
     const ia = Int32Array.from({ length: n }, (_, r) => (r % 9 === 4 ? -1 : (r * 3) % ascii.length));
     const im = Int32Array.from({ length: n }, (_, r) => (r % 10 === 3 ? -1 : (r * 5) % mixed.length));
     const ids = Array.from({ length: n }, (_, r) => r);
-    const ap = new ChunkAppender(await c.createAppender('d'), ['int', 'text', 'text']);
+    const ap = await c.appender('d', ['int', 'text', 'text']);
     for (let from = 0; from < n; ) {
       const k = Math.min(n - from, ap.room, 777);
       ap.intRange(0, ids, from, k);
@@ -66,7 +100,7 @@ describe('ChunkAppender', () => {
       from += k;
     }
     ap.close();
-    const got = (await c.runAndReadAll('SELECT i, s, t FROM d ORDER BY i')).getRows();
+    const got = await c.rows('SELECT i, s, t FROM d ORDER BY i');
     expect(got).toHaveLength(n);
     for (let r = 0; r < n; r++) {
       const a = ia[r]!;
@@ -78,14 +112,14 @@ describe('ChunkAppender', () => {
   it('appends inside the connection transaction: a rollback leaves nothing', async () => {
     await c.run('CREATE TABLE r (s TEXT)');
     await c.run('BEGIN TRANSACTION');
-    const ap = new ChunkAppender(await c.createAppender('r'), ['text']);
+    const ap = await c.appender('r', ['text']);
     for (let i = 0; i < 3000; i++) {
       ap.text(0, `row ${i} with a long enough text`);
       ap.endRow();
     }
     ap.close();
-    expect(Number((await c.runAndReadAll('SELECT COUNT(*) FROM r')).getRows()[0]![0])).toBe(3000);
+    expect(Number((await c.rows('SELECT COUNT(*) FROM r'))[0]![0])).toBe(3000);
     await c.run('ROLLBACK');
-    expect(Number((await c.runAndReadAll('SELECT COUNT(*) FROM r')).getRows()[0]![0])).toBe(0);
+    expect(Number((await c.rows('SELECT COUNT(*) FROM r'))[0]![0])).toBe(0);
   });
 });

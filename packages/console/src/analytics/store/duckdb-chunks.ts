@@ -3,6 +3,10 @@
  * buffers laid out as DuckDB's vectors (int64 words, bytes, 16-byte string_t, validity bits)
  * and handed over a data chunk at a time with a few memory copies, instead of one native call
  * per value (the Appender's appendVarchar & co. cost ~0.5 µs each here, ~10 µs per event).
+ * Two halves: ChunkAppender fills the buffers (on the Node thread, in the loader's pass) and
+ * seals each full chunk; a ChunkSink takes it — NativeChunkSink copies it into DuckDB's data
+ * chunk and appends it (on the thread that owns the connection: duck-worker.ts), or the chunk
+ * is posted there with its buffers moved (duck-link.ts).
  *
  * Strings of up to 12 ASCII bytes are inlined in their string_t (DuckDB's public duckdb_string_t
  * layout: length, then the bytes, zero-padded). Longer ones are assigned through the C API once
@@ -80,28 +84,63 @@ function inlineAscii(d: Uint8Array, off: number, v: string): boolean {
 
 const typeOf = (k: ColumnKind): DuckDBType => (k === 'int' ? BIGINT : k === 'bool' ? BOOLEAN : VARCHAR);
 
+/**
+ * A full chunk as the JS half leaves it: per column its buffer of CAP values (int64 words,
+ * bytes, or string_t's with the long strings' pointers still to set), its validity bits when it
+ * has nulls, and for text the long strings to assign. Plain data: it can cross to the thread
+ * that owns DuckDB (duck-link.ts) with its buffers moved, not copied.
+ */
+export interface SealedColumn {
+  kind: ColumnKind;
+  data: ArrayBuffer;
+  validity: ArrayBuffer | null;
+  /** the chunk's long strings written by dictRange(), and [row, heap offset] pairs of the rows pointing into them */
+  heap: Uint8Array<ArrayBuffer> | null;
+  fix: Int32Array<ArrayBuffer> | null;
+  /** strings assigned through the C API (text()), the first row of each, and [row, source row] pairs repeating them */
+  long: string[] | null;
+  longRows: Int32Array<ArrayBuffer> | null;
+  copies: Int32Array<ArrayBuffer> | null;
+}
+export interface SealedChunk {
+  n: number;
+  cols: SealedColumn[];
+}
+
+/** where full chunks go: DuckDB's appender here (NativeChunkSink) or on the thread that owns DuckDB (duck-link.ts) */
+export interface ChunkSink {
+  /** takes a chunk; true when it kept the chunk's buffers (the appender then makes new ones) */
+  write(chunk: SealedChunk): boolean;
+  /** after the last chunk: the appender's rows go into its table */
+  close(): void;
+}
+
+const emptyColumn = (k: ColumnKind): Column => {
+  const validity = new Uint8Array(CAP / 8).fill(0xff);
+  if (k === 'text') {
+    const data = new Uint8Array(16 * CAP);
+    return { kind: 'text', data, words: new Uint32Array(data.buffer), heap: new Uint8Array(4096), heapUsed: 0, fix: [], gen: generations++, long: new Map(), copies: [], validity, nulls: false };
+  }
+  if (k === 'bool') return { kind: 'bool', data: new Uint8Array(CAP), validity, nulls: false };
+  const buf = new ArrayBuffer(8 * CAP);
+  return { kind: 'int', lo: new Uint32Array(buf), hi: new Int32Array(buf), buf, validity, nulls: false };
+};
+
+/**
+ * The JS half: rows and column ranges written into the buffers of one chunk, handed to the sink
+ * each time CAP rows are there (and at close()).
+ */
 export class ChunkAppender {
-  private readonly chunk: DuckDBDataChunk;
-  private readonly cols: Column[];
+  private cols: Column[];
   private row = 0;
   /** rows appended in all */
   appended = 0;
 
   constructor(
-    private readonly appender: DuckDBAppender,
-    kinds: readonly ColumnKind[],
+    private readonly sink: ChunkSink,
+    private readonly kinds: readonly ColumnKind[],
   ) {
-    this.chunk = DuckDBDataChunk.create(kinds.map(typeOf), CAP);
-    this.cols = kinds.map((k): Column => {
-      const validity = new Uint8Array(CAP / 8).fill(0xff);
-      if (k === 'text') {
-        const data = new Uint8Array(16 * CAP);
-        return { kind: 'text', data, words: new Uint32Array(data.buffer), heap: new Uint8Array(4096), heapUsed: 0, fix: [], gen: generations++, long: new Map(), copies: [], validity, nulls: false };
-      }
-      if (k === 'bool') return { kind: 'bool', data: new Uint8Array(CAP), validity, nulls: false };
-      const buf = new ArrayBuffer(8 * CAP);
-      return { kind: 'int', lo: new Uint32Array(buf), hi: new Int32Array(buf), buf, validity, nulls: false };
-    });
+    this.cols = kinds.map(emptyColumn);
   }
 
   private setNull(c: Column): void {
@@ -246,56 +285,41 @@ export class ChunkAppender {
   private flushChunk(): void {
     const n = this.row;
     if (n === 0) return;
-    const raw = this.chunk.chunk;
-    duckdb.data_chunk_reset(raw);
-    duckdb.data_chunk_set_size(raw, n);
-    this.cols.forEach((c, i) => {
-      const vec = duckdb.data_chunk_get_vector(raw, i);
-      if (c.kind === 'int') duckdb.copy_data_to_vector(vec, 0, c.buf, 0, 8 * n);
-      else if (c.kind === 'bool') duckdb.copy_data_to_vector(vec, 0, c.data.buffer, 0, n);
-      else {
-        if (c.long.size > 0) {
-          for (const [v, r] of c.long) duckdb.vector_assign_string_element(vec, r, v);
-          // the assigned string_t's (pointing into the vector's string heap) go into our buffer,
-          // for their rows and for the rows repeating them; then the whole buffer goes back
-          const snap = duckdb.vector_get_data(vec, 16 * n);
-          for (const r of c.long.values()) c.data.set(snap.subarray(16 * r, 16 * r + 16), 16 * r);
-          for (let k = 0; k < c.copies.length; k += 2) {
-            const r = c.copies[k]!;
-            const from = c.copies[k + 1]!;
-            c.data.set(snap.subarray(16 * from, 16 * from + 16), 16 * r);
-          }
-          c.long.clear();
-          c.copies.length = 0;
-        }
-        if (c.heapUsed > 0) {
-          // one string holding every long string of the chunk, in the vector's string heap; then
-          // each row's pointer is its base plus the row's offset (string_t: length, prefix, pointer)
-          duckdb.vector_assign_string_element_len(vec, 0, c.heap.subarray(0, c.heapUsed));
-          const head = new Uint32Array(duckdb.vector_get_data(vec, 16).slice(0, 16).buffer);
-          const lo = head[2]!;
-          const hi = head[3]!;
-          const w = c.words;
-          for (let k = 0; k < c.fix.length; k += 2) {
-            const r = c.fix[k]!;
-            const sum = lo + c.fix[k + 1]!;
-            w[4 * r + 2] = sum >>> 0;
-            w[4 * r + 3] = hi + (sum > 0xffffffff ? 1 : 0);
-          }
-          c.heapUsed = 0;
-          c.fix.length = 0;
-        }
-        c.gen = generations++;
-        duckdb.copy_data_to_vector(vec, 0, c.data.buffer, 0, 16 * n);
-      }
-      if (c.nulls) {
-        duckdb.vector_ensure_validity_writable(vec);
-        duckdb.copy_data_to_vector_validity(vec, 0, c.validity.buffer, 0, Math.ceil(n / 64) * 8);
-        c.validity.fill(0xff);
+    const cols = this.cols.map((c): SealedColumn => {
+      const validity = c.nulls ? c.validity.buffer : null;
+      if (c.kind === 'int') return { kind: 'int', data: c.buf, validity, heap: null, fix: null, long: null, longRows: null, copies: null };
+      if (c.kind === 'bool') return { kind: 'bool', data: c.data.buffer, validity, heap: null, fix: null, long: null, longRows: null, copies: null };
+      const sealed: SealedColumn = {
+        kind: 'text',
+        data: c.data.buffer,
+        validity,
+        heap: c.heapUsed > 0 ? c.heap.slice(0, c.heapUsed) : null,
+        fix: c.fix.length > 0 ? Int32Array.from(c.fix) : null,
+        long: c.long.size > 0 ? [...c.long.keys()] : null,
+        longRows: c.long.size > 0 ? Int32Array.from(c.long.values()) : null,
+        copies: c.copies.length > 0 ? Int32Array.from(c.copies) : null,
+      };
+      c.heapUsed = 0;
+      c.fix.length = 0;
+      c.long.clear();
+      c.copies.length = 0;
+      // a new chunk: the TextDicts' heap offsets stamped with the old generation no longer hold
+      c.gen = generations++;
+      return sealed;
+    });
+    if (this.sink.write({ n, cols })) {
+      // the sink kept the buffers: new ones for the next chunk (keeping each text column's heap)
+      this.cols = this.cols.map((c, i) => {
+        const fresh = emptyColumn(this.kinds[i]!);
+        if (c.kind === 'text' && fresh.kind === 'text') fresh.heap = c.heap;
+        return fresh;
+      });
+    } else {
+      for (const c of this.cols) {
+        if (c.nulls) c.validity.fill(0xff);
         c.nulls = false;
       }
-    });
-    this.appender.appendDataChunk(this.chunk);
+    }
     this.appended += n;
     this.row = 0;
   }
@@ -303,10 +327,87 @@ export class ChunkAppender {
   /** appends what is buffered and flushes the appender into its table (in the connection's transaction) */
   close(): void {
     this.flushChunk();
+    this.sink.close();
+  }
+}
+
+/**
+ * The native half: a sealed chunk copied into a DuckDB data chunk (a few memory copies per
+ * column; the long strings assigned through the C API) and appended. Runs on the thread that
+ * owns the DuckDB connection.
+ */
+export class NativeChunkSink implements ChunkSink {
+  private readonly chunk: DuckDBDataChunk;
+
+  constructor(
+    private readonly appender: DuckDBAppender,
+    kinds: readonly ColumnKind[],
+  ) {
+    this.chunk = DuckDBDataChunk.create(kinds.map(typeOf), CAP);
+  }
+
+  write(sealed: SealedChunk): boolean {
+    const n = sealed.n;
+    const raw = this.chunk.chunk;
+    duckdb.data_chunk_reset(raw);
+    duckdb.data_chunk_set_size(raw, n);
+    sealed.cols.forEach((c, i) => {
+      const vec = duckdb.data_chunk_get_vector(raw, i);
+      if (c.kind !== 'text') duckdb.copy_data_to_vector(vec, 0, c.data, 0, (c.kind === 'int' ? 8 : 1) * n);
+      else {
+        const data = new Uint8Array(c.data);
+        if (c.long && c.longRows) {
+          c.long.forEach((v, k) => duckdb.vector_assign_string_element(vec, c.longRows![k]!, v));
+          // the assigned string_t's (pointing into the vector's string heap) go into the buffer,
+          // for their rows and for the rows repeating them; then the whole buffer goes back
+          const snap = duckdb.vector_get_data(vec, 16 * n);
+          for (const r of c.longRows) data.set(snap.subarray(16 * r, 16 * r + 16), 16 * r);
+          const copies = c.copies ?? EMPTY;
+          for (let k = 0; k < copies.length; k += 2) {
+            const r = copies[k]!;
+            const from = copies[k + 1]!;
+            data.set(snap.subarray(16 * from, 16 * from + 16), 16 * r);
+          }
+        }
+        if (c.heap) {
+          // one string holding every long string of the chunk, in the vector's string heap; then
+          // each row's pointer is its base plus the row's offset (string_t: length, prefix, pointer)
+          duckdb.vector_assign_string_element_len(vec, 0, c.heap);
+          const head = new Uint32Array(duckdb.vector_get_data(vec, 16).slice(0, 16).buffer);
+          const lo = head[2]!;
+          const hi = head[3]!;
+          const w = new Uint32Array(c.data);
+          const fix = c.fix ?? EMPTY;
+          for (let k = 0; k < fix.length; k += 2) {
+            const r = fix[k]!;
+            const sum = lo + fix[k + 1]!;
+            w[4 * r + 2] = sum >>> 0;
+            w[4 * r + 3] = hi + (sum > 0xffffffff ? 1 : 0);
+          }
+        }
+        duckdb.copy_data_to_vector(vec, 0, c.data, 0, 16 * n);
+      }
+      if (c.validity) {
+        duckdb.vector_ensure_validity_writable(vec);
+        duckdb.copy_data_to_vector_validity(vec, 0, c.validity, 0, Math.ceil(n / 64) * 8);
+      }
+    });
+    this.appender.appendDataChunk(this.chunk);
+    return false;
+  }
+
+  /** the rows appended so far go into the transaction (DuckDB also does it by itself every 204,800 rows) */
+  flush(): void {
+    this.appender.flushSync();
+  }
+
+  close(): void {
     this.appender.flushSync();
     this.appender.closeSync();
   }
 }
+
+const EMPTY = new Int32Array(0);
 
 const utf8 = new TextEncoder();
 

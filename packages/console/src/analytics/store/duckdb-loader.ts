@@ -2,8 +2,9 @@
  * How journal segments become rows in DuckDB, in one pass in JS: each event is appended to its
  * log type's table through a ChunkAppender (columnar buffers, duckdb-chunks.ts) and summed into
  * the rollup deltas (rollup-accumulator.ts) at the same time; then the minute/hour/day deltas
- * and the batch records are appended the same way. Everything goes into the writer's open
- * transaction: the caller commits it together with the segment number (duckdb-store.ts).
+ * and the batch records are appended the same way. Everything goes into the loader connection's
+ * open transaction (full chunks are posted to DuckDB's thread as they fill, duck-link.ts): the
+ * caller commits it together with the segment number (duckdb-store.ts).
  *
  * A journal line is one batch: `{"_t":tenant,"batch":EventBatch or EventColumns}` (the request
  * body as received, checked, or the batch serialised again when there is no body). A batch in
@@ -12,11 +13,12 @@
  * after a record `{"_t","_g","_b","_n":events,"type":"_batch"}`; readSegment() reads both.
  */
 import fs from 'node:fs';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckConn } from './duck-link.js';
 import type { EventColumns, LogEvent, LogType, TypeColumns } from '@mamori/policy';
 import { EventBatch, LOG_TYPES, isEventColumns } from '@mamori/policy';
 import { fastEventBatch } from '../ingest/fast-validate.js';
-import { ChunkAppender, TextDict, type ColumnKind } from './duckdb-chunks.js';
+import type { ChunkAppender} from './duckdb-chunks.js';
+import { TextDict, type ColumnKind } from './duckdb-chunks.js';
 import { addColumnRollups } from './column-rollups.js';
 import { columnSources, isDictSource } from './duckdb-columns.js';
 import { FIELDS, tableName, type FieldDef } from './fields.js';
@@ -118,9 +120,9 @@ class EventTableWriter {
     this.ops = Uint8Array.from(defs, (d) => (d.name === 'gatewayId' ? OP_GATEWAY : d.name === 'category' ? OP_CATEGORY : OPS[d.kind]));
   }
 
-  static async open(w: DuckDBConnection, type: LogType): Promise<EventTableWriter> {
+  static open(w: DuckConn, type: LogType): EventTableWriter {
     const kinds: ColumnKind[] = ['text', ...FIELDS[type].map((d) => KINDS[d.kind])];
-    return new EventTableWriter(new ChunkAppender(await w.createAppender(tableName(type)), kinds), type);
+    return new EventTableWriter(w.appender(tableName(type), kinds), type);
   }
 
   /** the same values as fields.ts cellOf, written straight into the columns */
@@ -213,8 +215,8 @@ const NULL_DICT = new TextDict([]);
 
 const ROLLUP_KINDS: ColumnKind[] = ['text', 'text', 'int', 'text', 'text', 'text', 'int', 'int', 'int'];
 
-async function appendRollups(w: DuckDBConnection, grain: Grain, rows: { each(fn: RowVisitor): void }): Promise<void> {
-  const ap = new ChunkAppender(await w.createAppender(rollupTableOf(grain)), ROLLUP_KINDS);
+function appendRollups(w: DuckConn, grain: Grain, rows: { each(fn: RowVisitor): void }): void {
+  const ap = w.appender(rollupTableOf(grain), ROLLUP_KINDS);
   rows.each((tenantId, bucket, metric, k1, k2, count, up, down) => {
     ap.text(0, tenantId);
     ap.text(1, grain);
@@ -234,12 +236,12 @@ const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 const keyOf = (t: string, g: string, b: string): string => `${t}\u0000${g}\u0000${b}`;
 
 /** the keys among `batches` that ingested_batches already holds */
-async function storedKeys(w: DuckDBConnection, batches: readonly JournalBatch[]): Promise<Set<string>> {
+async function storedKeys(w: DuckConn, batches: readonly JournalBatch[]): Promise<Set<string>> {
   const out = new Set<string>();
   const ids = [...new Set(batches.map((b) => b.batch.batchId))];
   for (let i = 0; i < ids.length; i += 500) {
-    const r = await w.runAndReadAll(`SELECT tenant_id, gateway_id, batch_id FROM ingested_batches WHERE batch_id IN (${ids.slice(i, i + 500).map(lit).join(', ')})`);
-    for (const row of r.getRows()) out.add(keyOf(String(row[0]), String(row[1]), String(row[2])));
+    const rows = await w.rows(`SELECT tenant_id, gateway_id, batch_id FROM ingested_batches WHERE batch_id IN (${ids.slice(i, i + 500).map(lit).join(', ')})`);
+    for (const row of rows) out.add(keyOf(String(row[0]), String(row[1]), String(row[2])));
   }
   return out;
 }
@@ -257,15 +259,6 @@ export interface LoadResult {
 /** events between yields to the event loop while appending (the ack path keeps running) */
 const YIELD_EVERY = 16_384;
 
-/**
- * DuckDB's appender moves its buffered rows into the transaction every 204,800 rows (100 chunks),
- * and that waits for a running checkpoint: with a checkpoint running, a table's appends stop short
- * of it until the checkpoint is over. The check runs at the yields, which come after at least
- * YIELD_EVERY events and a batch more: three yields' worth of room (a later auto-flush would only
- * stall the thread until the checkpoint is over, as every flush did before).
- */
-const APPENDER_FLUSH_ROWS = 204_800;
-const CHECKPOINT_HEADROOM_ROWS = APPENDER_FLUSH_ROWS - 3 * YIELD_EVERY;
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
@@ -274,12 +267,10 @@ const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
  * the events are written (tests).
  */
 export async function loadBatches(
-  w: DuckDBConnection,
+  w: DuckConn,
   batches: readonly JournalBatch[],
   receivedAt: number,
   beforeCommit?: (events: number) => void | Promise<void>,
-  /** a checkpoint that runs: the appenders' flush into the transaction waits for it (a flush would block the thread until it is over) */
-  checkpoint?: Promise<void> | null,
 ): Promise<LoadResult> {
   const timing: Record<string, number> = {};
   let t = performance.now();
@@ -291,7 +282,7 @@ export async function loadBatches(
   const stored = await storedKeys(w, batches);
   lap('dedup');
   const writers = new Map<LogType, EventTableWriter>();
-  for (const type of LOG_TYPES) writers.set(type, await EventTableWriter.open(w, type));
+  for (const type of LOG_TYPES) writers.set(type, EventTableWriter.open(w, type));
   const acc = new RollupAccumulator();
   const records: Array<[string, string, string, number]> = [];
   let events = 0;
@@ -327,20 +318,11 @@ export async function loadBatches(
       lap('events+rollups (JS)');
       await tick();
       lap('yield');
-      if (checkpoint && Math.max(...[...writers.values()].map((wr) => wr.appended)) >= CHECKPOINT_HEADROOM_ROWS) {
-        await checkpoint;
-        checkpoint = null;
-        lap('wait for the checkpoint');
-      }
     }
   }
   lap('events+rollups (JS)');
-  if (checkpoint) {
-    await checkpoint;
-    lap('wait for the checkpoint');
-  }
   for (const wr of writers.values()) wr.close();
-  lap('events flush');
+  lap('events: last chunks posted');
   await beforeCommit?.(events);
   t = performance.now();
   const grains = acc.grains();
@@ -350,10 +332,10 @@ export async function loadBatches(
   for (const g of GRAINS) {
     rollupRows += grains[g].rows;
     if (grains[g].rows > 0) touched[g] = grains[g].firstBucket;
-    await appendRollups(w, g, grains[g]);
+    appendRollups(w, g, grains[g]);
   }
   lap('rollup append');
-  const ap = new ChunkAppender(await w.createAppender('ingested_batches'), ['text', 'text', 'text', 'int', 'int']);
+  const ap = w.appender('ingested_batches', ['text', 'text', 'text', 'int', 'int']);
   for (const [tn, gw, b, n] of records) {
     ap.text(0, tn);
     ap.text(1, gw);

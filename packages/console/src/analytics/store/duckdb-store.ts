@@ -5,9 +5,12 @@
  * one transaction per segment (raw events, rollup deltas, batch records, the segment's number),
  * in one pass in JS over the batches (duckdb-loader.ts: columnar appends, rollups summed in JS),
  * taken from memory when the segment was written by this process, else read back from its file;
- * the per-transaction cost is shared by every batch of the segment.
- * A load starts shortly after a batch arrives (loadDelayMs, 1 s), at once when enough events
- * wait (250,000), and before every query: a query sees every batch acknowledged before it started.
+ * the per-transaction cost is shared by every batch of the segment. DuckDB itself runs on a
+ * thread of its own (duck-link.ts): the loader's pass fills DuckDB's vectors in JS on the Node
+ * thread and hands each full chunk over; appends, flushes, commits and queries run there.
+ * A load starts a while after a batch arrives (loadDelayMs, 3 s), at once when enough events
+ * are in the current segment (500,000), and before every query: a query sees every batch
+ * acknowledged before it started.
  * Resent batches are found in memory (batches not loaded yet or acknowledged in the last ten
  * minutes) or in ingested_batches, which is only asked when the batch's key hash is among those
  * of the stored batches (kept in memory); the load also drops any batch ingested_batches already
@@ -23,8 +26,9 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBValue } from '@duckdb/node-api';
 import { LOG_TYPES, batchEventCount } from '@mamori/policy';
+import { DuckLink, type DuckConn } from './duck-link.js';
 import { EventStoreOverloadedError, type IngestBatch, type IngestHooks, type IngestOptions, type IngestResult } from './event-store.js';
 import { journalLine, journalLineOfRaw, loadBatches, readSegment, type JournalBatch, type LoadResult } from './duckdb-loader.js';
 import { ROLLUP_COLUMNS, rollupTableOf } from './rollup-sql.js';
@@ -42,8 +46,10 @@ export interface DuckDbEventStoreOptions {
   now?: () => number;
   /**
    * DuckDB's threads (default: the machine's cores less one, at least one: defaultDuckDbThreads).
-   * The loader's JS and the ingest path run on the Node thread; a DuckDB thread per core besides
-   * competes with it for the CPU during loads (commit, checkpoint) and costs more CPU than it saves.
+   * The loader's JS and the ingest path run on the Node thread, DuckDB's appends on its own JS
+   * thread (duck-link.ts); a DuckDB thread per core besides competes with them for the CPU during
+   * loads (commit, checkpoint) and costs more CPU than it saves (2 cores, 8M events offered at
+   * 200k/s with DuckDB's thread: threads 2 kept up with 125k/s, 1 with 180-195k/s).
    */
   threads?: number;
   /**
@@ -53,15 +59,22 @@ export interface DuckDbEventStoreOptions {
    */
   compactAfterRows?: number;
   /**
-   * ms between the first unloaded batch and its load (default 1000). A query loads everything
-   * acknowledged before it first, whatever this delay: it only sets how big background loads get.
+   * ms between the first unloaded batch and its load (default 3000). A query loads everything
+   * acknowledged before it first, whatever this delay: it only sets how big background loads get
+   * (at 1 s, a stream of 200k/s was loaded in 200k-event pieces, which DuckDB writes through its
+   * WAL and checkpoints again: see loadAtEvents).
    */
   loadDelayMs?: number;
   /**
-   * load at once when this many events wait (default 250,000). Loads cost less per event the
-   * bigger they are (appenders, commit, fewer rollup delta rows): at 200 ms / 100,000 a sustained
-   * stream was loaded in ~40k-event pieces at ~18 µs wall per event, at 1 s / 250,000 in ~100k
-   * pieces at ~13 µs (500k events over 1 h, events-bench, a loaded 2-core machine).
+   * load at once when this many events are in the current journal segment (default 500,000).
+   * Loads cost less per event the bigger they are (appenders, commit, fewer rollup delta rows),
+   * and above all: a table that gets more than a row group (122,880 rows) in one transaction is
+   * written by DuckDB straight into the database file at commit (optimistic writes) instead of
+   * through the WAL, then again by a checkpoint. With 500k-event loads the two big tables
+   * (access ~45 %, bandwidth ~35 % of generateEvents' events) go that way: the WAL grows ~50
+   * bytes per event instead of ~180, and a checkpoint (3-4 s per 256MB of WAL, which holds up the
+   * loads' appender flushes) comes every ~5M events instead of every ~1.4M (events-bench, 3M
+   * events closed loop: 247k/s loaded, no checkpoint, against 155-215k/s with 250k and 1 s).
    */
   loadAtEvents?: number;
   /** refuse batches while this many events wait for the loader (default 2,000,000) */
@@ -112,6 +125,13 @@ export function sizeBytes(size: string): number {
 /** refuse batches while this many events wait for the loader (maxUnloadedEvents' default) */
 const MAX_UNLOADED_EVENTS = 2_000_000;
 
+/** DuckDB's default max_vacuum_tasks, for the checkpoint after a purge (vacuum()) */
+const VACUUM_TASKS = 100;
+
+/** loadAtEvents' and loadDelayMs' defaults */
+const LOAD_AT_EVENTS = 500_000;
+const LOAD_DELAY_MS = 3000;
+
 /** compact the rollup rows once this many delta rows were appended since the last compaction */
 const COMPACT_AFTER_ROWS = 250_000;
 
@@ -141,6 +161,18 @@ function toDuck(params: Sql['params']): DuckDBValue[] {
 
 function plain(v: unknown): unknown {
   return typeof v === 'bigint' ? Number(v) : v;
+}
+
+/** a segment staged (stageSegment) and not committed yet */
+interface Staged {
+  r: LoadResult;
+  t0: number;
+  parseMs: number;
+}
+interface Staging {
+  s: JournalSegment;
+  conn: DuckConn;
+  done: Promise<Staged>;
 }
 
 interface Known {
@@ -184,15 +216,15 @@ export class DuckDbEventStore extends SqlEventStore {
   /** what the last segment load did and how long each step took (benchmarks, MAMORI_LOAD_TRACE) */
   lastLoad: { events: number; rollupRows: number; fromMemory: boolean; ms: Record<string, number> } | null = null;
   /** the same summed over every load since open, and the compactions (benchmarks) */
-  readonly loadTotals = { loads: 0, events: 0, rollupRows: 0, compactions: 0, checkpoints: 0, ms: {} as Record<string, number> };
+  readonly loadTotals = { loads: 0, events: 0, rollupRows: 0, compactions: 0, checkpoints: 0, vacuums: 0, ms: {} as Record<string, number> };
   private readonly appending = new Set<Promise<unknown>>();
 
   private constructor(
-    private readonly instance: DuckDBInstance,
-    private readonly writer: DuckDBConnection,
-    private readonly reader: DuckDBConnection,
+    private readonly link: DuckLink,
+    private readonly writer: DuckConn,
+    private readonly reader: DuckConn,
     /** the two connections segment loads alternate on: one commits while the next is appended */
-    private readonly loaders: [DuckDBConnection, DuckDBConnection],
+    private readonly loaders: [DuckConn, DuckConn],
     private readonly journal: IngestJournal,
     private readonly tempJournalDir: string | null,
     private readonly opts: DuckDbEventStoreOptions,
@@ -211,17 +243,33 @@ export class DuckDbEventStore extends SqlEventStore {
     const thresholdBytes = sizeBytes(threshold);
     const config: Record<string, string> = {};
     config['threads'] = String(opts.threads ?? defaultDuckDbThreads());
-    const instance = await DuckDBInstance.create(opts.path, config);
-    const writer = await instance.connect();
+    const link = await DuckLink.open(opts.path, config);
+    let store: DuckDbEventStore;
+    try {
+      store = await DuckDbEventStore.setUp(link, opts, thresholdBytes);
+    } catch (err) {
+      await link.close().catch(() => undefined);
+      throw err;
+    }
+    return store;
+  }
+
+  private static async setUp(link: DuckLink, opts: DuckDbEventStoreOptions, thresholdBytes: number): Promise<DuckDbEventStore> {
+    const writer = await link.connect();
     // the loader checkpoints between loads (checkpointIfDue); DuckDB's own, at the end of a
     // commit, only if the WAL got four times bigger than that (a checkpoint that kept failing)
     await writer.run(`SET checkpoint_threshold = '${4 * thresholdBytes}B'`);
+    // no vacuum in the checkpoints beside the loads: every load leaves a partly filled row group per
+    // big table (written at its commit), and vacuuming merged them all again at each checkpoint, whose
+    // time then grew with the store (16M events at full speed: two checkpoints of 4 and 20 s, 179k/s
+    // loaded; without: 4 s each, 209k/s). Deleted rows (retention) are vacuumed after each purge.
+    await writer.run(`SET max_vacuum_tasks = 0`);
     for (const t of LOG_TYPES) await writer.run(eventTableDdl(t, 'duckdb'));
     for (const g of GRAINS) await writer.run(rollupRowsDdl(g));
     // stores made before the rollups were kept per grain have one `rollups` table (the oldest
     // with a primary key): its rows move to the grain tables
-    const old = await writer.runAndReadAll("SELECT 1 FROM duckdb_tables() WHERE table_name = 'rollups' AND schema_name = 'main' AND NOT temporary");
-    if (old.getRows().length > 0) {
+    const old = await writer.rows("SELECT 1 FROM duckdb_tables() WHERE table_name = 'rollups' AND schema_name = 'main' AND NOT temporary");
+    if (old.length > 0) {
       await writer.run('BEGIN TRANSACTION');
       for (const g of GRAINS) await writer.run(`INSERT INTO ${rollupTableOf(g)} (${ROLLUP_COLUMNS}) SELECT ${ROLLUP_COLUMNS} FROM rollups WHERE grain = '${g}' ORDER BY tenant_id, metric, bucket`);
       await writer.run('DROP TABLE rollups');
@@ -230,23 +278,23 @@ export class DuckDbEventStore extends SqlEventStore {
     await writer.run(BATCHES_DDL);
     await writer.run(JOURNAL_STATE_DDL);
     await writer.run('DROP TABLE IF EXISTS rollup_staging');
-    const state = (await writer.runAndReadAll('SELECT MAX(loaded_through) AS s FROM journal_state')).getRowObjects()[0]?.['s'];
+    const state = (await writer.objects('SELECT MAX(loaded_through) AS s FROM journal_state'))[0]?.['s'];
     if (state === null || state === undefined) await writer.run('INSERT INTO journal_state VALUES (0)');
     const loadedThrough = state === null || state === undefined ? 0 : Number(state);
-    const reader = await instance.connect();
-    const loaders: [DuckDBConnection, DuckDBConnection] = [await instance.connect(), await instance.connect()];
+    const reader = await link.connect();
+    const loaders: [DuckConn, DuckConn] = [await link.connect(), await link.connect()];
     const temp = opts.journalDir ? null : opts.path === ':memory:' ? fs.mkdtempSync(`${os.tmpdir()}/mamori-duck-journal-`) : null;
     const dir = opts.journalDir ?? temp ?? `${opts.path}.journal`;
     const { journal, leftover } = IngestJournal.open(dir, loadedThrough);
-    const store = new DuckDbEventStore(instance, writer, reader, loaders, journal, temp, opts);
+    const store = new DuckDbEventStore(link, writer, reader, loaders, journal, temp, opts);
     // a crash left acknowledged batches in the journal: load them before taking new ones
     for (const seg of leftover) {
       if (seg.seq <= loadedThrough) fs.rmSync(seg.file, { force: true });
       else store.rotated.push(seg);
     }
     if (store.rotated.length > 0) await store.flush();
-    const keys = await reader.runAndReadAll('SELECT tenant_id, gateway_id, batch_id FROM ingested_batches');
-    for (const r of keys.getRows()) store.hashes.add(keyHash(`${String(r[0])}\u0000${String(r[1])}\u0000${String(r[2])}`));
+    const keys = await reader.rows('SELECT tenant_id, gateway_id, batch_id FROM ingested_batches');
+    for (const r of keys) store.hashes.add(keyHash(`${String(r[0])}\u0000${String(r[1])}\u0000${String(r[2])}`));
     return store;
   }
 
@@ -287,8 +335,8 @@ export class DuckDbEventStore extends SqlEventStore {
       const maybeStored = this.hashes.has(h);
       this.hashes.add(h);
       if (maybeStored) {
-        const seen = await this.reader.runAndReadAll('SELECT accepted FROM ingested_batches WHERE tenant_id = ? AND gateway_id = ? AND batch_id = ?', [tenantId, batch.gatewayId, batch.batchId]);
-        const prev = seen.getRowObjects()[0];
+        const seen = await this.reader.objects('SELECT accepted FROM ingested_batches WHERE tenant_id = ? AND gateway_id = ? AND batch_id = ?', [tenantId, batch.gatewayId, batch.batchId]);
+        const prev = seen[0];
         if (prev) {
           this.unloaded -= n;
           return { accepted: Number(prev['accepted']), duplicate: true };
@@ -308,7 +356,10 @@ export class DuckDbEventStore extends SqlEventStore {
   }
 
   private scheduleLoad(): void {
-    if (this.unloaded >= (this.opts.loadAtEvents ?? 250_000)) {
+    // the events of the current segment only: a load takes all of it, so that each load is that big
+    // (counting those of segments already on their way made a load queued behind a running one
+    // take what came meanwhile, often half as many)
+    if (this.journal.pendingEvents >= (this.opts.loadAtEvents ?? LOAD_AT_EVENTS)) {
       this.requestLoad().catch(() => undefined);
       return;
     }
@@ -316,7 +367,7 @@ export class DuckDbEventStore extends SqlEventStore {
     this.loadTimer = setTimeout(() => {
       this.loadTimer = null;
       this.requestLoad().catch(() => undefined);
-    }, this.opts.loadDelayMs ?? 1000);
+    }, this.opts.loadDelayMs ?? LOAD_DELAY_MS);
     this.loadTimer.unref();
   }
 
@@ -357,28 +408,48 @@ export class DuckDbEventStore extends SqlEventStore {
     await this.maybeCompact();
     const seg = await this.journal.rotate();
     if (seg) this.rotated.push(seg);
-    while (this.rotated.length > 0) {
-      const checkpoint = this.checkpointIfDue();
-      const s = this.rotated[0]!;
-      const conn = this.loaders[this.turn]!;
-      const staged = await this.stageSegment(conn, s, checkpoint);
-      const before = this.committing;
-      if (before) {
-        try {
-          await before;
-        } catch (err) {
-          await conn.run('ROLLBACK').catch(() => undefined);
-          throw err;
+    // run ahead by one: a segment is committed after the next one's pass has posted its rows, so
+    // that while DuckDB's thread waits (a checkpoint holds up the appenders' flush) the Node
+    // thread fills the next segment's chunks, which DuckDB's thread appends meanwhile
+    let ahead: Staging | null = null;
+    let next = 0;
+    try {
+      while (next < this.rotated.length || ahead) {
+        let cur: Staging | null = null;
+        if (next < this.rotated.length) {
+          this.checkpointIfDue();
+          const s = this.rotated[next++]!;
+          const conn = this.loaders[this.turn]!;
+          this.turn = this.turn === 0 ? 1 : 0;
+          cur = { s, conn, done: (await this.stageSegment(conn, s)).done };
         }
+        if (ahead) {
+          const a = ahead;
+          ahead = cur;
+          const staged = await a.done;
+          const before = this.committing;
+          if (before) {
+            try {
+              await before;
+            } catch (err) {
+              await a.conn.run('ROLLBACK').catch(() => undefined);
+              throw err;
+            }
+          }
+          this.rotated.shift();
+          next--;
+          const c = this.commitSegment(a.conn, a.s, staged);
+          this.committing = c;
+          const clear = (): void => {
+            if (this.committing === c) this.committing = null;
+          };
+          void c.then(clear, clear);
+        } else ahead = cur;
       }
-      this.rotated.shift();
-      this.turn = this.turn === 0 ? 1 : 0;
-      const c = this.commitSegment(conn, s, staged);
-      this.committing = c;
-      const clear = (): void => {
-        if (this.committing === c) this.committing = null;
-      };
-      void c.then(clear, clear);
+    } catch (err) {
+      // the segment staged ahead goes too (loaded again, in order, by the next load)
+      if (ahead) await ahead.conn.run('ROLLBACK').catch(() => undefined);
+      throw err;
     }
     // forget loaded batches received before the window (ingested_batches has them)
     const cutoff = (this.opts.now ?? Date.now)() - KEEP_KEYS_MS;
@@ -389,8 +460,10 @@ export class DuckDbEventStore extends SqlEventStore {
   }
 
   /**
-   * Merges the loads' rollup rows once enough piled up, after the commit in flight (compaction
-   * runs on the writer, between loads; a failed compaction only leaves more rows to sum).
+   * Merges the loads' rollup rows once enough piled up, after the commit in flight, between loads
+   * (a failed compaction only leaves more rows to sum). Measured beside the loads instead (on a
+   * connection of its own): two compactions took 9.7 s instead of ~0.3-0.7 s each and the
+   * checkpoint 7 s instead of ~4 (8M events offered at 200k/s), so it stays between them.
    */
   private async maybeCompact(): Promise<void> {
     if (this.uncompacted < Math.max(this.opts.compactAfterRows ?? COMPACT_AFTER_ROWS, this.compactedRows)) return;
@@ -413,18 +486,11 @@ export class DuckDbEventStore extends SqlEventStore {
    */
   private checkpointIfDue(): Promise<void> | null {
     if (this.checkpointing) return this.checkpointing;
-    if (!this.walFile) return null;
-    let size: number;
-    try {
-      size = fs.statSync(this.walFile).size;
-    } catch {
-      return null;
-    }
-    if (size < this.checkpointBytes) return null;
+    if (this.walBytes() < this.checkpointBytes) return null;
     const run = (async () => {
       await this.committed().catch(() => undefined);
       const c = performance.now();
-      const done = await this.writer.run('CHECKPOINT').then(
+      const done = await this.writer.checkpoint().then(
         () => true,
         () => false,
       );
@@ -438,30 +504,54 @@ export class DuckDbEventStore extends SqlEventStore {
     return run;
   }
 
+  /** the size of DuckDB's WAL file (0 when there is none) */
+  private walBytes(): number {
+    if (!this.walFile) return 0;
+    try {
+      return fs.statSync(this.walFile).size;
+    } catch {
+      return 0;
+    }
+  }
+
   /** waits for the commit in flight, if any (its failure is thrown) */
   private async committed(): Promise<void> {
     while (this.committing) await this.committing;
   }
 
-  /** a segment's rows appended in an open transaction on `w` (rolled back if anything fails) */
-  private async stageSegment(w: DuckDBConnection, seg: JournalSegment, checkpoint: Promise<void> | null): Promise<{ r: LoadResult; t0: number; parseMs: number }> {
+  /**
+   * A segment's rows appended in an open transaction on `w`: resolves once the loader's pass has
+   * posted them, with `done`, which resolves once DuckDB's thread has appended every one (the
+   * transaction rolled back if anything failed).
+   */
+  private async stageSegment(w: DuckConn, seg: JournalSegment): Promise<{ done: Promise<Staged> }> {
     const t0 = performance.now();
     const batches = seg.payloads ? (seg.payloads as JournalBatch[]) : readSegment(seg.file);
     const parseMs = performance.now() - t0;
     await w.run('BEGIN TRANSACTION');
+    let r: LoadResult;
     try {
-      const r = await loadBatches(w, batches, (this.opts.now ?? Date.now)(), this.opts.hooks?.beforeLoadCommit, checkpoint);
-      // a row per load (not an UPDATE of one row: two loads' transactions overlap, and would conflict on it)
-      await w.run('INSERT INTO journal_state VALUES (?)', [BigInt(seg.seq)]);
-      return { r, t0, parseMs };
+      r = await loadBatches(w, batches, (this.opts.now ?? Date.now)(), this.opts.hooks?.beforeLoadCommit);
     } catch (err) {
       await w.run('ROLLBACK').catch(() => undefined);
       throw err;
     }
+    // a row per load (not an UPDATE of one row: two loads' transactions overlap, and would conflict on it);
+    // answered after every row posted before it, and with the failure of any of them
+    const done = w.run('INSERT INTO journal_state VALUES (?)', [BigInt(seg.seq)]).then(
+      () => ({ r, t0, parseMs }),
+      async (err: unknown) => {
+        await w.run('ROLLBACK').catch(() => undefined);
+        throw err;
+      },
+    );
+    // awaited by the load loop (a failure before then is not unhandled)
+    done.catch(() => undefined);
+    return { done };
   }
 
   /** commits a staged segment; then its batches count as loaded and its file goes */
-  private async commitSegment(w: DuckDBConnection, seg: JournalSegment, staged: { r: LoadResult; t0: number; parseMs: number }): Promise<void> {
+  private async commitSegment(w: DuckConn, seg: JournalSegment, staged: Staged): Promise<void> {
     const { r, t0, parseMs } = staged;
     const c = performance.now();
     try {
@@ -490,7 +580,7 @@ export class DuckDbEventStore extends SqlEventStore {
     tot.rollupRows += r.rollupRows;
     for (const [k, v] of Object.entries(this.lastLoad.ms)) tot.ms[k] = (tot.ms[k] ?? 0) + v;
     const T = process.env['MAMORI_LOAD_TRACE'] ? this.lastLoad : null;
-    if (T) process.stderr.write(`load ${seg.seq}: ${T.events} events, ${T.rollupRows} rollup rows: ${Object.entries(T.ms).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(', ')}\n`);
+    if (T) process.stderr.write(`load ${seg.seq}: ${T.events} events, ${T.rollupRows} rollup rows, WAL ${this.walBytes()} bytes: ${Object.entries(T.ms).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(', ')}\n`);
     fs.rmSync(seg.file, { force: true });
   }
 
@@ -527,6 +617,34 @@ export class DuckDbEventStore extends SqlEventStore {
     this.compactedRows = merged;
   }
 
+  /**
+   * Retention: the rows before the cutoff go (SqlEventStore), then, when any went, a checkpoint
+   * that vacuums (the loads' checkpoints do not: see open()), so that their space is reused.
+   */
+  override async purgeBefore(tenantId: string, cutoffMs: number): Promise<number> {
+    const n = await super.purgeBefore(tenantId, cutoffMs);
+    // best effort: the rows are gone either way, and the next purge vacuums again
+    if (n > 0) await this.vacuum().catch(() => undefined);
+    return n;
+  }
+
+  /** A checkpoint with vacuum (row groups with deleted rows rewritten, emptied ones dropped), on the writer, between loads. */
+  vacuum(): Promise<void> {
+    return this.serialize(async () => {
+      await this.committed().catch(() => undefined);
+      await this.checkpointing;
+      const c = performance.now();
+      await this.writer.run(`SET max_vacuum_tasks = ${VACUUM_TASKS}`);
+      try {
+        await this.writer.checkpoint();
+        this.loadTotals.vacuums++;
+      } finally {
+        await this.writer.run('SET max_vacuum_tasks = 0');
+        this.loadTotals.ms['vacuum'] = (this.loadTotals.ms['vacuum'] ?? 0) + (performance.now() - c);
+      }
+    });
+  }
+
   /** Compacts the rollup rows now (tests, maintenance). */
   compact(): Promise<void> {
     return this.serialize(async () => {
@@ -543,8 +661,8 @@ export class DuckDbEventStore extends SqlEventStore {
 
   protected async all(text: string, params: Sql['params']): Promise<Row[]> {
     await this.visible();
-    const r = await this.reader.runAndReadAll(text.replace(/ LIKE /g, ' ILIKE '), toDuck(params));
-    return r.getRowObjects().map((o) => {
+    const rows = await this.reader.objects(text.replace(/ LIKE /g, ' ILIKE '), toDuck(params));
+    return rows.map((o) => {
       const out: Row = {};
       for (const [k, v] of Object.entries(o)) out[k] = plain(v);
       return out;
@@ -554,11 +672,21 @@ export class DuckDbEventStore extends SqlEventStore {
   protected async exec(text: string, params: Sql['params']): Promise<number> {
     await this.visible();
     return this.serialize(async () => {
-      // the writer may still run a checkpoint (a load that failed before waiting for it)
+      // the writer may still run a checkpoint (DuckDB's thread queues the statement behind it anyway)
       await this.checkpointing;
       const r = await this.writer.run(text, toDuck(params));
       return Number(r.rowsChanged);
     });
+  }
+
+  /** ms per step on DuckDB's thread since open: chunks appended, appender flushes, checkpoints, waits for them (benchmarks) */
+  threadTimes(): Promise<Record<string, number>> {
+    return this.link.stats();
+  }
+
+  /** the DuckDB thread's id in the kernel (Linux), for benchmarks that read its CPU time */
+  threadId(): Promise<number | null> {
+    return this.link.threadId();
   }
 
   /** Loads everything acknowledged so far (tests, benchmarks: the end of an ingestion run). */
@@ -577,10 +705,7 @@ export class DuckDbEventStore extends SqlEventStore {
     await this.queue;
     await this.committed().catch(() => undefined);
     await this.checkpointing;
-    this.reader.closeSync();
-    this.writer.closeSync();
-    for (const l of this.loaders) l.closeSync();
-    this.instance.closeSync();
+    await this.link.close();
     if (this.tempJournalDir) fs.rmSync(this.tempJournalDir, { recursive: true, force: true });
   }
 }
