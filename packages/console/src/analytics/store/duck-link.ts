@@ -13,18 +13,13 @@
  * append rejects the connection's next statement; the thread's death rejects everything pending
  * and every later call.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { DuckDBValue } from '@duckdb/node-api';
 import { ChunkAppender, type ChunkSink, type ColumnKind, type SealedChunk } from './duckdb-chunks.js';
 import type { DuckCall, DuckReply, DuckWorkerInit } from './duck-worker.js';
+import { errorFrom, startWorker } from './worker-start.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-
-function errorFrom(e: { name: string; message: string }): Error {
-  const err = new Error(e.message);
-  err.name = e.name;
-  return err;
-}
 
 export class DuckLink {
   private seq = 0;
@@ -55,23 +50,8 @@ export class DuckLink {
 
   /** DuckDB opened on its own thread: `path` a file or ':memory:', `config` DuckDB's settings */
   static async open(path: string, config: Record<string, string>): Promise<DuckLink> {
-    const init: DuckWorkerInit = { entry: new URL('./duck-worker.ts', import.meta.url).href, path, config };
-    const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: init });
-    type Ready = { ready: boolean; error?: { name: string; message: string } };
-    let onMessage: (m: Ready) => void = () => undefined;
-    let onError: (e: Error) => void = () => undefined;
-    let onExit: (code: number) => void = () => undefined;
-    const ready = await new Promise<Ready>((resolve, reject) => {
-      onMessage = resolve;
-      onError = reject;
-      onExit = (code) => reject(new Error(`the DuckDB thread stopped while opening (exit code ${code})`));
-      worker.once('message', onMessage).once('error', onError).once('exit', onExit);
-    }).finally(() => worker.off('message', onMessage).off('error', onError).off('exit', onExit));
-    if (!ready.ready) {
-      await worker.terminate();
-      throw errorFrom(ready.error ?? { name: 'Error', message: 'DuckDB did not open' });
-    }
-    return new DuckLink(worker);
+    const data: Omit<DuckWorkerInit, 'entry'> = { path, config };
+    return new DuckLink(await startWorker(new URL('./duck-worker.ts', import.meta.url), data, 'the DuckDB thread'));
   }
 
   /** an answered call */

@@ -11,7 +11,8 @@
  * acknowledged after the journal's fdatasync, idempotent by batch id, no loss across a restart,
  * back-pressure (EventStoreOverloadedError crosses the port as itself).
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { errorFrom, startWorker, type WireError } from './worker-start.js';
 import { LOG_TYPES, columnKinds, isEventColumns, type EventColumns, type ListColumn, type TextColumn, type TypeColumns } from '@mamori/policy';
 import type { DuckDbEventStore, DuckDbEventStoreOptions } from './duckdb-store.js';
 import type { WorkerCall, WorkerInit } from './duckdb-worker.js';
@@ -61,11 +62,8 @@ export function movable(c: EventColumns): { cols: EventColumns; buffers: ArrayBu
   return { cols: { ...c, types }, buffers };
 }
 
-function toError(e: { name: string; message: string }): Error {
-  if (e.name === 'EventStoreOverloadedError') return new EventStoreOverloadedError(e.message);
-  const err = new Error(e.message);
-  err.name = e.name;
-  return err;
+function toError(e: WireError): Error {
+  return e.name === 'EventStoreOverloadedError' ? new EventStoreOverloadedError(e.message) : errorFrom(e);
 }
 
 export class DuckDbWorkerStore implements EventStore {
@@ -100,22 +98,8 @@ export class DuckDbWorkerStore implements EventStore {
 
   static async open(opts: DuckDbWorkerStoreOptions): Promise<DuckDbWorkerStore> {
     const { hooks = {}, ...rest } = opts;
-    const init: WorkerInit = { entry: new URL('./duckdb-worker.ts', import.meta.url).href, opts: rest, hooks: Object.keys(hooks) as Array<keyof IngestHooks> };
-    const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: init });
-    type Ready = { ready: boolean; error?: { name: string; message: string } };
-    let onMessage: (m: Ready) => void = () => undefined;
-    let onError: (e: Error) => void = () => undefined;
-    let onExit: (code: number) => void = () => undefined;
-    const ready = await new Promise<Ready>((resolve, reject) => {
-      onMessage = resolve;
-      onError = reject;
-      onExit = (code) => reject(new Error(`the event store worker stopped while opening (exit code ${code})`));
-      worker.once('message', onMessage).once('error', onError).once('exit', onExit);
-    }).finally(() => worker.off('message', onMessage).off('error', onError).off('exit', onExit));
-    if (!ready.ready) {
-      await worker.terminate();
-      throw toError(ready.error ?? { name: 'Error', message: 'the event store worker did not open' });
-    }
+    const init: Omit<WorkerInit, 'entry'> = { opts: rest, hooks: Object.keys(hooks) as Array<keyof IngestHooks> };
+    const worker = await startWorker(new URL('./duckdb-worker.ts', import.meta.url), init, 'the event store worker', toError);
     return new DuckDbWorkerStore(worker, hooks);
   }
 
