@@ -225,6 +225,13 @@ async function send(store: EventStore, ingestor: Ingestor, bodies: Array<{ gw: s
   let maxBacklog = 0;
   let steady: { t: number; loaded: number } | null = null;
   let last: { t: number; loaded: number } | null = null;
+  /**
+   * the backlog's low point in each 10 s while batches arrive: loads take 500k events at a time,
+   * so the backlog saws between about that and twice that; the store keeps up when the low points
+   * do not climb (the rate over the run depends on where in a load the last batch falls)
+   */
+  const lows: number[] = [];
+  let arriving = true;
   const t0 = performance.now();
   const sampler = setInterval(() => {
     if (!duck) return;
@@ -232,6 +239,10 @@ async function send(store: EventStore, ingestor: Ingestor, bodies: Array<{ gw: s
     const loaded = duck.loadTotals.events;
     maxBacklog = Math.max(maxBacklog, duck.backlog);
     samples.push(`${t.toFixed(0)}s ${(duck.backlog / 1000).toFixed(0)}k`);
+    if (arriving) {
+      const w = Math.floor(t / 10);
+      lows[w] = Math.min(lows[w] ?? Infinity, duck.backlog);
+    }
     // the loader's rate while batches arrive, from the 3rd second (the first load is under way by then)
     if (t >= 3) {
       steady ??= { t, loaded };
@@ -268,6 +279,7 @@ async function send(store: EventStore, ingestor: Ingestor, bodies: Array<{ gw: s
       }
     }
     await Promise.all(inflight);
+    arriving = false;
   });
   clearInterval(sampler);
   const total = bodies.length * repeat * batchSize;
@@ -277,7 +289,7 @@ async function send(store: EventStore, ingestor: Ingestor, bodies: Array<{ gw: s
   if (rate === 0 && repeat === 1) return times;
   process.stdout.write(
     `paced: ${total} events (${bodies.length} batches x ${repeat}) offered at ${rate > 0 ? `${rate} events/s` : 'the acknowledgement rate'}; refused for overload and sent again: ${refused}; ` +
-      (duck ? `backlog (acknowledged, not loaded) per second: ${samples.join(', ')}; max ${maxBacklog}; loader while batches arrived: ${loaderRate === null ? 'n/a (run too short)' : `${loaderRate} events/s`}\n` : 'backlog: only sampled on the duckdb store\n'),
+      (duck ? `backlog (acknowledged, not loaded) per second: ${samples.join(', ')}; max ${maxBacklog}; low point per 10 s: ${lows.map((v) => `${(v / 1000).toFixed(0)}k`).join(', ')}; loader while batches arrived: ${loaderRate === null ? 'n/a (run too short)' : `${loaderRate} events/s`}\n` : 'backlog: only sampled on the duckdb store\n'),
   );
   return times;
 }

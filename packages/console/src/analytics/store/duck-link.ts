@@ -15,8 +15,8 @@
  */
 import type { Worker } from 'node:worker_threads';
 import type { DuckDBValue } from '@duckdb/node-api';
-import { ChunkAppender, type ChunkSink, type ColumnKind, type SealedChunk } from './duckdb-chunks.js';
-import type { DuckCall, DuckReply, DuckWorkerInit } from './duck-worker.js';
+import { ChunkAppender, recycleBuffers, type ChunkSink, type ColumnKind, type SealedChunk } from './duckdb-chunks.js';
+import type { DuckCall, DuckRecycle, DuckReply, DuckWorkerInit } from './duck-worker.js';
 import { errorFrom, startWorker } from './worker-start.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -29,7 +29,11 @@ export class DuckLink {
   private stopped: Error | null = null;
 
   private constructor(private readonly worker: Worker) {
-    worker.on('message', (m: DuckReply) => {
+    worker.on('message', (m: DuckReply | DuckRecycle) => {
+      if ('recycle' in m) {
+        recycleBuffers(m.recycle);
+        return;
+      }
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);

@@ -42,6 +42,10 @@ export type DuckCall =
   | { op: 'close'; id: number };
 
 export type DuckReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: { name: string; message: string } };
+/** a chunk's buffers, copied into DuckDB, sent back for new chunks (duckdb-chunks.ts recycleBuffers) */
+export interface DuckRecycle {
+  recycle: ArrayBuffer[];
+}
 
 /**
  * DuckDB's appender moves its rows into the transaction by itself every 204,800 rows (100
@@ -229,6 +233,13 @@ try {
             to.write(m.chunk);
             lap('append chunks', t);
             a.sinceFlush += m.chunk.n;
+            // copied: the buffers go back to be filled again
+            const back: ArrayBuffer[] = [];
+            for (const c of m.chunk.cols) {
+              back.push(c.data);
+              if (c.validity) back.push(c.validity);
+            }
+            port.postMessage({ recycle: back } satisfies DuckRecycle, back);
           } catch (err) {
             a.conn.failed = err instanceof Error ? err : new Error(String(err));
           }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { ChunkAppender, NativeChunkSink, TextDict, type ColumnKind } from './duckdb-chunks.js';
+import { ChunkAppender, NativeChunkSink, TextDict, bufferStats, type ColumnKind } from './duckdb-chunks.js';
 import { DuckLink, type DuckConn } from './duck-link.js';
 
 /** one connection either on this thread (the native sink) or on DuckDB's thread (DuckLink: chunks posted, buffers moved) */
@@ -121,5 +121,76 @@ describe.each([
     expect(Number((await c.rows('SELECT COUNT(*) FROM r'))[0]![0])).toBe(3000);
     await c.run('ROLLBACK');
     expect(Number((await c.rows('SELECT COUNT(*) FROM r'))[0]![0])).toBe(0);
+  });
+});
+
+describe('ChunkAppender through DuckLink: buffers sent back', () => {
+  let link: DuckLink;
+  let c: DuckConn;
+  beforeAll(async () => {
+    link = await DuckLink.open(':memory:', {});
+    c = await link.connect();
+  });
+  afterAll(async () => {
+    await link.close();
+  });
+
+  it('fills the buffers DuckDB has copied again, and what they held before never shows', async () => {
+    // first: every value long, distinct and non-null, so that the buffers sent back are full of
+    // string_t's pointing into chunks DuckDB has freed, validity all set, integers all large
+    await c.run('CREATE TABLE a (i BIGINT, s TEXT, b BOOLEAN)');
+    let ap = c.appender('a', ['int', 'text', 'bool']);
+    for (let r = 0; r < 10_000; r++) {
+      ap.int(0, 2 ** 40 + r);
+      ap.text(1, `first table's long value number ${r}`);
+      ap.bool(2, true);
+      ap.endRow();
+    }
+    ap.close();
+    expect(Number((await c.rows('SELECT COUNT(*) FROM a'))[0]![0])).toBe(10_000);
+    // the five chunks' data buffers came back, before the answer to the statement after them
+    const after = bufferStats();
+    expect(after.spare).toBeGreaterThanOrEqual(5 * 3);
+
+    // then row by row: nulls, short and long strings, falses, into those buffers
+    await c.run('CREATE TABLE b (i BIGINT, s TEXT, b BOOLEAN)');
+    ap = c.appender('b', ['int', 'text', 'bool']);
+    const rowsB: unknown[][] = [];
+    for (let r = 0; r < 9000; r++) {
+      const i = r % 5 === 0 ? null : r;
+      const s = r % 6 === 0 ? null : r % 2 === 0 ? `s${r % 10}` : `another long string ${r % 10}`;
+      const b = r % 7 === 0 ? null : false;
+      ap.int(0, i);
+      ap.text(1, s);
+      ap.bool(2, b);
+      ap.endRow();
+      rowsB.push([i === null ? null : BigInt(i), s, b]);
+    }
+    ap.close();
+    // its five chunks (filled without waiting: no buffer came back meanwhile) took the spare data
+    // buffers of the first table's five: three at the start and three after each full chunk
+    expect(bufferStats().reused - after.reused).toBeGreaterThanOrEqual(5 * 3);
+    expect(await c.rows('SELECT i, s, b FROM b ORDER BY rowid')).toEqual(rowsB);
+
+    // and in ranges: dictionary texts, integers, booleans
+    await c.run('CREATE TABLE d (i BIGINT, t TEXT, b BOOLEAN)');
+    ap = c.appender('d', ['int', 'text', 'bool']);
+    const words = ['x', 'a value longer than twelve', '日本'];
+    const dict = new TextDict(words);
+    const n = 9000;
+    const idx = Int32Array.from({ length: n }, (_, r) => (r % 4 === 0 ? -1 : r % 3));
+    const ints = Array.from({ length: n }, (_, r) => (r % 5 === 0 ? null : r));
+    const bools = Array.from({ length: n }, (_, r) => (r % 7 === 0 ? null : false));
+    for (let from = 0; from < n; ) {
+      const k = Math.min(n - from, ap.room, 1000);
+      ap.intRange(0, ints, from, k);
+      ap.dictRange(1, dict, idx, from, k);
+      ap.boolRange(2, bools, from, k);
+      ap.advance(k);
+      from += k;
+    }
+    ap.close();
+    const rowsD = Array.from({ length: n }, (_, r) => [ints[r] === null ? null : BigInt(ints[r]!), idx[r]! < 0 ? null : words[idx[r]!], bools[r]]);
+    expect(await c.rows('SELECT i, t, b FROM d ORDER BY rowid')).toEqual(rowsD);
   });
 });

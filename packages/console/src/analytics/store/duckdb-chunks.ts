@@ -115,14 +115,51 @@ export interface ChunkSink {
   close(): void;
 }
 
+/** the sizes of a column's buffers: validity bits, booleans, int64 words, string_t's */
+const BUFFER_SIZES = [CAP / 8, CAP, 8 * CAP, 16 * CAP];
+/** at most this many spare buffers of each size (32 MiB of string_t's) */
+const SPARE_MAX = 1024;
+/**
+ * Buffers of chunks DuckDB's thread has copied, sent back (duck-link.ts) for new chunks: a chunk
+ * moved there leaves its buffers behind, and allocating new ones for every chunk (~0.7 MB per
+ * 2048 access events) cost the Node thread zeroed memory and garbage collections.
+ */
+const spare = new Map<number, ArrayBuffer[]>(BUFFER_SIZES.map((n) => [n, []]));
+
+/** takes back buffers of sealed chunks that were copied into DuckDB (other sizes are left to the GC) */
+export function recycleBuffers(buffers: readonly ArrayBuffer[]): void {
+  for (const b of buffers) {
+    const pool = spare.get(b.byteLength);
+    if (pool && pool.length < SPARE_MAX) pool.push(b);
+  }
+}
+
+/** spare buffers taken for new chunks so far */
+let reused = 0;
+
+/** the spare buffers there are and how many were taken so far (tests) */
+export function bufferStats(): { spare: number; reused: number } {
+  let n = 0;
+  for (const pool of spare.values()) n += pool.length;
+  return { spare: n, reused };
+}
+
+/** a buffer of `size` bytes, spare or new: its old content stays (every row is written before a chunk is sealed) */
+function bufferOf(size: number): ArrayBuffer {
+  const b = spare.get(size)?.pop();
+  if (!b) return new ArrayBuffer(size);
+  reused++;
+  return b;
+}
+
 const emptyColumn = (k: ColumnKind): Column => {
-  const validity = new Uint8Array(CAP / 8).fill(0xff);
+  const validity = new Uint8Array(bufferOf(CAP / 8)).fill(0xff);
   if (k === 'text') {
-    const data = new Uint8Array(16 * CAP);
+    const data = new Uint8Array(bufferOf(16 * CAP));
     return { kind: 'text', data, words: new Uint32Array(data.buffer), heap: new Uint8Array(4096), heapUsed: 0, fix: [], gen: generations++, long: new Map(), copies: [], validity, nulls: false };
   }
-  if (k === 'bool') return { kind: 'bool', data: new Uint8Array(CAP), validity, nulls: false };
-  const buf = new ArrayBuffer(8 * CAP);
+  if (k === 'bool') return { kind: 'bool', data: new Uint8Array(bufferOf(CAP)), validity, nulls: false };
+  const buf = bufferOf(8 * CAP);
   return { kind: 'int', lo: new Uint32Array(buf), hi: new Int32Array(buf), buf, validity, nulls: false };
 };
 
@@ -282,7 +319,8 @@ export class ChunkAppender {
     if (this.row === CAP) this.flushChunk();
   }
 
-  private flushChunk(): void {
+  /** hands the rows buffered to the sink; `last`: no chunk follows (no new buffers) */
+  private flushChunk(last = false): void {
     const n = this.row;
     if (n === 0) return;
     const cols = this.cols.map((c): SealedColumn => {
@@ -309,11 +347,13 @@ export class ChunkAppender {
     });
     if (this.sink.write({ n, cols })) {
       // the sink kept the buffers: new ones for the next chunk (keeping each text column's heap)
-      this.cols = this.cols.map((c, i) => {
-        const fresh = emptyColumn(this.kinds[i]!);
-        if (c.kind === 'text' && fresh.kind === 'text') fresh.heap = c.heap;
-        return fresh;
-      });
+      if (!last) {
+        this.cols = this.cols.map((c, i) => {
+          const fresh = emptyColumn(this.kinds[i]!);
+          if (c.kind === 'text' && fresh.kind === 'text') fresh.heap = c.heap;
+          return fresh;
+        });
+      }
     } else {
       for (const c of this.cols) {
         if (c.nulls) c.validity.fill(0xff);
@@ -326,7 +366,7 @@ export class ChunkAppender {
 
   /** appends what is buffered and flushes the appender into its table (in the connection's transaction) */
   close(): void {
-    this.flushChunk();
+    this.flushChunk(true);
     this.sink.close();
   }
 }
