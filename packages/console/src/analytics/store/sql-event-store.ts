@@ -252,7 +252,7 @@ function columnType(kind: string, flavor: SqlFlavor): string {
 /**
  * DuckDB's compression of the text columns whose values are known to repeat (a handful of
  * tenants, gateways, actions, apps, categories, rules; an office's addresses) or to be unique (the
- * event id). Left to DuckDB, every row group's column is analysed with each method to pick
+ * event id). Left to DuckDB, every row group's column is compressed once with each method to pick
  * the smallest; given here, only the one. The other text columns (URL, host, user, file, mail)
  * are left to DuckDB's choice. Measured with events-bench (--ingest 1000000 --repeat 3, three
  * runs each way): the CPU of the threads that commit (all but the two JS threads) 6 % lower
