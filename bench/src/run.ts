@@ -25,7 +25,7 @@ const BENCHES: Bench[] = [
   { name: 'firewall', file: 'firewall-bench.ts', full: [], quick: [], limit: 900 },
   { name: 'events', file: 'events-bench.ts', full: ['--stores', 'duckdb,duckdb-worker,sqlite,postgres', '--ingest', '1000000', '--sizes', '10000000,50000000'], quick: ['--stores', 'duckdb,duckdb-worker,sqlite', '--ingest', '200000', '--sizes', '1000000', '--reps', '5'], limit: 5400 },
   // the embedded default under a paced stream of 200k events/s (open loop): whether the loader keeps up, and its backlog per second
-  { name: 'events-sustained', file: 'events-bench.ts', full: ['--stores', 'duckdb', '--ingest', '1000000', '--span-hours', '1', '--rate', '200000', '--repeat', '8'], quick: ['--stores', 'duckdb', '--ingest', '200000', '--span-hours', '1', '--rate', '200000', '--repeat', '5'], limit: 900 },
+  { name: 'events-sustained', file: 'events-bench.ts', full: ['--stores', 'duckdb', '--ingest', '1000000', '--span-hours', '1', '--rate', '200000', '--repeat', '16'], quick: ['--stores', 'duckdb', '--ingest', '200000', '--span-hours', '1', '--rate', '200000', '--repeat', '5'], limit: 900 },
   { name: 'dashboard', file: 'dashboard-bench.ts', full: ['--events', '100000,1000000', '--loads', '10'], quick: ['--events', '20000', '--loads', '5'], limit: 1800 },
 ];
 

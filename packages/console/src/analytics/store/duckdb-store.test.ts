@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { LogEvent, type EventBatch } from '@mamori/policy';
 import { generateEvents } from '../demo/generator.js';
 import { eventStoreContract } from './event-store.contract.js';
-import { DUCKDB_COMPRESSION, ROLLUPS_DDL } from './sql-event-store.js';
+import { ROLLUPS_DDL } from './sql-event-store.js';
 import { bucketOf } from './rollups.js';
 import { DuckDbEventStore, sizeBytes } from './duckdb-store.js';
 
@@ -91,35 +91,6 @@ describe('duckdb rollup rows', () => {
     } finally {
       await auto.close();
       await never.close();
-    }
-  });
-
-  it('stores the columns named in DUCKDB_COMPRESSION with that compression only', async () => {
-    const file = path.join(dir, `compression-${n++}.duckdb`);
-    const s = await DuckDbEventStore.open({ path: file });
-    try {
-      for (let i = 0; i < 4; i++) await s.ingest('t1', batch(i));
-      await s.flush();
-    } finally {
-      // closing checkpoints: the rows are in the file's compressed segments
-      await s.close();
-    }
-    const inst = await DuckDBInstance.create(file);
-    const con = await inst.connect();
-    try {
-      const segs = (await con.runAndReadAll(`SELECT column_name, list(DISTINCT compression ORDER BY compression) FROM pragma_storage_info('events_access') WHERE segment_type = 'VARCHAR' GROUP BY ALL`)).getRows();
-      const of = new Map(segs.map(([c, m]) => [String(c), (m as { items: unknown[] }).items.map(String)]));
-      expect(of.get('tenant_id')).toEqual(['Dictionary']);
-      expect(of.get('action')).toEqual(['Dictionary']);
-      expect(of.get('src_ip')).toEqual(['Dictionary']);
-      expect(of.get('id')).toEqual(['FSST']);
-      for (const [column, method] of Object.entries(DUCKDB_COMPRESSION)) {
-        if (of.has(column)) expect(of.get(column), column).toEqual([method === 'fsst' ? 'FSST' : 'Dictionary']);
-      }
-      expect(Number((await con.runAndReadAll('SELECT COUNT(*) FROM events_access')).getRows()[0]![0])).toBe([0, 1, 2, 3].reduce((a, i) => a + batch(i).events.filter((e) => e.type === 'access').length, 0));
-    } finally {
-      con.closeSync();
-      inst.closeSync();
     }
   });
 

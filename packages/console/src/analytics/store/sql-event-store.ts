@@ -249,26 +249,8 @@ function columnType(kind: string, flavor: SqlFlavor): string {
   return 'TEXT';
 }
 
-/**
- * DuckDB's compression of the text columns whose values are known to repeat (a handful of
- * tenants, gateways, actions, apps, categories, rules; an office's addresses) or to be unique (the
- * event id). Left to DuckDB, every row group's column is analysed with each method to pick
- * the smallest; given here, only the one. The other text columns (URL, host, user, file, mail)
- * are left to DuckDB's choice. Measured with events-bench (--ingest 1000000 --repeat 3, three
- * runs each way): the CPU of the threads that commit (all but the two JS threads) 6 % lower
- * relative to the Node thread's; the forced choices are those DuckDB made itself on nearly every
- * segment of those events; the event id it left uncompressed in small tables.
- */
-export const DUCKDB_COMPRESSION: Readonly<Record<string, 'dictionary' | 'fsst'>> = {
-  ...Object.fromEntries(
-    ['tenant_id', 'gateway_id', 'protocol', 'action', 'method', 'category', 'categories', 'app', 'app_category', 'app_function', 'rule_id', 'rule_name', 'reason_kind', 'threat_type', 'severity', 'signature', 'src_ip', 'src_mac', 'dst_ip'].map((c) => [c, 'dictionary' as const]),
-  ),
-  id: 'fsst',
-};
-
 export function eventTableDdl(type: LogType, flavor: SqlFlavor): string {
-  const using = (column: string): string => (flavor === 'duckdb' && DUCKDB_COMPRESSION[column] ? ` USING COMPRESSION ${DUCKDB_COMPRESSION[column]}` : '');
-  const cols = [`tenant_id TEXT${using('tenant_id')} NOT NULL`, ...FIELDS[type].map((d) => `${d.column} ${columnType(d.kind, flavor)}${d.kind === 'text' ? using(d.column) : ''}${d.name === 'ts' || d.name === 'id' || d.name === 'gatewayId' ? ' NOT NULL' : ''}`)];
+  const cols = ['tenant_id TEXT NOT NULL', ...FIELDS[type].map((d) => `${d.column} ${columnType(d.kind, flavor)}${d.name === 'ts' || d.name === 'id' || d.name === 'gatewayId' ? ' NOT NULL' : ''}`)];
   const partition = flavor === 'postgres' ? ' PARTITION BY RANGE (ts)' : '';
   return `CREATE TABLE IF NOT EXISTS ${tableName(type)} (${cols.join(', ')})${partition}`;
 }
