@@ -289,7 +289,7 @@ async function send(store: EventStore, ingestor: Ingestor, bodies: Array<{ gw: s
   if (rate === 0 && repeat === 1) return times;
   process.stdout.write(
     `paced: ${total} events (${bodies.length} batches x ${repeat}) offered at ${rate > 0 ? `${rate} events/s` : 'the acknowledgement rate'}; refused for overload and sent again: ${refused}; ` +
-      (duck ? `backlog (acknowledged, not loaded) per second: ${samples.join(', ')}; max ${maxBacklog}; low point per 10 s: ${lows.map((v) => `${(v / 1000).toFixed(0)}k`).join(', ')}; loader while batches arrived: ${loaderRate === null ? 'n/a (run too short)' : `${loaderRate} events/s`}\n` : 'backlog: only sampled on the duckdb store\n'),
+      (duck ? `backlog (acknowledged, not loaded) per second: ${samples.join(', ')}; max ${maxBacklog}; low point per 10 s: ${Array.from(lows, (v) => (v === undefined ? 'no sample' : `${(v / 1000).toFixed(0)}k`)).join(', ')}; loader while batches arrived: ${loaderRate === null ? 'n/a (run too short)' : `${loaderRate} events/s`}\n` : 'backlog: only sampled on the duckdb store\n'),
   );
   return times;
 }
